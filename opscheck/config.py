@@ -1,0 +1,332 @@
+"""Configuration: `opscheck.toml`, parsed once into frozen, validated objects.
+
+Why this shape: every name of the platform (project, tables, bucket, topics,
+services) is a default a user can point elsewhere without code changes, and a
+typo in any of them must stop the session before a check runs, with one line
+naming the key and the file. The dataclasses below *are* the schema: the loader
+walks their fields, so a key that no field names is unknown by construction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import tomllib
+import types
+import typing
+import zoneinfo
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal, TypeVar, get_args, get_origin
+
+from opscheck.errors import ConfigError
+
+Mode = Literal["live", "offline", "record"]
+Target = Literal["gcp", "sandbox"]
+
+_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?(/[^\s]*)?$")
+_TABLE = re.compile(r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+){1,2}$")
+_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+def _url(value: str) -> str | None:
+    return None if value == "" or _URL.match(value) else "a URL like http://host:port"
+
+
+def _table(value: str) -> str | None:
+    return None if _TABLE.match(value) else "a table name like dataset.table"
+
+
+def _name(value: str) -> str | None:
+    return None if _NAME.match(value) else "a resource name (letters, digits, . _ -)"
+
+
+def _zone(value: str) -> str | None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return "an IANA time zone like America/New_York"
+    return None
+
+
+def _fraction(value: float) -> str | None:
+    return None if 0.0 <= value <= 1.0 else "a fraction between 0 and 1"
+
+
+def _positive(value: float) -> str | None:
+    return None if value > 0 else "a positive number"
+
+
+def _check(fn: Any) -> dict[str, Any]:
+    return {"check": fn}
+
+
+@dataclasses.dataclass(frozen=True)
+class RunConfig:
+    """How a session runs: mode, where live calls go, which recording replays."""
+
+    mode: Mode = "offline"
+    target: Target = "gcp"
+    scenario: str = dataclasses.field(default="healthy", metadata=_check(_name))
+    timezone: str = dataclasses.field(default="America/New_York", metadata=_check(_zone))
+    # Pins "today" (the platform's date); unset means the current date in `timezone`.
+    today: dt.date | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class GcpConfig:
+    project: str = dataclasses.field(default="nba-props-platform", metadata=_check(_name))
+    region: str = dataclasses.field(default="us-west2", metadata=_check(_name))
+
+
+@dataclasses.dataclass(frozen=True)
+class TablesConfig:
+    """Tables as `dataset.table` (the project is `gcp.project`) or `project.dataset.table`."""
+
+    predictions: str = dataclasses.field(
+        default="nba_predictions.player_prop_predictions", metadata=_check(_table)
+    )
+    subset_picks: str = dataclasses.field(
+        default="nba_predictions.current_subset_picks", metadata=_check(_table)
+    )
+    accuracy: str = dataclasses.field(
+        default="nba_predictions.prediction_accuracy", metadata=_check(_table)
+    )
+    registry: str = dataclasses.field(
+        default="nba_predictions.model_registry", metadata=_check(_table)
+    )
+    prop_lines: str = dataclasses.field(
+        default="nba_raw.player_prop_lines", metadata=_check(_table)
+    )
+    schedule: str = dataclasses.field(default="nba_reference.schedule", metadata=_check(_table))
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelsConfig:
+    system_id: str = dataclasses.field(default="catboost_v9", metadata=_check(_name))
+    bucket: str = dataclasses.field(default="nba-props-platform-models", metadata=_check(_name))
+    prefix: str = "catboost/v9/"
+    manifest: str = "catboost/v9/manifest.json"
+    model_path_env: str = dataclasses.field(default="CATBOOST_V9_MODEL_PATH", metadata=_check(_name))
+    # The team's doc whose MODEL section must match the manifest.
+    team_doc: str = "CLAUDE.md"
+
+
+@dataclasses.dataclass(frozen=True)
+class PubsubConfig:
+    request_topic: str = dataclasses.field(default="prediction-request-prod", metadata=_check(_name))
+    push_subscription: str = dataclasses.field(
+        default="prediction-request-prod-push", metadata=_check(_name)
+    )
+    dead_letter_topic: str = dataclasses.field(
+        default="prediction-request-dlq", metadata=_check(_name)
+    )
+    dead_letter_subscription: str = dataclasses.field(
+        default="prediction-request-dlq-sub", metadata=_check(_name)
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ServicesConfig:
+    coordinator: str = dataclasses.field(default="prediction-coordinator", metadata=_check(_name))
+    worker: str = dataclasses.field(default="prediction-worker", metadata=_check(_name))
+    others: tuple[str, ...] = ("grading", "scrapers", "subset-materializer")
+    # The commit every service's revision must carry; empty means "not checked".
+    expected_commit: str = ""
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return (self.coordinator, self.worker, *self.others)
+
+
+@dataclasses.dataclass(frozen=True)
+class SubsetsConfig:
+    names: tuple[str, ...] = ("top_confidence", "high_edge", "best_bets")
+
+
+@dataclasses.dataclass(frozen=True)
+class ThresholdsConfig:
+    coverage_floor: float = dataclasses.field(default=0.9, metadata=_check(_fraction))
+    lookback_days: int = dataclasses.field(default=14, metadata=_check(_positive))
+    grading_coverage_floor: float = dataclasses.field(default=0.9, metadata=_check(_fraction))
+    hit_rate_window_days: int = dataclasses.field(default=7, metadata=_check(_positive))
+    hit_rate_max_drop: float = dataclasses.field(default=0.10, metadata=_check(_fraction))
+    hit_rate_floor: float = dataclasses.field(default=0.55, metadata=_check(_fraction))
+    freshness_hours: float = dataclasses.field(default=36.0, metadata=_check(_positive))
+
+
+@dataclasses.dataclass(frozen=True)
+class EndpointsConfig:
+    """Where live calls go. Empty means Google's own endpoint for that service."""
+
+    bigquery: str = dataclasses.field(default="", metadata=_check(_url))
+    storage: str = dataclasses.field(default="", metadata=_check(_url))
+    pubsub: str = dataclasses.field(default="", metadata=_check(_url))
+    run: str = dataclasses.field(default="", metadata=_check(_url))
+    monitoring: str = dataclasses.field(default="", metadata=_check(_url))
+    # Anonymous credentials are only sane against stand-ins; Google needs ADC.
+    anonymous: bool = False
+    # Cloud Run services behind IAM need an ID token; stand-ins do not.
+    id_tokens: bool = True
+    timeout_seconds: float = dataclasses.field(default=30.0, metadata=_check(_positive))
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """The whole configuration of one session."""
+
+    run: RunConfig = RunConfig()
+    gcp: GcpConfig = GcpConfig()
+    tables: TablesConfig = TablesConfig()
+    models: ModelsConfig = ModelsConfig()
+    pubsub: PubsubConfig = PubsubConfig()
+    services: ServicesConfig = ServicesConfig()
+    subsets: SubsetsConfig = SubsetsConfig()
+    thresholds: ThresholdsConfig = ThresholdsConfig()
+    endpoints: EndpointsConfig = EndpointsConfig()
+    # Where the values came from, for error messages and the report header.
+    source: str = dataclasses.field(default="<defaults>", compare=False)
+
+    def table(self, key: str) -> str:
+        """The fully qualified `project.dataset.table` of a configured table."""
+        name: str = getattr(self.tables, key)
+        return name if name.count(".") == 2 else f"{self.gcp.project}.{name}"
+
+    def today(self) -> dt.date:
+        """The platform's "today": pinned in config, else now in the configured zone."""
+        if self.run.today is not None:
+            return self.run.today
+        return dt.datetime.now(zoneinfo.ZoneInfo(self.run.timezone)).date()
+
+
+_T = TypeVar("_T")
+
+
+def _convert(value: Any, hint: Any, where: str) -> Any:
+    """Turn one TOML value into the field's type, or raise a one-line ConfigError."""
+    origin = get_origin(hint)
+    if origin is Literal:
+        choices = get_args(hint)
+        if value not in choices:
+            raise ConfigError(f"{where}: must be one of {', '.join(map(str, choices))}, got {value!r}")
+        return value
+    if origin in (types.UnionType, typing.Union):
+        args = [a for a in get_args(hint) if a is not type(None)]
+        return _convert(value, args[0], where)
+    if origin is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: must be a list of strings, got {value!r}")
+        return tuple(value)
+    if hint is dt.date:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ConfigError(f"{where}: must be a date YYYY-MM-DD, got {value!r}")
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{where}: must be a number, got {value!r}")
+        return float(value)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: must be a whole number, got {value!r}")
+        return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: must be true or false, got {value!r}")
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: must be a string, got {value!r}")
+        return value
+    raise ConfigError(f"{where}: unsupported type {hint!r}")  # pragma: no cover - schema bug
+
+
+def _build(cls: type[_T], base: _T, data: Mapping[str, Any], where: str) -> _T:
+    """Overlay `data` on `base` (an instance of `cls`), validating every key."""
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}  # type: ignore[arg-type]
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        field = fields.get(key)
+        path = f"{where}.{key}" if where else key
+        if field is None:
+            known = ", ".join(sorted(fields))
+            raise ConfigError(f"{path}: unknown key (known here: {known})")
+        hint = hints[key]
+        if dataclasses.is_dataclass(hint):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{path}: must be a table [{path}], got {value!r}")
+            changes[key] = _build(hint, getattr(base, key), value, path)  # type: ignore[arg-type]
+            continue
+        converted = _convert(value, hint, path)
+        check = field.metadata.get("check")
+        problem = check(converted) if check and converted is not None else None
+        if problem:
+            raise ConfigError(f"{path}: must be {problem}, got {value!r}")
+        changes[key] = converted
+    return dataclasses.replace(base, **changes)  # type: ignore[type-var]
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
+def load(
+    path: Path | None,
+    env: str | None = None,
+    overlays: tuple[Path, ...] = (),
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
+    """Load the configuration: file, then `[env.NAME]`, then overlay files, then overrides.
+
+    Each layer is validated as it is applied, and an error names the file it
+    came from, so the user knows which file to fix.
+    """
+    config = Config()
+    sources: list[str] = []
+    if path is not None:
+        data = _read_toml(path)
+        environments = data.pop("env", {})
+        config = _apply(config, data, path)
+        sources.append(str(path))
+        if env is not None:
+            if env not in environments:
+                names = ", ".join(sorted(environments)) or "none defined"
+                raise ConfigError(f"{path}: no environment [env.{env}] (environments: {names})")
+            config = _apply(config, environments[env], path, f"env.{env}")
+            sources.append(f"[env.{env}]")
+    elif env is not None:
+        raise ConfigError(f"--env {env}: no opscheck.toml found to define it")
+    for overlay in overlays:
+        config = _apply(config, _read_toml(overlay), overlay)
+        sources.append(str(overlay))
+    if overrides:
+        config = _apply(config, overrides, Path("<command line>"))
+    return dataclasses.replace(config, source=" + ".join(sources) or "<defaults>")
+
+
+def _apply(config: Config, data: Mapping[str, Any], path: Path, prefix: str = "") -> Config:
+    try:
+        return _build(Config, config, data, prefix)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest `opscheck.toml` at or above `start`, as git finds `.git`."""
+    for folder in (start, *start.parents):
+        candidate = folder / "opscheck.toml"
+        if candidate.is_file():
+            return candidate
+    return None

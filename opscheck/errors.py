@@ -1,0 +1,36 @@
+"""The errors opscheck raises on purpose.
+
+Every one of them carries a message meant to be read at 7 a.m.: it names the
+thing that is wrong and the fix, on one line. Anything else escaping opscheck
+is a bug in opscheck.
+"""
+
+from __future__ import annotations
+
+
+class OpscheckError(Exception):
+    """Base of every deliberate opscheck error."""
+
+
+class ConfigError(OpscheckError):
+    """`opscheck.toml` (or an overlay) is unusable; raised before any check runs."""
+
+
+class GatewayError(OpscheckError):
+    """A call to a Google service (or its stand-in) failed.
+
+    Gateways turn client exceptions into these so that a check never sees an
+    empty result where the truth is "the call failed".
+    """
+
+
+class NotFoundError(GatewayError):
+    """The table, object, topic, subscription or service does not exist."""
+
+
+class BadRequestError(GatewayError):
+    """The service rejected the request: bad SQL, bad parameters, bad name."""
+
+
+class UnreachableError(GatewayError):
+    """The endpoint did not answer (refused, timed out, DNS failed)."""

@@ -1,0 +1,124 @@
+"""BigQuery gateway: named queries with typed parameters, and table metadata.
+
+Rows come back as plain dicts of JSON values (dates and timestamps as ISO
+strings), the same live and on replay. A missing table or bad SQL raises a
+GatewayError naming the query: never an empty result that reads as "no data".
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
+
+from opscheck import queries
+from opscheck.config import Config
+from opscheck.platform import auth
+from opscheck.platform.channel import Channel, Json, translated
+
+Param = str | int | float | bool | dt.date | dt.datetime | Sequence[str]
+Row = dict[str, Any]
+
+
+class TableInfo(TypedDict):
+    table: str
+    rows: int
+    modified: str
+    partition_field: str | None
+
+
+def to_json(value: Any) -> Json:
+    """A BigQuery cell as a JSON value (the form recordings store)."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): to_json(v) for k, v in value.items()}
+    return value
+
+
+class BigQuery:
+    """Runs opscheck's named queries on the configured project."""
+
+    def __init__(self, config: Config, channel: Channel) -> None:
+        self._config = config
+        self._channel = channel
+
+    @functools.cached_property
+    def _client(self) -> Any:
+        from google.cloud import bigquery
+
+        options = {"api_endpoint": self._config.endpoints.bigquery} if self._config.endpoints.bigquery else None
+        return bigquery.Client(
+            project=self._config.gcp.project,
+            credentials=auth.credentials(self._config),
+            client_options=options,
+        )
+
+    def query(self, name: str, **params: Param) -> list[Row]:
+        """Rows of named query `name` run with `params` as query parameters."""
+        args = {"query": name, "params": {k: to_json(v) for k, v in sorted(params.items())}}
+        rows: list[Row] = self._channel.call(
+            "bigquery", "query", args, lambda: self._run(name, params)
+        )
+        return rows
+
+    def table(self, key: str) -> TableInfo:
+        """Row count, last modification and partition column of a configured table."""
+        table_id = self._config.table(key)
+        info: TableInfo = self._channel.call(
+            "bigquery", "table", {"table": table_id}, lambda: self._table(table_id)
+        )
+        return info
+
+    def _run(self, name: str, params: Mapping[str, Param]) -> list[Row]:
+        from google.cloud import bigquery
+
+        sql = queries.render(name, self._config)
+        job_config = bigquery.QueryJobConfig(
+            query_parameters=[_parameter(key, value) for key, value in params.items()]
+        )
+        timeout = self._config.endpoints.timeout_seconds
+        with translated(f"query {name}.sql"):
+            job = self._client.query(sql, job_config=job_config, timeout=timeout)
+            result = job.result(timeout=timeout)
+            return [{k: to_json(v) for k, v in row.items()} for row in result]
+
+    def _table(self, table_id: str) -> TableInfo:
+        with translated(f"table {table_id}"):
+            table = self._client.get_table(table_id, timeout=self._config.endpoints.timeout_seconds)
+        partitioning = table.time_partitioning
+        return {
+            "table": table_id,
+            "rows": int(table.num_rows or 0),
+            "modified": table.modified.isoformat() if table.modified else "",
+            "partition_field": partitioning.field if partitioning else None,
+        }
+
+
+def _parameter(name: str, value: Param) -> Any:
+    from google.cloud import bigquery
+
+    if isinstance(value, bool):
+        return bigquery.ScalarQueryParameter(name, "BOOL", value)
+    if isinstance(value, int):
+        return bigquery.ScalarQueryParameter(name, "INT64", value)
+    if isinstance(value, float):
+        return bigquery.ScalarQueryParameter(name, "FLOAT64", value)
+    if isinstance(value, dt.datetime):
+        return bigquery.ScalarQueryParameter(name, "TIMESTAMP", value)
+    if isinstance(value, dt.date):
+        return bigquery.ScalarQueryParameter(name, "DATE", value)
+    if isinstance(value, str):
+        return bigquery.ScalarQueryParameter(name, "STRING", value)
+    return bigquery.ArrayQueryParameter(name, "STRING", list(value))

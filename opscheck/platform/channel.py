@@ -1,0 +1,74 @@
+"""The channel every gateway call goes through.
+
+Why: a gateway's operation is described once (its name, its canonical
+arguments, and how to perform it live); the channel decides whether to perform
+it (live), perform and store it (record), or answer it from a recording
+(offline). Values crossing a channel are plain JSON, so live and replay hand a
+check exactly the same thing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Protocol
+
+from opscheck.errors import BadRequestError, GatewayError, NotFoundError, UnreachableError
+
+Json = Any
+"""A JSON-compatible value: dict, list, str, int, float, bool or None."""
+
+
+class Channel(Protocol):
+    """Carries one gateway operation to wherever answers come from."""
+
+    @property
+    def mode(self) -> str: ...
+
+    def call(
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json]
+    ) -> Json: ...
+
+
+class LiveChannel:
+    """Performs every operation against the configured endpoints."""
+
+    mode = "live"
+
+    def call(
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json]
+    ) -> Json:
+        return live()
+
+
+@contextlib.contextmanager
+def translated(what: str) -> Iterator[None]:
+    """Turn client-library and transport exceptions into opscheck's GatewayErrors.
+
+    `what` names the resource ("table nba_raw.x", "gs://b/o") so the one-line
+    message says which thing failed, not only how.
+    """
+    from google.api_core import exceptions as gexc
+    import requests
+
+    try:
+        yield
+    except GatewayError:
+        raise
+    except gexc.NotFound as exc:
+        raise NotFoundError(f"{what}: not found ({_first_line(exc)})") from exc
+    except (gexc.BadRequest, gexc.InvalidArgument, gexc.FailedPrecondition) as exc:
+        raise BadRequestError(f"{what}: rejected ({_first_line(exc)})") from exc
+    except (gexc.ServiceUnavailable, gexc.DeadlineExceeded, gexc.RetryError) as exc:
+        raise UnreachableError(f"{what}: endpoint did not answer ({_first_line(exc)})") from exc
+    except requests.exceptions.RequestException as exc:
+        raise UnreachableError(f"{what}: endpoint did not answer ({_first_line(exc)})") from exc
+    except TimeoutError as exc:
+        raise UnreachableError(f"{what}: timed out ({exc})") from exc
+    except gexc.GoogleAPICallError as exc:
+        raise GatewayError(f"{what}: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__

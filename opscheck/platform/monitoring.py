@@ -1,0 +1,92 @@
+"""Cloud Monitoring gateway: a subscription's backlog metrics when live.
+
+On Google Cloud a push subscription's backlog is only visible as metrics
+(`num_undelivered_messages`, `oldest_unacked_message_age`); this reads the
+latest point of each over the last window. REST transport so the endpoint can
+be a stand-in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any, TypedDict
+
+from opscheck.config import Config
+from opscheck.platform import auth
+from opscheck.platform.channel import Channel, translated
+
+UNDELIVERED = "pubsub.googleapis.com/subscription/num_undelivered_messages"
+OLDEST_AGE = "pubsub.googleapis.com/subscription/oldest_unacked_message_age"
+_WINDOW = dt.timedelta(minutes=10)
+
+
+class BacklogMetrics(TypedDict):
+    subscription: str
+    undelivered: int | None
+    oldest_unacked_age_seconds: float | None
+
+
+class Monitoring:
+    """Reads Pub/Sub delivery metrics."""
+
+    def __init__(self, config: Config, channel: Channel) -> None:
+        self._config = config
+        self._channel = channel
+
+    @functools.cached_property
+    def _client(self) -> Any:
+        from google.cloud import monitoring_v3
+
+        endpoint = self._config.endpoints.monitoring
+        return monitoring_v3.MetricServiceClient(
+            credentials=auth.credentials(self._config),
+            transport="rest",
+            client_options={"api_endpoint": endpoint} if endpoint else None,
+        )
+
+    def subscription_backlog(self, subscription: str) -> BacklogMetrics:
+        """Latest undelivered count and oldest unacked age (None where no point exists)."""
+        metrics: BacklogMetrics = self._channel.call(
+            "monitoring",
+            "subscription_backlog",
+            {"subscription": subscription},
+            lambda: self._backlog(subscription),
+        )
+        return metrics
+
+    def _latest(self, metric: str, subscription: str) -> float | None:
+        from google.cloud import monitoring_v3
+
+        now = dt.datetime.now(dt.timezone.utc)
+        interval = monitoring_v3.TimeInterval(end_time=now, start_time=now - _WINDOW)
+        request = {
+            "name": f"projects/{self._config.gcp.project}",
+            "filter": (
+                f'metric.type = "{metric}" AND resource.type = "pubsub_subscription" '
+                f'AND resource.labels.subscription_id = "{subscription}"'
+            ),
+            "interval": interval,
+            "view": monitoring_v3.ListTimeSeriesRequest.TimeSeriesView.FULL,
+        }
+        with translated(f"metric {metric.rsplit('/', 1)[-1]} of {subscription}"):
+            series = list(
+                self._client.list_time_series(
+                    request=request, timeout=self._config.endpoints.timeout_seconds
+                )
+            )
+        points = [p for s in series for p in s.points]
+        if not points:
+            return None
+        latest = max(points, key=lambda p: p.interval.end_time)
+        value = latest.value
+        return float(value.int64_value or value.double_value or 0)
+
+    def _backlog(self, subscription: str) -> BacklogMetrics:
+        undelivered = self._latest(UNDELIVERED, subscription)
+        age = self._latest(OLDEST_AGE, subscription)
+        return {
+            "subscription": subscription,
+            "undelivered": int(undelivered) if undelivered is not None else None,
+            "oldest_unacked_age_seconds": age,
+        }

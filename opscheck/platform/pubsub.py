@@ -1,0 +1,204 @@
+"""Pub/Sub gateway: topic and subscription descriptions, publish, backlog.
+
+The delivery probes need a subscription's whole configuration (push endpoint,
+OIDC auth, ack deadline, dead-letter and retry policies) as one plain record,
+so a check can compare it field by field and name the field that is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Mapping
+from typing import Any, TypedDict
+
+from opscheck.config import Config
+from opscheck.errors import NotFoundError
+from opscheck.platform import auth
+from opscheck.platform.channel import Channel, translated
+
+_PULL_MAX = 1000
+
+
+class SubscriptionInfo(TypedDict):
+    name: str
+    topic: str
+    push_endpoint: str | None
+    oidc_service_account: str | None
+    oidc_audience: str | None
+    ack_deadline_seconds: int
+    dead_letter_topic: str | None
+    max_delivery_attempts: int | None
+    retry_minimum_backoff_seconds: float | None
+    retry_maximum_backoff_seconds: float | None
+
+
+class Backlog(TypedDict):
+    subscription: str
+    count: int
+    oldest_age_seconds: float | None
+
+
+class PubSub:
+    """Describes and probes the request topic and its subscriptions."""
+
+    def __init__(self, config: Config, channel: Channel) -> None:
+        self._config = config
+        self._channel = channel
+
+    def topic_path(self, name: str) -> str:
+        return f"projects/{self._config.gcp.project}/topics/{name}"
+
+    def subscription_path(self, name: str) -> str:
+        return f"projects/{self._config.gcp.project}/subscriptions/{name}"
+
+    @functools.cached_property
+    def _publisher(self) -> Any:
+        from google.cloud import pubsub_v1
+        from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
+
+        channel = self._insecure_channel()
+        if channel is not None:
+            return pubsub_v1.PublisherClient(transport=PublisherGrpcTransport(channel=channel))
+        return pubsub_v1.PublisherClient(credentials=auth.credentials(self._config))
+
+    @functools.cached_property
+    def _subscriber(self) -> Any:
+        from google.cloud import pubsub_v1
+        from google.pubsub_v1.services.subscriber.transports import SubscriberGrpcTransport
+
+        channel = self._insecure_channel()
+        if channel is not None:
+            return pubsub_v1.SubscriberClient(transport=SubscriberGrpcTransport(channel=channel))
+        return pubsub_v1.SubscriberClient(credentials=auth.credentials(self._config))
+
+    def _insecure_channel(self) -> Any:
+        """A plain-text gRPC channel for an `http://` endpoint (the emulator), else None."""
+        endpoint = self._config.endpoints.pubsub
+        if not endpoint:
+            return None
+        import grpc
+
+        return grpc.insecure_channel(endpoint.removeprefix("http://").removeprefix("https://"))
+
+    def subscription(self, name: str) -> SubscriptionInfo:
+        """The subscription's delivery configuration."""
+        info: SubscriptionInfo = self._channel.call(
+            "pubsub", "subscription", {"subscription": name}, lambda: self._subscription(name)
+        )
+        return info
+
+    def topic_exists(self, name: str) -> bool:
+        """Whether the topic exists (a missing dead-letter topic is a finding, not a crash)."""
+        exists: bool = self._channel.call(
+            "pubsub", "topic_exists", {"topic": name}, lambda: self._topic_exists(name)
+        )
+        return exists
+
+    def topic_subscriptions(self, topic: str) -> list[str]:
+        """Short names of the subscriptions attached to `topic`."""
+        names: list[str] = self._channel.call(
+            "pubsub", "topic_subscriptions", {"topic": topic}, lambda: self._topic_subscriptions(topic)
+        )
+        return names
+
+    def publish(self, topic: str, data: bytes, attributes: Mapping[str, str]) -> str:
+        """Publish one message; returns its message id."""
+        args = {"topic": topic, "data": data.decode(errors="replace"), "attributes": dict(attributes)}
+        message_id: str = self._channel.call(
+            "pubsub", "publish", args, lambda: self._publish(topic, data, attributes)
+        )
+        return message_id
+
+    def backlog(self, subscription: str) -> Backlog:
+        """Messages waiting on a pull subscription, and the oldest one's age.
+
+        Counted by pulling without waiting and handing every message straight
+        back (ack deadline 0): the emulator has no metrics, and a dead-letter
+        subscription is a pull subscription. Nothing is acknowledged.
+        """
+        result: Backlog = self._channel.call(
+            "pubsub", "backlog", {"subscription": subscription}, lambda: self._backlog(subscription)
+        )
+        return result
+
+    def _timeout(self) -> float:
+        return self._config.endpoints.timeout_seconds
+
+    def _subscription(self, name: str) -> SubscriptionInfo:
+        with translated(f"subscription {name}"):
+            sub = self._subscriber.get_subscription(
+                subscription=self.subscription_path(name), timeout=self._timeout()
+            )
+        push = sub.push_config
+        oidc = push.oidc_token if push and push.push_endpoint else None
+        dead = sub.dead_letter_policy
+        retry = sub.retry_policy
+        has_retry = retry is not None and (retry.minimum_backoff or retry.maximum_backoff)
+        return {
+            "name": name,
+            "topic": sub.topic.rsplit("/", 1)[-1],
+            "push_endpoint": push.push_endpoint or None,
+            "oidc_service_account": (oidc.service_account_email or None) if oidc else None,
+            "oidc_audience": (oidc.audience or None) if oidc else None,
+            "ack_deadline_seconds": int(sub.ack_deadline_seconds),
+            "dead_letter_topic": dead.dead_letter_topic.rsplit("/", 1)[-1] if dead.dead_letter_topic else None,
+            "max_delivery_attempts": int(dead.max_delivery_attempts) if dead.dead_letter_topic else None,
+            "retry_minimum_backoff_seconds": _seconds(retry.minimum_backoff) if has_retry else None,
+            "retry_maximum_backoff_seconds": _seconds(retry.maximum_backoff) if has_retry else None,
+        }
+
+    def _topic_exists(self, name: str) -> bool:
+        try:
+            with translated(f"topic {name}"):
+                self._publisher.get_topic(topic=self.topic_path(name), timeout=self._timeout())
+        except NotFoundError:
+            return False
+        return True
+
+    def _topic_subscriptions(self, topic: str) -> list[str]:
+        with translated(f"topic {topic}"):
+            paths = self._publisher.list_topic_subscriptions(
+                topic=self.topic_path(topic), timeout=self._timeout()
+            )
+            return sorted(str(path).rsplit("/", 1)[-1] for path in paths)
+
+    def _publish(self, topic: str, data: bytes, attributes: Mapping[str, str]) -> str:
+        with translated(f"topic {topic}"):
+            future = self._publisher.publish(self.topic_path(topic), data, **attributes)
+            message_id: str = future.result(timeout=self._timeout())
+        return message_id
+
+    def _backlog(self, subscription: str) -> Backlog:
+        path = self.subscription_path(subscription)
+        with translated(f"subscription {subscription}"):
+            response = self._subscriber.pull(
+                request={"subscription": path, "max_messages": _PULL_MAX, "return_immediately": True},
+                timeout=self._timeout(),
+            )
+            received = list(response.received_messages)
+            if received:
+                self._subscriber.modify_ack_deadline(
+                    request={
+                        "subscription": path,
+                        "ack_ids": [m.ack_id for m in received],
+                        "ack_deadline_seconds": 0,
+                    },
+                    timeout=self._timeout(),
+                )
+        now = dt.datetime.now(dt.timezone.utc)
+        ages = [(now - m.message.publish_time).total_seconds() for m in received]
+        return {
+            "subscription": subscription,
+            "count": len(received),
+            "oldest_age_seconds": round(max(ages), 3) if ages else None,
+        }
+
+
+def _seconds(duration: Any) -> float | None:
+    """A protobuf Duration (proto-plus gives a timedelta) in seconds."""
+    if duration is None:
+        return None
+    if isinstance(duration, dt.timedelta):
+        return duration.total_seconds()
+    return float(duration.seconds) + float(getattr(duration, "nanos", 0)) / 1e9

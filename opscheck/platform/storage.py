@@ -1,0 +1,144 @@
+"""Cloud Storage gateway: object bytes, metadata, listings, streaming SHA-256.
+
+Objects are named by `gs://bucket/path` strings, the form the worker's env var
+and the manifest use, so a check can pass them straight through.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+from typing import Any, TypedDict
+
+from opscheck.config import Config
+from opscheck.errors import BadRequestError, NotFoundError
+from opscheck.platform import auth
+from opscheck.platform.channel import Channel, translated
+
+_CHUNK = 1 << 20
+
+
+class ObjectInfo(TypedDict):
+    path: str
+    size: int
+    md5: str | None
+    crc32c: str | None
+    generation: int
+    updated: str
+
+
+def split(path: str) -> tuple[str, str]:
+    """`gs://bucket/a/b` as ("bucket", "a/b"); anything else is a BadRequestError."""
+    if not path.startswith("gs://") or "/" not in path[5:]:
+        raise BadRequestError(f"{path!r}: not a gs://bucket/object path")
+    bucket, _, name = path[5:].partition("/")
+    return bucket, name
+
+
+class Storage:
+    """Reads the model store."""
+
+    def __init__(self, config: Config, channel: Channel) -> None:
+        self._config = config
+        self._channel = channel
+
+    @functools.cached_property
+    def _client(self) -> Any:
+        from google.cloud import storage
+
+        options = {"api_endpoint": self._config.endpoints.storage} if self._config.endpoints.storage else None
+        return storage.Client(
+            project=self._config.gcp.project,
+            credentials=auth.credentials(self._config),
+            client_options=options,
+        )
+
+    def path(self, name: str) -> str:
+        """`gs://` path of an object in the configured model bucket."""
+        return f"gs://{self._config.models.bucket}/{name}"
+
+    def read(self, path: str) -> bytes:
+        """The object's bytes."""
+        encoded: str = self._channel.call(
+            "storage", "read", {"path": path}, lambda: base64.b64encode(self._read(path)).decode()
+        )
+        return base64.b64decode(encoded)
+
+    def read_json(self, path: str) -> Any:
+        """The object parsed as JSON; a parse failure names the object."""
+        try:
+            return json.loads(self.read(path))
+        except ValueError as exc:
+            raise BadRequestError(f"{path}: not valid JSON ({exc})") from None
+
+    def metadata(self, path: str) -> ObjectInfo:
+        """Size, md5, crc32c, generation and update time of the object."""
+        info: ObjectInfo = self._channel.call(
+            "storage", "metadata", {"path": path}, lambda: self._metadata(path)
+        )
+        return info
+
+    def list(self, prefix_path: str) -> list[ObjectInfo]:
+        """Every object under `gs://bucket/prefix`, with its metadata."""
+        found: list[ObjectInfo] = self._channel.call(
+            "storage", "list", {"prefix": prefix_path}, lambda: self._list(prefix_path)
+        )
+        return found
+
+    def sha256(self, path: str) -> str:
+        """Hex SHA-256 of the object, computed while streaming (models can be large)."""
+        digest: str = self._channel.call(
+            "storage", "sha256", {"path": path}, lambda: self._sha256(path)
+        )
+        return digest
+
+    def _blob(self, path: str) -> Any:
+        bucket, name = split(path)
+        return self._client.bucket(bucket).blob(name)
+
+    def _read(self, path: str) -> bytes:
+        with translated(path):
+            data: bytes = self._blob(path).download_as_bytes(
+                timeout=self._config.endpoints.timeout_seconds
+            )
+        return data
+
+    def _metadata(self, path: str) -> ObjectInfo:
+        bucket, name = split(path)
+        with translated(path):
+            blob = self._client.bucket(bucket).get_blob(
+                name, timeout=self._config.endpoints.timeout_seconds
+            )
+        if blob is None:
+            raise NotFoundError(f"{path}: not found")
+        return _info(bucket, blob)
+
+    def _list(self, prefix_path: str) -> list[ObjectInfo]:
+        bucket, prefix = split(prefix_path)
+        with translated(prefix_path):
+            blobs = self._client.list_blobs(
+                bucket, prefix=prefix, timeout=self._config.endpoints.timeout_seconds
+            )
+            return [_info(bucket, blob) for blob in blobs]
+
+    def _sha256(self, path: str) -> str:
+        digest = hashlib.sha256()
+        with translated(path):
+            blob = self._blob(path)
+            with blob.open("rb", chunk_size=_CHUNK, timeout=self._config.endpoints.timeout_seconds) as fh:
+                while chunk := fh.read(_CHUNK):
+                    digest.update(chunk)
+        return digest.hexdigest()
+
+
+def _info(bucket: str, blob: Any) -> ObjectInfo:
+    return {
+        "path": f"gs://{bucket}/{blob.name}",
+        "size": int(blob.size or 0),
+        "md5": blob.md5_hash,
+        "crc32c": blob.crc32c,
+        "generation": int(blob.generation or 0),
+        "updated": blob.updated.isoformat() if blob.updated else "",
+    }

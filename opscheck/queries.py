@@ -1,0 +1,48 @@
+"""Named SQL: `opscheck/sql/NAME.sql`, with configured table names filled in.
+
+Why named files: a reviewer reads the SQL a check runs without reading Python,
+and a static test can parse every query (partition filters). Table names are
+identifiers, which BigQuery cannot take as parameters, so `{predictions}`-style
+placeholders are replaced by the configured, validated, backticked names;
+values always travel as query parameters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from pathlib import Path
+
+from opscheck.config import Config, TablesConfig
+from opscheck.errors import ConfigError
+
+SQL_DIR = Path(__file__).parent / "sql"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+TABLE_KEYS = tuple(f.name for f in dataclasses.fields(TablesConfig))
+
+
+@functools.cache
+def _text(name: str) -> str:
+    path = SQL_DIR / f"{name}.sql"
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"no named query {name!r} ({path} does not exist)") from None
+
+
+def names() -> list[str]:
+    """Every named query that ships with opscheck."""
+    return sorted(p.stem for p in SQL_DIR.glob("*.sql"))
+
+
+def render(name: str, config: Config) -> str:
+    """The SQL of query `name` with the configured tables in place of placeholders."""
+
+    def table(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in TABLE_KEYS:
+            raise ConfigError(f"{name}.sql: unknown table placeholder {{{key}}}")
+        return f"`{config.table(key)}`"
+
+    return _PLACEHOLDER.sub(table, _text(name))

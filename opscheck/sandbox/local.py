@@ -1,0 +1,394 @@
+"""`LocalPlatform`: bring the miniature platform up, seed it, describe it, take it down.
+
+State (PIDs, ports, the seed, active faults) lives in `state.json` in a state
+folder under the repo (git-ignored), so `down` stops exactly the processes
+`up` started and a second `up` can reuse a healthy platform. Gateways learn
+the endpoints from `target.toml`, a configuration overlay written beside it.
+"""
+
+from __future__ import annotations
+
+import base64
+import concurrent.futures
+import dataclasses
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from opscheck.sandbox import clients, models, processes, schema, season, seed, standins
+from opscheck.sandbox.processes import SandboxError
+
+DEFAULT_SEED = 7
+EMULATORS = ("bigquery", "storage", "pubsub")
+SERVICES = ("prediction-coordinator", "prediction-worker", "grading", "scrapers",
+            "subset-materializer")
+CLOUD_API = "cloud-api"
+REGION = "us-west2"
+PROJECT = "nba-props-platform"
+START_TIMEOUT = 60.0
+RUN_TIMEOUT = 120.0
+
+
+@dataclasses.dataclass
+class Proc:
+    pid: int
+    port: int
+    log: str
+
+
+class LocalPlatform:
+    """One local platform, owned by one state folder."""
+
+    def __init__(self, state_dir: Path, seed_number: int = DEFAULT_SEED) -> None:
+        self.state_dir = state_dir.resolve()
+        self.seed_number = seed_number
+        self._state: dict[str, Any] = self._load_state()
+
+    # ---- state -------------------------------------------------------------
+    @property
+    def state_file(self) -> Path:
+        return self.state_dir / "state.json"
+
+    @property
+    def target_file(self) -> Path:
+        """The configuration overlay that points opscheck's gateways here."""
+        return self.state_dir / "target.toml"
+
+    @property
+    def services_file(self) -> Path:
+        return self.state_dir / "services.json"
+
+    @property
+    def doc_file(self) -> Path:
+        return self.state_dir / "platform-repo" / "CLAUDE.md"
+
+    def _load_state(self) -> dict[str, Any]:
+        try:
+            state: dict[str, Any] = json.loads(self.state_file.read_text())
+            return state
+        except FileNotFoundError:
+            return {"processes": {}, "faults": [], "ledger": []}
+
+    def _save_state(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_file.write_text(json.dumps(self._state, indent=2, sort_keys=True))
+
+    def proc(self, name: str) -> Proc:
+        try:
+            return Proc(**self._state["processes"][name])
+        except KeyError:
+            raise SandboxError(f"{name} is not running: run `opscheck sandbox up`") from None
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.proc(name).port}"
+
+    @property
+    def faults(self) -> list[str]:
+        return list(self._state.get("faults", []))
+
+    def status(self) -> dict[str, dict[str, Any]]:
+        """Every recorded process: PID, port, whether it is alive."""
+        return {
+            name: {**info, "alive": processes.alive(info["pid"])}
+            for name, info in sorted(self._state.get("processes", {}).items())
+        }
+
+    def is_up(self) -> bool:
+        status = self.status()
+        expected = {*EMULATORS, *SERVICES, CLOUD_API}
+        return expected <= set(status) and all(s["alive"] for s in status.values())
+
+    def env(self) -> dict[str, str]:
+        """What a process needs to use the emulators (as Cloud Run would inject it)."""
+        return {
+            clients.PROJECT_ENV: PROJECT,
+            clients.BIGQUERY_ENV: self.url("bigquery"),
+            clients.STORAGE_ENV: self.url("storage"),
+            clients.PUBSUB_ENV: f"127.0.0.1:{self.proc('pubsub').port}",
+        }
+
+    # ---- up / down ---------------------------------------------------------
+    def up(self) -> str:
+        """Start everything and seed it; reuse a platform that is already fully up."""
+        if self.is_up():
+            return "already up"
+        if self._state.get("processes"):
+            self.down()
+        standins.check_all()
+        self._state = {"processes": {}, "faults": [], "ledger": [], "seed": self.seed_number}
+        started = time.monotonic()
+        try:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+                training = pool.submit(self._train)
+                self._start_emulators()
+                trained = training.result()
+            self._create_infrastructure()
+            self._seed_bulk(trained)
+            self._write_services_spec(self.model_path(models.PRODUCTION.file))
+            for name in SERVICES:
+                self._start_service(name)
+            self._start_service(CLOUD_API)
+            self._seed_through_services()
+            self._write_target()
+        except BaseException:
+            self.down()
+            raise
+        self._save_state()
+        return f"up in {time.monotonic() - started:.1f}s"
+
+    def down(self) -> str:
+        """Stop exactly the processes this state folder started."""
+        stopped = []
+        for name, info in self._state.get("processes", {}).items():
+            processes.stop(info["pid"])
+            stopped.append(name)
+        self._state = {"processes": {}, "faults": [], "ledger": []}
+        self.state_file.unlink(missing_ok=True)
+        self.target_file.unlink(missing_ok=True)
+        return f"stopped {len(stopped)} processes" if stopped else "nothing was running"
+
+    def _register(self, name: str, pid: int, port: int, log: Path) -> None:
+        self._state["processes"][name] = {"pid": pid, "port": port, "log": str(log)}
+        self._save_state()
+
+    def _log(self, name: str) -> Path:
+        return self.state_dir / "logs" / f"{name}.log"
+
+    def _start_emulators(self) -> None:
+        bq_exe, bq_home = standins.bigquery_emulator()
+        gcs_bin = standins.storage_emulator()
+        java, jar = standins.pubsub_emulator()
+        bq_port, bq_grpc, gcs_port, ps_port = (processes.free_port() for _ in range(4))
+        data_dir = self.state_dir / "bigquery-data"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        launches = {
+            "bigquery": ([str(bq_exe), "serve", "--host", "127.0.0.1", "--port", str(bq_port),
+                          "--grpc-port", str(bq_grpc), "--project", PROJECT,
+                          "--data-dir", str(data_dir)], bq_port, {"HOME": str(bq_home)},
+                         (bq_port, bq_grpc)),
+            "storage": ([str(gcs_bin), "-scheme", "http", "-host", "127.0.0.1", "-port",
+                         str(gcs_port), "-backend", "memory", "-external-url",
+                         f"http://127.0.0.1:{gcs_port}"], gcs_port, {}, (gcs_port,)),
+            "pubsub": ([java, "-Xmx384m", "-jar", str(jar), "--host=127.0.0.1",
+                        f"--port={ps_port}"], ps_port, {}, (ps_port,)),
+        }
+        for name, (argv, port, env, ports) in launches.items():
+            pid = processes.start(name, argv, self._log(name), env, ports)
+            self._register(name, pid, port, self._log(name))
+        probes = {
+            "bigquery": processes.http_ok(f"http://127.0.0.1:{bq_port}/bigquery/v2/projects/{PROJECT}/datasets"),
+            "storage": processes.http_ok(f"http://127.0.0.1:{gcs_port}/storage/v1/b"),
+            "pubsub": processes.http_ok(f"http://127.0.0.1:{ps_port}/", "Ok"),
+        }
+        for name, probe in probes.items():
+            p = self.proc(name)
+            processes.wait_until(name, p.pid, Path(p.log), probe, START_TIMEOUT)
+
+    def _train(self) -> dict[str, models.TrainedModel]:
+        return {spec.status: models.train(self.seed_number, spec) for spec in models.HISTORY}
+
+    # ---- infrastructure and data -------------------------------------------
+    def _with_env(self) -> None:
+        import os
+
+        os.environ.update(self.env())
+
+    def bigquery(self) -> Any:
+        self._with_env()
+        return clients.bigquery()
+
+    def storage(self) -> Any:
+        self._with_env()
+        return clients.storage()
+
+    def publisher(self) -> Any:
+        self._with_env()
+        return clients.publisher()
+
+    def subscriber(self) -> Any:
+        self._with_env()
+        return clients.subscriber()
+
+    def model_path(self, file: str) -> str:
+        return f"gs://{schema.BUCKET}/{schema.MODEL_PREFIX}{file}"
+
+    def push_subscription_spec(self, endpoint: str) -> dict[str, Any]:
+        """The healthy push subscription (what `heal` puts back)."""
+        return {
+            "name": f"projects/{PROJECT}/subscriptions/{schema.PUSH_SUBSCRIPTION}",
+            "topic": f"projects/{PROJECT}/topics/{schema.REQUEST_TOPIC}",
+            "push_config": {"push_endpoint": endpoint, "oidc_token": {
+                "service_account_email": f"pubsub-invoker@{PROJECT}.iam.gserviceaccount.com",
+                "audience": endpoint.rsplit("/", 1)[0]}},
+            "ack_deadline_seconds": 60,
+            "dead_letter_policy": {
+                "dead_letter_topic": f"projects/{PROJECT}/topics/{schema.DEAD_LETTER_TOPIC}",
+                "max_delivery_attempts": 5},
+            "retry_policy": {"minimum_backoff": {"seconds": 1}, "maximum_backoff": {"seconds": 10}},
+        }
+
+    def worker_push_endpoint(self) -> str:
+        return f"{self.url('prediction-worker')}/predict"
+
+    def _create_infrastructure(self) -> None:
+        bq = self.bigquery()
+        for dataset in schema.DATASETS:
+            bq.create_dataset(dataset, exists_ok=True, timeout=30)
+        for table in schema.TABLES:
+            bq.query(schema.ddl(table)).result(timeout=30)
+        self.storage().create_bucket(schema.BUCKET, timeout=30)
+        publisher = self.publisher()
+        for topic in (schema.REQUEST_TOPIC, schema.DEAD_LETTER_TOPIC):
+            publisher.create_topic(name=f"projects/{PROJECT}/topics/{topic}", timeout=30)
+        subscriber = self.subscriber()
+        subscriber.create_subscription(request={
+            "name": f"projects/{PROJECT}/subscriptions/{schema.DEAD_LETTER_SUBSCRIPTION}",
+            "topic": f"projects/{PROJECT}/topics/{schema.DEAD_LETTER_TOPIC}",
+            "ack_deadline_seconds": 60}, timeout=30)
+        # The worker's port is chosen now so the push subscription can name it.
+        self._state["worker_port"] = processes.free_port()
+        endpoint = f"http://127.0.0.1:{self._state['worker_port']}/predict"
+        subscriber.create_subscription(request=self.push_subscription_spec(endpoint), timeout=30)
+
+    def load_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Append rows to a table with one load job."""
+        from google.cloud import bigquery
+
+        if not rows:
+            return
+        job = self.bigquery().load_table_from_json(
+            rows, table, job_config=bigquery.LoadJobConfig(write_disposition="WRITE_APPEND"))
+        job.result(timeout=120)
+
+    def _seed_bulk(self, trained: dict[str, models.TrainedModel]) -> None:
+        bucket = self.storage().bucket(schema.BUCKET)
+        for model in trained.values():
+            bucket.blob(schema.MODEL_PREFIX + model.spec.file).upload_from_string(model.blob, timeout=60)
+        manifest = seed.manifest(list(trained.values()))
+        bucket.blob(schema.MANIFEST).upload_from_string(
+            json.dumps(manifest, indent=2), content_type="application/json", timeout=30)
+        for table, rows in seed.reference_rows(self.seed_number).items():
+            self.load_rows(table, rows)
+        self.load_rows(schema.PREDICTIONS, seed.prediction_rows(self.seed_number, trained))
+        self.load_rows(schema.REGISTRY, seed.registry_rows(manifest))
+        self.doc_file.parent.mkdir(parents=True, exist_ok=True)
+        self.doc_file.write_text(seed.team_doc(manifest))
+
+    def _write_services_spec(self, model_path: str) -> None:
+        """Every service's deployment as the Cloud Run stand-in will describe it."""
+        ports = {name: self._state["worker_port"] if name == "prediction-worker"
+                 else processes.free_port() for name in SERVICES}
+        self._state["service_ports"] = ports
+        spec = {}
+        for index, name in enumerate(SERVICES):
+            env = {"GCP_PROJECT": PROJECT}
+            if name == "prediction-worker":
+                env[schema.MODEL_PATH_ENV] = model_path
+            spec[name] = {
+                "uri": f"http://127.0.0.1:{ports[name]}",
+                "env": env,
+                "min_instances": 1 if name in ("prediction-worker", "prediction-coordinator") else 0,
+                "max_instances": 10,
+                "revision": f"{name}-{40 + index:05d}-{seed.MAIN_COMMIT[:3]}",
+                "commit_sha": seed.MAIN_COMMIT,
+                "revision_created": seed.DEPLOYED_AT,
+            }
+        self.services_file.write_text(json.dumps(spec, indent=2, sort_keys=True))
+
+    def deployed(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.services_file.read_text())
+        return data
+
+    def set_deployed(self, spec: dict[str, Any]) -> None:
+        self.services_file.write_text(json.dumps(spec, indent=2, sort_keys=True))
+
+    def _start_service(self, name: str, extra_env: dict[str, str] | None = None) -> None:
+        if name == CLOUD_API:
+            port = self._state.get("cloud_api_port") or processes.free_port()
+            self._state["cloud_api_port"] = port
+            env = {**self.env(), "SANDBOX_SERVICES_FILE": str(self.services_file)}
+        else:
+            port = self._state["service_ports"][name]
+            env = {**self.env(), **self.deployed()[name]["env"]}
+            if name == "prediction-worker":
+                env["COORDINATOR_URL"] = self.deployed()["prediction-coordinator"]["uri"]
+        env.update(extra_env or {})
+        argv = [sys.executable, "-m", "opscheck.sandbox.services", name, str(port)]
+        pid = processes.start(name, argv, self._log(name), env, (port,))
+        self._register(name, pid, port, self._log(name))
+        processes.wait_until(name, pid, self._log(name),
+                             processes.http_ok(f"http://127.0.0.1:{port}/health"), START_TIMEOUT)
+
+    def restart_service(self, name: str, extra_env: dict[str, str] | None = None) -> None:
+        """Redeploy one service: stop its process, start it from the deployed spec."""
+        processes.stop(self.proc(name).pid)
+        self._start_service(name, extra_env)
+        self._save_state()
+
+    def _seed_through_services(self) -> None:
+        before = season.TODAY - dt.timedelta(days=1)
+        self.call("grading", "/grade", {"start_date": season.SEASON_START.isoformat(),
+                                        "end_date": before.isoformat()})
+        self.morning_run(season.TODAY)
+
+    def call(self, service: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """POST (or GET without body) to a platform service; raise on a non-2xx answer."""
+        url = self.url(service) + path
+        response = (requests.post(url, json=body, timeout=RUN_TIMEOUT) if body is not None
+                    else requests.get(url, timeout=30))
+        if response.status_code >= 300:
+            raise SandboxError(f"{service} {path}: HTTP {response.status_code} {response.text[:200]}")
+        return response.json() if response.content else None
+
+    def morning_run(self, day: dt.date) -> dict[str, Any]:
+        """What the scheduler does at 07:00: /start, wait for N/N, then materialise subsets."""
+        batch = self.call("prediction-coordinator", "/start", {"game_date": day.isoformat()})
+        self.wait_for_batch(batch["batch_id"], RUN_TIMEOUT)
+        self.call("subset-materializer", "/materialize", {"start_date": season.SEASON_START.isoformat(),
+                                                          "end_date": day.isoformat()})
+        result: dict[str, Any] = batch
+        return result
+
+    def wait_for_batch(self, batch_id: str, timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            batches = self.call("prediction-coordinator", "/status")["batches"]
+            batch: dict[str, Any] = next(b for b in batches if b["batch_id"] == batch_id)
+            if batch["completed"] >= batch["expected"]:
+                return batch
+            if time.monotonic() > deadline:
+                raise SandboxError(f"batch {batch_id} stalled at {batch['progress']}")
+            time.sleep(0.2)
+
+    def _write_target(self) -> None:
+        """The overlay that makes opscheck's live gateways talk to this platform."""
+        lines = [
+            "# Written by `opscheck sandbox up`: points opscheck's gateways at the local platform.",
+            "[run]", f'today = {season.TODAY.isoformat()}', "",
+            "[gcp]", f'project = "{PROJECT}"', f'region = "{REGION}"', "",
+            "[models]", f'team_doc = "{self.doc_file}"', "",
+            "[services]", f'expected_commit = "{seed.MAIN_COMMIT}"', "",
+            "[endpoints]",
+            f'bigquery = "{self.url("bigquery")}"',
+            f'storage = "{self.url("storage")}"',
+            f'pubsub = "{self.url("pubsub")}"',
+            f'run = "{self.url(CLOUD_API)}"',
+            f'monitoring = "{self.url(CLOUD_API)}"',
+            "anonymous = true", "id_tokens = false", "timeout_seconds = 20", "",
+        ]
+        self.target_file.write_text("\n".join(lines))
+
+    def read_object(self, name: str) -> bytes:
+        blob: bytes = self.storage().bucket(schema.BUCKET).blob(name).download_as_bytes(timeout=30)
+        return blob
+
+    def write_object(self, name: str, data: bytes) -> None:
+        self.storage().bucket(schema.BUCKET).blob(name).upload_from_string(data, timeout=30)
+
+    def encode(self, data: bytes) -> str:
+        return base64.b64encode(data).decode()

@@ -1,0 +1,141 @@
+"""Real CatBoost models for the local platform, named and described by convention.
+
+Why real models: the deploy gate loads the production object, checks its
+feature count against its name and re-scores rows; only a real `.cbm` makes
+those checks mean anything. Training is small (seconds) and seeded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from typing import Any
+
+import numpy as np
+
+from opscheck.sandbox import season
+
+SYSTEM_ID = "catboost_v9"
+PASS_EDGE = 1.0
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelSpec:
+    """One model of the platform's history."""
+
+    training_start: dt.date
+    training_end: dt.date
+    created_at: dt.datetime
+    status: str
+    serving_from: dt.date | None
+
+    @property
+    def file(self) -> str:
+        return model_file_name(
+            season.FEATURE_COUNT, self.training_start, self.training_end, self.created_at
+        )
+
+    @property
+    def version(self) -> str:
+        return "v9_" + self.created_at.strftime("%Y%m%d_%H%M%S")
+
+
+def model_file_name(features: int, start: dt.date, end: dt.date, created: dt.datetime) -> str:
+    """`catboost_v9_{F}f_train{YYYYMMDD}-{YYYYMMDD}_{YYYYMMDDTHHMMSS}.cbm`."""
+    return (
+        f"catboost_v9_{features}f_train{start:%Y%m%d}-{end:%Y%m%d}_"
+        f"{created:%Y%m%dT%H%M%S}.cbm"
+    )
+
+
+UTC = dt.timezone.utc
+RETIRED = ModelSpec(
+    dt.date(2024, 10, 22), dt.date(2025, 4, 13), dt.datetime(2025, 10, 15, 9, 30, tzinfo=UTC),
+    "retired", season.SEASON_START,
+)
+PRODUCTION = ModelSpec(
+    dt.date(2025, 11, 2), dt.date(2026, 1, 8), dt.datetime(2026, 2, 1, 1, 10, 18, tzinfo=UTC),
+    "production", dt.date(2026, 2, 1),
+)
+SHADOW = ModelSpec(
+    dt.date(2025, 11, 2), dt.date(2026, 1, 25), dt.datetime(2026, 2, 5, 14, 0, 0, tzinfo=UTC),
+    "shadow", None,
+)
+HISTORY = (RETIRED, PRODUCTION, SHADOW)
+EVALUATION_DAYS = 21
+
+
+def serving_model(day: dt.date) -> ModelSpec:
+    """Which model made the production predictions of `day`."""
+    return PRODUCTION if day >= PRODUCTION.serving_from else RETIRED  # type: ignore[operator]
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainedModel:
+    spec: ModelSpec
+    blob: bytes
+    hit_rate: float
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.blob).hexdigest()
+
+    def predict(self, rows: list[tuple[float, ...]]) -> list[float]:
+        return [float(x) for x in load(self.blob).predict(np.array(rows))]
+
+
+def load(blob: bytes) -> Any:
+    """A CatBoost regressor from `.cbm` bytes."""
+    from catboost import CatBoostRegressor
+
+    model = CatBoostRegressor()
+    model.load_model(blob=blob)
+    return model
+
+
+def recommend(predicted: float, line: float) -> tuple[str, float]:
+    """OVER/UNDER/PASS and a confidence in [0.5, 0.99] from the edge over the line."""
+    edge = predicted - line
+    if abs(edge) < PASS_EDGE:
+        return "PASS", round(0.5 + abs(edge) / 20, 3)
+    return ("OVER" if edge > 0 else "UNDER"), round(min(0.99, 0.55 + abs(edge) / 12), 3)
+
+
+def _dataset(seed: int, start: dt.date, end: dt.date) -> list[season.PlayerDay]:
+    return [pd for day in season.days(start, end) for pd in season.player_days(seed, day)]
+
+
+def hit_rate(predicted: list[float], rows: list[season.PlayerDay]) -> float:
+    """Share of OVER/UNDER calls that were right (PASS does not count)."""
+    hits = total = 0
+    for value, row in zip(predicted, rows, strict=True):
+        call, _ = recommend(value, row.line_value)
+        if call == "PASS":
+            continue
+        total += 1
+        hits += (row.actual_points > row.line_value) == (call == "OVER")
+    return round(hits / total, 3) if total else 0.0
+
+
+def train(seed: int, spec: ModelSpec) -> TrainedModel:
+    """Train on the spec's window, score on the days right after it."""
+    from catboost import CatBoostRegressor
+
+    rows = _dataset(seed, spec.training_start, spec.training_end)
+    model = CatBoostRegressor(
+        iterations=150, depth=5, learning_rate=0.1, random_seed=seed,
+        thread_count=1, verbose=False, allow_writing_files=False,
+    )
+    model.fit(np.array([r.features for r in rows]), np.array([r.actual_points for r in rows]))
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, spec.file)
+        model.save_model(path)
+        with open(path, "rb") as fh:
+            blob = fh.read()
+    after = spec.training_end + dt.timedelta(days=1)
+    held_out = _dataset(seed, after, after + dt.timedelta(days=EVALUATION_DAYS - 1))
+    scores = [float(x) for x in model.predict(np.array([r.features for r in held_out]))]
+    return TrainedModel(spec, blob, hit_rate(scores, held_out))

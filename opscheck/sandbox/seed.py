@@ -1,0 +1,148 @@
+"""What the local platform holds when healthy: tables, model store, team doc.
+
+The season slice up to yesterday is loaded in bulk (predictions made with the
+real models, in one batch per model); grading and subsets are then produced by
+the platform's own services, and today's predictions go through the real path
+(coordinator, Pub/Sub push, worker). All of it is a function of the seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from opscheck import governance
+from opscheck.sandbox import models, schema, season
+
+Row = dict[str, Any]
+MORNING_UTC = dt.time(12, 5)  # 07:05 in New York: the scheduler's run
+RERUN_EVERY = 9  # every ninth game day was re-run once: older rows inactive
+MAIN_COMMIT = hashlib.sha1(b"platform main").hexdigest()
+STALE_COMMIT = hashlib.sha1(b"platform main~12").hexdigest()
+DEPLOYED_AT = "2026-02-01T02:00:00Z"
+
+
+def _stamp(day: dt.date, time: dt.time = MORNING_UTC) -> str:
+    return dt.datetime.combine(day, time, dt.timezone.utc).isoformat()
+
+
+def _id(*parts: object) -> str:
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:20]
+
+
+def manifest(trained: list[models.TrainedModel]) -> dict[str, Any]:
+    """The manifest.json the model store holds, production model named."""
+    return {
+        "system_id": models.SYSTEM_ID,
+        "production_model": models.PRODUCTION.file,
+        "models": [manifest_entry(m) for m in trained],
+    }
+
+
+def manifest_entry(model: models.TrainedModel) -> dict[str, Any]:
+    spec = model.spec
+    return {
+        "file": spec.file,
+        "model_version": spec.version,
+        "training_start_date": spec.training_start.isoformat(),
+        "training_end_date": spec.training_end.isoformat(),
+        "feature_count": season.FEATURE_COUNT,
+        "sha256": model.sha256,
+        "hit_rate": model.hit_rate,
+        "status": spec.status,
+        "created_at": spec.created_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def registry_rows(manifest_data: dict[str, Any]) -> list[Row]:
+    """Registry rows that agree with the manifest (what `registry sync` would write)."""
+    return [
+        {
+            "model_id": f"{manifest_data['system_id']}_{m['model_version']}",
+            "system_id": manifest_data["system_id"],
+            "model_version": m["model_version"],
+            "model_file": m["file"],
+            "gcs_path": f"gs://{schema.BUCKET}/{schema.MODEL_PREFIX}{m['file']}",
+            "training_start_date": m["training_start_date"],
+            "training_end_date": m["training_end_date"],
+            "feature_count": m["feature_count"],
+            "sha256": m["sha256"],
+            "hit_rate": m["hit_rate"],
+            "status": m["status"],
+            "created_at": m["created_at"],
+            "updated_at": m["created_at"],
+        }
+        for m in manifest_data["models"]
+    ]
+
+
+def team_doc(manifest_data: dict[str, Any]) -> str:
+    """The platform team's CLAUDE.md, whose MODEL section must match the manifest."""
+    section = governance.model_section(governance.production_entry(manifest_data))
+    return (
+        "# nba-props-platform\n\nPrediction platform notes for the team.\n\n"
+        f"{section}\n\n## Runbooks\n\nSee docs/runbooks.\n"
+    )
+
+
+def reference_rows(seed: int) -> dict[str, list[Row]]:
+    """Schedule, prop lines, feature store and box scores of the season slice."""
+    tables: dict[str, list[Row]] = {schema.SCHEDULE: [], schema.PROP_LINES: [],
+                                    schema.FEATURES: [], schema.BOXSCORES: []}
+    for day in season.days(season.SEASON_START, season.SCHEDULE_END):
+        for game in season.games(seed, day):
+            tables[schema.SCHEDULE].append({"game_date": day.isoformat(), "game_id": game.game_id,
+                                            "home_team": game.home, "away_team": game.away})
+        if day > season.TODAY:
+            continue
+        for pd in season.player_days(seed, day):
+            key = {"game_date": day.isoformat(), "game_id": pd.game.game_id,
+                   "player_lookup": pd.player.lookup}
+            tables[schema.PROP_LINES].append({**key, "line_value": pd.line_value,
+                                              "bookmaker": "consensus",
+                                              "scraped_at": _stamp(day, dt.time(11, 0))})
+            tables[schema.FEATURES].append({**key, "features": json.dumps(pd.features)})
+            if day < season.TODAY:
+                tables[schema.BOXSCORES].append({**key, "points": pd.actual_points})
+    return tables
+
+
+def prediction_rows(seed: int, trained: dict[str, models.TrainedModel]) -> list[Row]:
+    """Every prediction before today: production system by the serving model, plus a baseline."""
+    before = season.TODAY - dt.timedelta(days=1)
+    game_days = [d for d in season.days(season.SEASON_START, before) if season.is_game_day(d)]
+    by_model: dict[str, list[season.PlayerDay]] = {}
+    for day in game_days:
+        by_model.setdefault(models.serving_model(day).status, []).extend(season.player_days(seed, day))
+    rows: list[Row] = []
+    for status, player_days in by_model.items():
+        model = trained[status]
+        predicted = model.predict([pd.features for pd in player_days])
+        for pd, value in zip(player_days, predicted, strict=True):
+            rows.extend(_predictions(pd, model.spec, value, game_days.index(pd.game.game_date)))
+    return rows
+
+
+def _predictions(pd: season.PlayerDay, spec: models.ModelSpec, value: float, index: int) -> list[Row]:
+    day = pd.game.game_date
+    common = {"game_date": day.isoformat(), "game_id": pd.game.game_id,
+              "player_lookup": pd.player.lookup, "line_value": pd.line_value}
+    out = []
+    runs = [(value, True, MORNING_UTC)]
+    if index % RERUN_EVERY == 0:  # an earlier run, superseded by the morning one
+        runs.insert(0, (value + 0.7, False, dt.time(9, 30)))
+    for points, active, time in runs:
+        call, confidence = models.recommend(points, pd.line_value)
+        out.append({**common, "prediction_id": _id(day, pd.player.lookup, models.SYSTEM_ID, time),
+                    "system_id": models.SYSTEM_ID, "model_version": spec.version,
+                    "predicted_points": round(points, 2), "recommendation": call,
+                    "confidence": confidence, "is_active": active, "created_at": _stamp(day, time)})
+    baseline = round(pd.features[0], 2)
+    call, confidence = models.recommend(baseline, pd.line_value)
+    out.append({**common, "prediction_id": _id(day, pd.player.lookup, schema.BASELINE_SYSTEM),
+                "system_id": schema.BASELINE_SYSTEM, "model_version": "ma_10g",
+                "predicted_points": baseline, "recommendation": call, "confidence": confidence,
+                "is_active": True, "created_at": _stamp(day)})
+    return out

@@ -1,0 +1,85 @@
+"""The platform's Cloud Run services, as real HTTP processes on loopback.
+
+A tiny router over the standard library's threading HTTP server: each service
+is a module exposing `build() -> App`; `python -m opscheck.sandbox.services
+NAME PORT` serves it. Threads matter: Pub/Sub pushes several requests at once,
+and the coordinator hears from workers while it publishes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+Response = tuple[int, Any]
+Handler = Callable[[dict[str, Any], re.Match[str]], Response]
+
+
+class App:
+    """Routes (method, path regex) to handlers taking the JSON body and the match."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+
+    def route(self, method: str, pattern: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self._routes.append((method, re.compile(f"^{pattern}$"), handler))
+            return handler
+
+        return register
+
+    def dispatch(self, method: str, path: str, body: dict[str, Any]) -> Response:
+        for verb, pattern, handler in self._routes:
+            match = pattern.match(path.split("?", 1)[0])
+            if verb == method and match:
+                try:
+                    return handler(body, match)
+                except Exception as exc:  # a 500 with the reason, as Cloud Run would log it
+                    return 500, {"error": f"{type(exc).__name__}: {exc}"}
+        return 404, {"error": f"no route {method} {path}"}
+
+    def serve(self, port: int) -> None:
+        app = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _handle(self, method: str) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body = json.loads(raw) if raw else {}
+                except ValueError:
+                    status, payload = 400, {"error": "body is not JSON"}
+                else:
+                    status, payload = app.dispatch(method, self.path, body)
+                data = b"" if status == 204 else json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                self._handle("GET")
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._handle("POST")
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                print(f"{app.name}: {format % args}", flush=True)
+
+        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        server.daemon_threads = True
+        print(f"{self.name} listening on 127.0.0.1:{port}", flush=True)
+        server.serve_forever()
+
+
+def health(app: App) -> None:
+    """`GET /health`: the process is up (what Cloud Run's startup probe sees)."""
+
+    @app.route("GET", "/health")
+    def _health(body: dict[str, Any], match: re.Match[str]) -> Response:
+        return 200, {"status": "ok", "service": app.name}

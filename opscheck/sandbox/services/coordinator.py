@@ -1,0 +1,89 @@
+"""The prediction coordinator: `/start` fans a day's requests out over Pub/Sub.
+
+One message per player with a prop line that day; `/status` shows each batch
+as completed/N (workers report back on `/complete`); `/reset` empties the
+tracker, which is how incident 9's backfills lost track of their batches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import threading
+import uuid
+from typing import Any
+
+from opscheck.sandbox import clients, schema
+from opscheck.sandbox.services import App, Response, health
+
+
+def build() -> App:
+    app = App("prediction-coordinator")
+    health(app)
+    bq = clients.bigquery()
+    publisher = clients.publisher()
+    topic = f"projects/{clients.project()}/topics/{schema.REQUEST_TOPIC}"
+    lock = threading.Lock()
+    batches: dict[str, dict[str, Any]] = {}
+
+    @app.route("POST", "/start")
+    def start(body: dict[str, Any], match: re.Match[str]) -> Response:
+        game_date = dt.date.fromisoformat(body["game_date"])
+        from google.cloud import bigquery
+
+        rows = list(bq.query(
+            f"SELECT game_id, player_lookup, line_value FROM {schema.PROP_LINES} "
+            "WHERE game_date = @d ORDER BY player_lookup",
+            job_config=bigquery.QueryJobConfig(
+                query_parameters=[bigquery.ScalarQueryParameter("d", "DATE", game_date)]
+            ),
+        ).result(timeout=30))
+        batch_id = f"batch-{game_date:%Y%m%d}-{uuid.uuid4().hex[:8]}"
+        with lock:
+            batches[batch_id] = {
+                "batch_id": batch_id, "game_date": game_date.isoformat(), "expected": len(rows),
+                "completed": set(), "started_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            }
+        futures = [
+            publisher.publish(
+                topic,
+                json.dumps({"batch_id": batch_id, "game_date": game_date.isoformat(),
+                            "game_id": r["game_id"], "player_lookup": r["player_lookup"],
+                            "line_value": r["line_value"]}).encode(),
+                batch_id=batch_id, game_date=game_date.isoformat(), player_lookup=r["player_lookup"],
+            )
+            for r in rows
+        ]
+        for future in futures:
+            future.result(timeout=30)
+        return 200, {"batch_id": batch_id, "expected": len(rows)}
+
+    @app.route("POST", "/complete")
+    def complete(body: dict[str, Any], match: re.Match[str]) -> Response:
+        with lock:
+            batch = batches.get(body["batch_id"])
+            if batch is None:  # a batch the tracker forgot (after /reset)
+                return 404, {"error": f"unknown batch {body['batch_id']}"}
+            batch["completed"].add(body["player_lookup"])
+        return 204, None
+
+    @app.route("GET", "/status")
+    def status(body: dict[str, Any], match: re.Match[str]) -> Response:
+        with lock:
+            view = [
+                {**{k: v for k, v in b.items() if k != "completed"},
+                 "completed": len(b["completed"]),
+                 "progress": f"{len(b['completed'])}/{b['expected']}"}
+                for b in batches.values()
+            ]
+        return 200, {"batches": view}
+
+    @app.route("POST", "/reset")
+    def reset(body: dict[str, Any], match: re.Match[str]) -> Response:
+        with lock:
+            cleared = len(batches)
+            batches.clear()
+        return 200, {"cleared": cleared}
+
+    return app

@@ -1,0 +1,114 @@
+"""The prediction worker: Pub/Sub push in, one prediction row out.
+
+It loads the CatBoost model named by `CATBOOST_V9_MODEL_PATH` from Cloud
+Storage (once, then cached), reads the player's features from the feature
+store, writes the prediction (superseding any earlier active row for that
+player and date) and tells the coordinator. `SANDBOX_COLD_START_503` makes
+`/predict` answer 503 while `/health` stays green: incident 9's cold starts.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import threading
+from typing import Any
+
+import requests
+
+from opscheck.sandbox import clients, models, schema
+from opscheck.sandbox.services import App, Response, health
+
+_VERSION = re.compile(r"_(\d{8})T(\d{6})\.cbm$")
+
+
+def model_version(path: str) -> str:
+    """`v9_YYYYMMDD_HHMMSS` from the model file's creation stamp."""
+    match = _VERSION.search(path)
+    if not match:
+        raise ValueError(f"{path}: model file name does not follow the convention")
+    return f"v9_{match.group(1)}_{match.group(2)}"
+
+
+def build() -> App:
+    app = App("prediction-worker")
+    health(app)
+    from google.cloud import bigquery
+
+    bq = clients.bigquery()
+    gcs = clients.storage()
+    model_path = os.environ[schema.MODEL_PATH_ENV]
+    coordinator = os.environ.get("COORDINATOR_URL", "")
+    cold_start = os.environ.get("SANDBOX_COLD_START_503") == "1"
+    loaded: dict[str, Any] = {}
+    lock = threading.Lock()
+
+    def model() -> Any:
+        with lock:
+            if "model" not in loaded:
+                bucket, _, name = model_path.removeprefix("gs://").partition("/")
+                blob = gcs.bucket(bucket).blob(name).download_as_bytes(timeout=30)
+                loaded["model"] = models.load(blob)
+            return loaded["model"]
+
+    def params(**values: Any) -> Any:
+        kinds = {str: "STRING", float: "FLOAT64", dt.date: "DATE", bool: "BOOL"}
+        return bigquery.QueryJobConfig(query_parameters=[
+            bigquery.ScalarQueryParameter(k, kinds[type(v)], v) for k, v in values.items()
+        ])
+
+    @app.route("GET", "/health/deep")
+    def deep(body: dict[str, Any], match: re.Match[str]) -> Response:
+        model()
+        list(bq.query("SELECT 1 AS ok").result(timeout=10))
+        return 200, {"status": "ok", "model": model_path, "bigquery": "reachable"}
+
+    @app.route("POST", "/predict")
+    def predict(body: dict[str, Any], match: re.Match[str]) -> Response:
+        if cold_start:
+            return 503, {"error": "instance starting (min-instances 0)"}
+        message = body["message"]
+        request = json.loads(base64.b64decode(message["data"]))
+        game_date = dt.date.fromisoformat(request["game_date"])
+        player = request["player_lookup"]
+        rows = list(bq.query(
+            f"SELECT features FROM {schema.FEATURES} WHERE game_date = @d AND player_lookup = @p",
+            job_config=params(d=game_date, p=player),
+        ).result(timeout=30))
+        if not rows:
+            return 400, {"error": f"no features for {player} on {game_date}"}
+        features = json.loads(rows[0]["features"])
+        predicted = round(float(model().predict([features])[0]), 2)
+        line = float(request["line_value"])
+        call, confidence = models.recommend(predicted, line)
+        now = dt.datetime.now(dt.timezone.utc)
+        prediction_id = hashlib.sha256(
+            f"{game_date}|{player}|{models.SYSTEM_ID}|{now.isoformat()}".encode()
+        ).hexdigest()[:20]
+        bq.query(
+            f"UPDATE {schema.PREDICTIONS} SET is_active = FALSE WHERE game_date = @d "
+            "AND player_lookup = @p AND system_id = @s AND is_active",
+            job_config=params(d=game_date, p=player, s=models.SYSTEM_ID),
+        ).result(timeout=30)
+        bq.query(
+            f"INSERT INTO {schema.PREDICTIONS} (prediction_id, game_date, game_id, player_lookup, "
+            "system_id, model_version, line_value, predicted_points, recommendation, confidence, "
+            "is_active, created_at) VALUES (@id, @d, @g, @p, @s, @v, @line, @pred, @rec, @conf, "
+            "TRUE, CURRENT_TIMESTAMP())",
+            job_config=params(
+                id=prediction_id, d=game_date, g=request["game_id"], p=player, s=models.SYSTEM_ID,
+                v=model_version(model_path), line=line, pred=predicted, rec=call, conf=confidence,
+            ),
+        ).result(timeout=30)
+        if coordinator:
+            requests.post(
+                f"{coordinator}/complete",
+                json={"batch_id": request["batch_id"], "player_lookup": player}, timeout=10,
+            )
+        return 204, None
+
+    return app
