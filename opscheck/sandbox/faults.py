@@ -1,1 +1,323 @@
-FAULTS={}
+"""The catalogued incidents, injectable into the local platform, and `heal`.
+
+Every fault changes the platform the way the incident did: rows in BigQuery,
+objects in the model store, the push subscription, a redeployed service, the
+team doc. Before it changes anything it writes down how to undo it (a ledger
+in the state file: row backups, object bytes, the previous deployment), so
+`heal` puts back exactly what was there, faults stacked or not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+from opscheck import governance
+from opscheck.sandbox import models, processes, schema, season, seed
+from opscheck.sandbox.local import PROJECT, LocalPlatform
+from opscheck.sandbox.processes import SandboxError
+
+BACKUP_DATASET = "sandbox_backup"
+TODAY = season.TODAY.isoformat()
+CURRENT = f"game_date = '{TODAY}' AND system_id = '{models.SYSTEM_ID}'"
+
+
+@dataclasses.dataclass(frozen=True)
+class Fault:
+    name: str
+    summary: str
+    inject: Callable[[LocalPlatform], dict[str, Any]]
+
+
+FAULTS: dict[str, Fault] = {}
+
+
+def fault(name: str, summary: str) -> Callable[[Callable[[LocalPlatform], dict[str, Any]]], Any]:
+    def register(fn: Callable[[LocalPlatform], dict[str, Any]]) -> Callable[[LocalPlatform], dict[str, Any]]:
+        FAULTS[name] = Fault(name, summary, fn)
+        return fn
+
+    return register
+
+
+# ---- the ledger: how to undo -------------------------------------------------
+def _ledger(p: LocalPlatform) -> list[dict[str, Any]]:
+    ledger: list[dict[str, Any]] = p._state.setdefault("ledger", [])
+    return ledger
+
+
+def _sql(p: LocalPlatform, sql: str) -> Any:
+    job = p.bigquery().query(sql)
+    job.result(timeout=60)
+    return job
+
+
+def keep_rows(p: LocalPlatform, table: str, where: str) -> None:
+    """Back up the rows a fault is about to change."""
+    backup = f"{BACKUP_DATASET}.b{len(_ledger(p))}_{table.replace('.', '_')}"
+    p.bigquery().create_dataset(BACKUP_DATASET, exists_ok=True, timeout=30)
+    _sql(p, f"CREATE TABLE {backup} AS SELECT * FROM {table} WHERE {where}")
+    _ledger(p).append({"kind": "rows", "table": table, "where": where, "backup": backup})
+
+
+def keep_object(p: LocalPlatform, name: str) -> None:
+    _ledger(p).append({"kind": "object", "name": name,
+                       "data": p.encode(p.read_object(name))})
+
+
+def keep_deployment(p: LocalPlatform, *restart: str) -> None:
+    _ledger(p).append({"kind": "deployment", "spec": p.deployed(), "restart": list(restart)})
+
+
+def _undo(p: LocalPlatform, entry: dict[str, Any]) -> None:
+    kind = entry["kind"]
+    if kind == "rows":
+        _sql(p, f"DELETE FROM {entry['table']} WHERE {entry['where']}")
+        _sql(p, f"INSERT INTO {entry['table']} SELECT * FROM {entry['backup']}")
+        p.bigquery().delete_table(entry["backup"], not_found_ok=True, timeout=30)
+    elif kind == "object":
+        import base64
+
+        p.write_object(entry["name"], base64.b64decode(entry["data"]))
+    elif kind == "new_object":
+        p.storage().bucket(schema.BUCKET).blob(entry["name"]).delete(timeout=30)
+    elif kind == "deployment":
+        p.set_deployed(entry["spec"])
+        for service in entry["restart"]:
+            p.restart_service(service)
+    elif kind == "subscription":
+        p.subscriber().update_subscription(request={
+            "subscription": p.push_subscription_spec(entry["endpoint"]),
+            "update_mask": {"paths": ["push_config"]}}, timeout=30)
+    elif kind == "drain":
+        _drain(p, entry["subscription"])
+    elif kind == "doc":
+        p.doc_file.write_text(entry["text"])
+    else:  # pragma: no cover - a ledger written by another version
+        raise SandboxError(f"cannot undo ledger entry of kind {kind!r}")
+
+
+def inject(p: LocalPlatform, name: str) -> dict[str, Any]:
+    """Break the platform the way incident `name` did; returns what changed."""
+    if name not in FAULTS:
+        raise SandboxError(f"unknown fault {name!r}: `opscheck sandbox break --list` names them")
+    if not p.is_up():
+        raise SandboxError("the local platform is not up: run `opscheck sandbox up`")
+    if name in p.faults:
+        return {"fault": name, "already": True}
+    try:
+        detail = FAULTS[name].inject(p)
+    finally:
+        p._save_state()
+    p._state["faults"].append(name)
+    p._save_state()
+    return {"fault": name, **detail}
+
+
+def heal(p: LocalPlatform) -> list[str]:
+    """Undo every injected fault, newest first; returns the faults healed."""
+    healed = p.faults
+    ledger = _ledger(p)
+    while ledger:
+        _undo(p, ledger[-1])
+        ledger.pop()
+        p._save_state()
+    p._state["faults"] = []
+    p._save_state()
+    return healed
+
+
+# ---- helpers -----------------------------------------------------------------
+def _drain(p: LocalPlatform, subscription: str) -> int:
+    sub = p.subscriber()
+    path = f"projects/{PROJECT}/subscriptions/{subscription}"
+    drained = 0
+    while True:
+        response = sub.pull(request={"subscription": path, "max_messages": 100,
+                                     "return_immediately": True}, timeout=10)
+        ids = [m.ack_id for m in response.received_messages]
+        if not ids:
+            return drained
+        sub.acknowledge(request={"subscription": path, "ack_ids": ids}, timeout=10)
+        drained += len(ids)
+
+
+def _manifest(p: LocalPlatform) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(p.read_object(schema.MANIFEST))
+    return data
+
+
+def _write_manifest(p: LocalPlatform, data: dict[str, Any]) -> None:
+    p.write_object(schema.MANIFEST, json.dumps(data, indent=2).encode())
+
+
+def _today_players(p: LocalPlatform) -> list[str]:
+    return sorted(pd.player.lookup for pd in season.player_days(p.seed_number, season.TODAY))
+
+
+# ---- the incidents -----------------------------------------------------------
+@fault("morning-run-missing", "today's prediction run never happened: no predictions, no subsets")
+def _morning_run_missing(p: LocalPlatform) -> dict[str, Any]:
+    keep_rows(p, schema.PREDICTIONS, CURRENT)
+    keep_rows(p, schema.SUBSET_PICKS, f"game_date = '{TODAY}'")
+    deleted = _sql(p, f"DELETE FROM {schema.PREDICTIONS} WHERE {CURRENT}").num_dml_affected_rows
+    _sql(p, f"DELETE FROM {schema.SUBSET_PICKS} WHERE game_date = '{TODAY}'")
+    return {"deleted_predictions": deleted}
+
+
+@fault("partial-run", "today's run stopped halfway: half the players have no prediction")
+def _partial_run(p: LocalPlatform) -> dict[str, Any]:
+    players = _today_players(p)[::2]
+    where = f"{CURRENT} AND player_lookup IN ({', '.join(repr(x) for x in players)})"
+    keep_rows(p, schema.PREDICTIONS, where)
+    _sql(p, f"DELETE FROM {schema.PREDICTIONS} WHERE {where}")
+    return {"players_missing": len(players)}
+
+
+@fault("stale-model-version", "today's predictions carry v9_current_season: the deploy never served")
+def _stale_model_version(p: LocalPlatform) -> dict[str, Any]:
+    keep_rows(p, schema.PREDICTIONS, CURRENT)
+    keep_rows(p, schema.SUBSET_PICKS, f"game_date = '{TODAY}'")
+    _sql(p, f"UPDATE {schema.PREDICTIONS} SET model_version = 'v9_current_season' WHERE {CURRENT}")
+    _sql(p, f"UPDATE {schema.SUBSET_PICKS} SET model_version = 'v9_current_season' "
+            f"WHERE game_date = '{TODAY}'")
+    return {"model_version": "v9_current_season"}
+
+
+@fault("subsets-missing", "subset picks missing for Feb 1-8 although predictions exist")
+def _subsets_missing(p: LocalPlatform) -> dict[str, Any]:
+    where = "game_date BETWEEN '2026-02-01' AND '2026-02-08'"
+    keep_rows(p, schema.SUBSET_PICKS, where)
+    _sql(p, f"DELETE FROM {schema.SUBSET_PICKS} WHERE {where}")
+    return {"dates": "2026-02-01..2026-02-08"}
+
+
+@fault("registry-drift", "registry says training ended Jan 31; the manifest says Jan 8")
+def _registry_drift(p: LocalPlatform) -> dict[str, Any]:
+    keep_rows(p, schema.REGISTRY, "TRUE")
+    _sql(p, f"UPDATE {schema.REGISTRY} SET training_end_date = DATE '2026-01-31' "
+            "WHERE status = 'production'")
+    return {"training_end_date": "2026-01-31"}
+
+
+@fault("hit-rate-crash", "the production model's last 7 days graded near a coin flip")
+def _hit_rate_crash(p: LocalPlatform) -> dict[str, Any]:
+    start = season.TODAY - dt.timedelta(days=7)
+    where = (f"game_date BETWEEN '{start}' AND '{season.TODAY}' AND system_id = '{models.SYSTEM_ID}'")
+    keep_rows(p, schema.ACCURACY, where)
+    flipped = _sql(p, f"UPDATE {schema.ACCURACY} SET is_correct = NOT is_correct WHERE {where} "
+                      "AND is_correct IS NOT NULL AND SUBSTR(prediction_id, 1, 1) IN "
+                      "('0', '1', '2', '3', '4', '5', '6')").num_dml_affected_rows
+    return {"flipped": flipped}
+
+
+@fault("duplicate-training-window", "a second model trained on the production model's exact window")
+def _duplicate_training_window(p: LocalPlatform) -> dict[str, Any]:
+    keep_object(p, schema.MANIFEST)
+    keep_rows(p, schema.REGISTRY, "TRUE")
+    manifest = _manifest(p)
+    production = governance.production_entry(manifest)
+    created = dt.datetime(2026, 2, 8, 3, 0, 0, tzinfo=dt.timezone.utc)
+    twin = models.ModelSpec(models.PRODUCTION.training_start, models.PRODUCTION.training_end,
+                            created, "shadow", None)
+    blob = p.read_object(schema.MODEL_PREFIX + production["file"])
+    p.write_object(schema.MODEL_PREFIX + twin.file, blob)
+    _ledger(p).append({"kind": "new_object", "name": schema.MODEL_PREFIX + twin.file})
+    entry = {**production, "file": twin.file, "model_version": twin.version, "status": "shadow",
+             "created_at": created.isoformat().replace("+00:00", "Z")}
+    manifest["models"].append(entry)
+    _write_manifest(p, manifest)
+    p.load_rows(schema.REGISTRY, seed.registry_rows({**manifest, "models": [entry]}))
+    return {"twin": twin.file}
+
+
+@fault("model-path-drift", "the worker's CATBOOST_V9_MODEL_PATH names the retired model")
+def _model_path_drift(p: LocalPlatform) -> dict[str, Any]:
+    keep_deployment(p, "prediction-worker")
+    spec = p.deployed()
+    path = p.model_path(models.RETIRED.file)
+    spec["prediction-worker"]["env"][schema.MODEL_PATH_ENV] = path
+    p.set_deployed(spec)
+    p.restart_service("prediction-worker")
+    return {schema.MODEL_PATH_ENV: path}
+
+
+@fault("stale-services", "grading and scrapers run revisions built from an older commit")
+def _stale_services(p: LocalPlatform) -> dict[str, Any]:
+    keep_deployment(p)
+    spec = p.deployed()
+    for name in ("grading", "scrapers"):
+        spec[name].update(commit_sha=seed.STALE_COMMIT, revision_created="2026-01-20T18:00:00Z",
+                          revision=f"{name}-00031-{seed.STALE_COMMIT[:3]}")
+    p.set_deployed(spec)
+    return {"stale": ["grading", "scrapers"], "commit_sha": seed.STALE_COMMIT}
+
+
+@fault("push-endpoint-stale", "the push subscription still targets the old worker URL")
+def _push_endpoint_stale(p: LocalPlatform) -> dict[str, Any]:
+    _ledger(p).append({"kind": "subscription", "endpoint": p.worker_push_endpoint()})
+    stale = f"http://127.0.0.1:{processes.free_port()}/predict"
+    p.subscriber().update_subscription(request={
+        "subscription": p.push_subscription_spec(stale),
+        "update_mask": {"paths": ["push_config"]}}, timeout=30)
+    return {"push_endpoint": stale}
+
+
+@fault("cold-start-503", "worker scaled to min-instances 0 answers 503 to pushes; /health stays green")
+def _cold_start_503(p: LocalPlatform) -> dict[str, Any]:
+    keep_deployment(p, "prediction-worker")
+    spec = p.deployed()
+    spec["prediction-worker"]["min_instances"] = 0
+    p.set_deployed(spec)
+    p.restart_service("prediction-worker", {"SANDBOX_COLD_START_503": "1"})
+    return {"min_instances": 0}
+
+
+@fault("dead-letters", "requests dead-lettered: the dead-letter subscription has a backlog")
+def _dead_letters(p: LocalPlatform) -> dict[str, Any]:
+    _ledger(p).append({"kind": "drain", "subscription": schema.DEAD_LETTER_SUBSCRIPTION})
+    publisher = p.publisher()
+    topic = f"projects/{PROJECT}/topics/{schema.DEAD_LETTER_TOPIC}"
+    players = _today_players(p)[:3]
+    for player in players:
+        body = {"batch_id": "batch-dead", "game_date": TODAY, "player_lookup": player}
+        publisher.publish(topic, json.dumps(body).encode(), batch_id="batch-dead",
+                          game_date=TODAY, player_lookup=player).result(timeout=30)
+    return {"dead_lettered": len(players)}
+
+
+@fault("training-overlap", "the production model's training window now runs through today")
+def _training_overlap(p: LocalPlatform) -> dict[str, Any]:
+    keep_object(p, schema.MANIFEST)
+    keep_rows(p, schema.REGISTRY, "TRUE")
+    manifest = _manifest(p)
+    for entry in manifest["models"]:
+        if entry["file"] == manifest["production_model"]:
+            entry["training_end_date"] = TODAY
+    _write_manifest(p, manifest)
+    _sql(p, f"UPDATE {schema.REGISTRY} SET training_end_date = DATE '{TODAY}' "
+            "WHERE status = 'production'")
+    return {"training_end_date": TODAY}
+
+
+@fault("doc-model-section-stale", "the team doc's MODEL section still describes the retired model")
+def _doc_model_section_stale(p: LocalPlatform) -> dict[str, Any]:
+    text = p.doc_file.read_text()
+    _ledger(p).append({"kind": "doc", "text": text})
+    manifest = _manifest(p)
+    retired = next(m for m in manifest["models"] if m["status"] == "retired")
+    current = governance.extract_model_section(text) or ""
+    p.doc_file.write_text(text.replace(current, governance.model_section(retired)))
+    return {"doc": str(p.doc_file), "describes": retired["file"]}
+
+
+@fault("model-object-corrupt", "the production .cbm object was overwritten with truncated bytes")
+def _model_object_corrupt(p: LocalPlatform) -> dict[str, Any]:
+    name = schema.MODEL_PREFIX + models.PRODUCTION.file
+    keep_object(p, name)
+    blob = p.read_object(name)
+    p.write_object(name, blob[: len(blob) // 3])
+    return {"object": f"gs://{schema.BUCKET}/{name}", "bytes": len(blob) // 3}
