@@ -17,7 +17,7 @@ from typing import Any, TypedDict
 from opscheck import queries
 from opscheck.config import Config
 from opscheck.platform import auth
-from opscheck.platform.channel import Channel, Json, translated
+from opscheck.platform.channel import Channel, Json, bounded_retry, translated
 
 Param = str | int | float | bool | dt.date | dt.datetime | Sequence[str]
 Row = dict[str, Any]
@@ -90,13 +90,15 @@ class BigQuery:
         )
         timeout = self._config.endpoints.timeout_seconds
         with translated(f"query {name}.sql"):
-            job = self._client.query(sql, job_config=job_config, timeout=timeout)
-            result = job.result(timeout=timeout)
+            job = self._client.query(sql, job_config=job_config, timeout=timeout,
+                                     retry=bounded_retry(timeout), job_retry=None)
+            result = job.result(timeout=timeout, retry=bounded_retry(timeout))
             return [{k: to_json(v) for k, v in row.items()} for row in result]
 
     def _table(self, table_id: str) -> TableInfo:
         with translated(f"table {table_id}"):
-            table = self._client.get_table(table_id, timeout=self._config.endpoints.timeout_seconds)
+            timeout = self._config.endpoints.timeout_seconds
+            table = self._client.get_table(table_id, timeout=timeout, retry=bounded_retry(timeout))
         partitioning = table.time_partitioning
         return {
             "table": table_id,

@@ -69,6 +69,37 @@ def translated(what: str) -> Iterator[None]:
         raise GatewayError(f"{what}: {_first_line(exc)}") from exc
 
 
+def bounded_retry(timeout: float) -> Any:
+    """Retry transient errors, but never for longer than `timeout` seconds in all.
+
+    The clients' default retries run for minutes against an endpoint that
+    refuses connections; the morning run must fail fast instead.
+    """
+    from google.api_core.retry import Retry, if_transient_error
+
+    return Retry(predicate=if_transient_error, initial=0.2, maximum=2.0, timeout=timeout)
+
+
+def insecure_channel(endpoint: str) -> Any:
+    """A plain-text gRPC channel for an `http://host:port` endpoint (a stand-in), else None.
+
+    gRPC clients take no scheme; `http://` in configuration is how a user says
+    "no TLS", which only a local stand-in should ever be.
+    """
+    if not endpoint.startswith("http://"):
+        return None
+    import grpc
+
+    return grpc.insecure_channel(endpoint.removeprefix("http://").rstrip("/"))
+
+
+def tls_endpoint(endpoint: str) -> dict[str, str] | None:
+    """gRPC client options for an `https://host[:port]` endpoint override, else None."""
+    if not endpoint.startswith("https://"):
+        return None
+    return {"api_endpoint": endpoint.removeprefix("https://").rstrip("/")}
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:300] if text else type(exc).__name__

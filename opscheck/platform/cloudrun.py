@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 
 from opscheck.config import Config
 from opscheck.platform import auth
-from opscheck.platform.channel import Channel, translated
+from opscheck.platform.channel import Channel, bounded_retry, translated
 
 COMMIT_LABEL = "commit-sha"
 
@@ -68,9 +68,11 @@ class CloudRun:
         path = f"projects/{self._config.gcp.project}/locations/{self._config.gcp.region}/services/{name}"
         timeout = self._config.endpoints.timeout_seconds
         with translated(f"Cloud Run service {name}"):
-            service = self._services.get_service(name=path, timeout=timeout)
+            service = self._services.get_service(name=path, timeout=timeout,
+                                                 retry=bounded_retry(timeout))
             revision = (
-                self._revisions.get_revision(name=service.latest_ready_revision, timeout=timeout)
+                self._revisions.get_revision(name=service.latest_ready_revision, timeout=timeout,
+                                             retry=bounded_retry(timeout))
                 if service.latest_ready_revision
                 else None
             )

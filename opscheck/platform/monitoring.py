@@ -2,8 +2,8 @@
 
 On Google Cloud a push subscription's backlog is only visible as metrics
 (`num_undelivered_messages`, `oldest_unacked_message_age`); this reads the
-latest point of each over the last window. REST transport so the endpoint can
-be a stand-in.
+latest point of each over the last window. The client speaks gRPC only; an
+`http://` endpoint (a stand-in) gets a plain-text channel, as Pub/Sub's does.
 """
 
 from __future__ import annotations
@@ -14,7 +14,13 @@ from typing import Any, TypedDict
 
 from opscheck.config import Config
 from opscheck.platform import auth
-from opscheck.platform.channel import Channel, translated
+from opscheck.platform.channel import (
+    Channel,
+    bounded_retry,
+    insecure_channel,
+    tls_endpoint,
+    translated,
+)
 
 UNDELIVERED = "pubsub.googleapis.com/subscription/num_undelivered_messages"
 OLDEST_AGE = "pubsub.googleapis.com/subscription/oldest_unacked_message_age"
@@ -38,11 +44,18 @@ class Monitoring:
     def _client(self) -> Any:
         from google.cloud import monitoring_v3
 
-        endpoint = self._config.endpoints.monitoring
+        channel = insecure_channel(self._config.endpoints.monitoring)
+        if channel is not None:
+            from google.cloud.monitoring_v3.services.metric_service.transports import (
+                MetricServiceGrpcTransport,
+            )
+
+            return monitoring_v3.MetricServiceClient(
+                transport=MetricServiceGrpcTransport(channel=channel)
+            )
         return monitoring_v3.MetricServiceClient(
             credentials=auth.credentials(self._config),
-            transport="rest",
-            client_options={"api_endpoint": endpoint} if endpoint else None,
+            client_options=tls_endpoint(self._config.endpoints.monitoring),
         )
 
     def subscription_backlog(self, subscription: str) -> BacklogMetrics:
@@ -72,7 +85,8 @@ class Monitoring:
         with translated(f"metric {metric.rsplit('/', 1)[-1]} of {subscription}"):
             series = list(
                 self._client.list_time_series(
-                    request=request, timeout=self._config.endpoints.timeout_seconds
+                    request=request, timeout=self._config.endpoints.timeout_seconds,
+                    retry=bounded_retry(self._config.endpoints.timeout_seconds),
                 )
             )
         points = [p for s in series for p in s.points]

@@ -15,7 +15,13 @@ from typing import Any, TypedDict
 from opscheck.config import Config
 from opscheck.errors import NotFoundError
 from opscheck.platform import auth
-from opscheck.platform.channel import Channel, translated
+from opscheck.platform.channel import (
+    Channel,
+    bounded_retry,
+    insecure_channel,
+    tls_endpoint,
+    translated,
+)
 
 _PULL_MAX = 1000
 
@@ -57,29 +63,22 @@ class PubSub:
         from google.cloud import pubsub_v1
         from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
 
-        channel = self._insecure_channel()
+        channel = insecure_channel(self._config.endpoints.pubsub)
         if channel is not None:
             return pubsub_v1.PublisherClient(transport=PublisherGrpcTransport(channel=channel))
-        return pubsub_v1.PublisherClient(credentials=auth.credentials(self._config))
+        return pubsub_v1.PublisherClient(credentials=auth.credentials(self._config),
+                                         client_options=tls_endpoint(self._config.endpoints.pubsub))
 
     @functools.cached_property
     def _subscriber(self) -> Any:
         from google.cloud import pubsub_v1
         from google.pubsub_v1.services.subscriber.transports import SubscriberGrpcTransport
 
-        channel = self._insecure_channel()
+        channel = insecure_channel(self._config.endpoints.pubsub)
         if channel is not None:
             return pubsub_v1.SubscriberClient(transport=SubscriberGrpcTransport(channel=channel))
-        return pubsub_v1.SubscriberClient(credentials=auth.credentials(self._config))
-
-    def _insecure_channel(self) -> Any:
-        """A plain-text gRPC channel for an `http://` endpoint (the emulator), else None."""
-        endpoint = self._config.endpoints.pubsub
-        if not endpoint:
-            return None
-        import grpc
-
-        return grpc.insecure_channel(endpoint.removeprefix("http://").removeprefix("https://"))
+        return pubsub_v1.SubscriberClient(credentials=auth.credentials(self._config),
+                                          client_options=tls_endpoint(self._config.endpoints.pubsub))
 
     def subscription(self, name: str) -> SubscriptionInfo:
         """The subscription's delivery configuration."""
@@ -128,7 +127,8 @@ class PubSub:
     def _subscription(self, name: str) -> SubscriptionInfo:
         with translated(f"subscription {name}"):
             sub = self._subscriber.get_subscription(
-                subscription=self.subscription_path(name), timeout=self._timeout()
+                subscription=self.subscription_path(name), timeout=self._timeout(),
+                retry=bounded_retry(self._timeout()),
             )
         push = sub.push_config
         oidc = push.oidc_token if push and push.push_endpoint else None
@@ -151,7 +151,8 @@ class PubSub:
     def _topic_exists(self, name: str) -> bool:
         try:
             with translated(f"topic {name}"):
-                self._publisher.get_topic(topic=self.topic_path(name), timeout=self._timeout())
+                self._publisher.get_topic(topic=self.topic_path(name), timeout=self._timeout(),
+                                         retry=bounded_retry(self._timeout()))
         except NotFoundError:
             return False
         return True
@@ -159,7 +160,8 @@ class PubSub:
     def _topic_subscriptions(self, topic: str) -> list[str]:
         with translated(f"topic {topic}"):
             paths = self._publisher.list_topic_subscriptions(
-                topic=self.topic_path(topic), timeout=self._timeout()
+                topic=self.topic_path(topic), timeout=self._timeout(),
+                retry=bounded_retry(self._timeout()),
             )
             return sorted(str(path).rsplit("/", 1)[-1] for path in paths)
 
@@ -174,7 +176,7 @@ class PubSub:
         with translated(f"subscription {subscription}"):
             response = self._subscriber.pull(
                 request={"subscription": path, "max_messages": _PULL_MAX, "return_immediately": True},
-                timeout=self._timeout(),
+                timeout=self._timeout(), retry=bounded_retry(self._timeout()),
             )
             received = list(response.received_messages)
             if received:

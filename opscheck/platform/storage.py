@@ -15,7 +15,7 @@ from typing import Any, TypedDict
 from opscheck.config import Config
 from opscheck.errors import BadRequestError, NotFoundError
 from opscheck.platform import auth
-from opscheck.platform.channel import Channel, translated
+from opscheck.platform.channel import Channel, bounded_retry, translated
 
 _CHUNK = 1 << 20
 
@@ -94,6 +94,9 @@ class Storage:
         )
         return digest
 
+    def _timeout(self) -> float:
+        return self._config.endpoints.timeout_seconds
+
     def _blob(self, path: str) -> Any:
         bucket, name = split(path)
         return self._client.bucket(bucket).blob(name)
@@ -101,7 +104,7 @@ class Storage:
     def _read(self, path: str) -> bytes:
         with translated(path):
             data: bytes = self._blob(path).download_as_bytes(
-                timeout=self._config.endpoints.timeout_seconds
+                timeout=self._timeout(), retry=bounded_retry(self._timeout())
             )
         return data
 
@@ -109,7 +112,7 @@ class Storage:
         bucket, name = split(path)
         with translated(path):
             blob = self._client.bucket(bucket).get_blob(
-                name, timeout=self._config.endpoints.timeout_seconds
+                name, timeout=self._timeout(), retry=bounded_retry(self._timeout())
             )
         if blob is None:
             raise NotFoundError(f"{path}: not found")
@@ -119,7 +122,7 @@ class Storage:
         bucket, prefix = split(prefix_path)
         with translated(prefix_path):
             blobs = self._client.list_blobs(
-                bucket, prefix=prefix, timeout=self._config.endpoints.timeout_seconds
+                bucket, prefix=prefix, timeout=self._timeout(), retry=bounded_retry(self._timeout())
             )
             return [_info(bucket, blob) for blob in blobs]
 
@@ -127,7 +130,8 @@ class Storage:
         digest = hashlib.sha256()
         with translated(path):
             blob = self._blob(path)
-            with blob.open("rb", chunk_size=_CHUNK, timeout=self._config.endpoints.timeout_seconds) as fh:
+            with blob.open("rb", chunk_size=_CHUNK, timeout=self._timeout(),
+                           retry=bounded_retry(self._timeout())) as fh:
                 while chunk := fh.read(_CHUNK):
                     digest.update(chunk)
         return digest.hexdigest()

@@ -311,7 +311,9 @@ class LocalPlatform:
         if name == CLOUD_API:
             port = self._state.get("cloud_api_port") or processes.free_port()
             self._state["cloud_api_port"] = port
-            env = {**self.env(), "SANDBOX_SERVICES_FILE": str(self.services_file)}
+            self._state.setdefault("monitoring_port", processes.free_port())
+            env = {**self.env(), "SANDBOX_SERVICES_FILE": str(self.services_file),
+                   "SANDBOX_MONITORING_PORT": str(self._state["monitoring_port"])}
         else:
             port = self._state["service_ports"][name]
             env = {**self.env(), **self.deployed()[name]["env"]}
@@ -378,7 +380,7 @@ class LocalPlatform:
             f'storage = "{self.url("storage")}"',
             f'pubsub = "{self.url("pubsub")}"',
             f'run = "{self.url(CLOUD_API)}"',
-            f'monitoring = "{self.url(CLOUD_API)}"',
+            f'monitoring = "http://127.0.0.1:{self._state["monitoring_port"]}"',
             "anonymous = true", "id_tokens = false", "timeout_seconds = 20", "",
         ]
         self.target_file.write_text("\n".join(lines))

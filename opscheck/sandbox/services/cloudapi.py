@@ -3,17 +3,18 @@
 No emulator exists for either. The sandbox keeps each service's deployment
 (URL, env, scaling, revision, `commit-sha`) in `services.json`; this serves it
 in the exact JSON the official `google-cloud-run` client parses, so opscheck's
-live Cloud Run gateway runs unchanged against it. Monitoring's backlog metrics
-are answered from the Pub/Sub emulator (pull without waiting, hand back).
+live Cloud Run gateway runs unchanged against it. Monitoring (a gRPC-only
+client) gets a gRPC `ListTimeSeries` on a second port, its backlog metrics
+answered from the Pub/Sub emulator (pull without waiting, hand back).
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import json
 import os
 import re
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from opscheck.sandbox import clients
 from opscheck.sandbox.services import App, Response, health
 
 STATE_ENV = "SANDBOX_SERVICES_FILE"
+MONITORING_PORT_ENV = "SANDBOX_MONITORING_PORT"
+_RUNNING: list[Any] = []  # the gRPC server must outlive build()
 UNDELIVERED = "pubsub.googleapis.com/subscription/num_undelivered_messages"
 OLDEST_AGE = "pubsub.googleapis.com/subscription/oldest_unacked_message_age"
 
@@ -80,16 +83,35 @@ def build() -> App:
                         "maxInstanceCount": spec["max_instances"]},
         }
 
-    @app.route("GET", r"/v3/projects/([^/]+)/timeSeries")
-    def time_series(body: dict[str, Any], match: re.Match[str]) -> Response:
-        return 200, {"timeSeries": _backlog_series(match.string)}
-
+    _RUNNING.append(_serve_monitoring(int(os.environ[MONITORING_PORT_ENV])))
     return app
 
 
-def _backlog_series(path: str) -> list[dict[str, Any]]:
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
-    text = query.get("filter", [""])[0]
+def _serve_monitoring(port: int) -> Any:
+    """Start Monitoring's gRPC ListTimeSeries (the client's own messages on the wire)."""
+    import grpc
+    from google.cloud import monitoring_v3
+
+    def list_time_series(request: Any, context: Any) -> Any:
+        return monitoring_v3.ListTimeSeriesResponse(time_series=_backlog_series(request.filter))
+
+    handler = grpc.method_handlers_generic_handler("google.monitoring.v3.MetricService", {
+        "ListTimeSeries": grpc.unary_unary_rpc_method_handler(
+            list_time_series,
+            request_deserializer=monitoring_v3.ListTimeSeriesRequest.deserialize,
+            response_serializer=monitoring_v3.ListTimeSeriesResponse.serialize,
+        ),
+    })
+    server = grpc.server(concurrent.futures.ThreadPoolExecutor(max_workers=4))
+    server.add_generic_rpc_handlers((handler,))
+    server.add_insecure_port(f"127.0.0.1:{port}")
+    server.start()
+    return server
+
+
+def _backlog_series(text: str) -> list[Any]:
+    from google.cloud import monitoring_v3
+
     metric = re.search(r'metric\.type\s*=\s*"([^"]+)"', text)
     subscription = re.search(r'subscription_id\s*=\s*"([^"]+)"', text)
     if not metric or not subscription or metric.group(1) not in (UNDELIVERED, OLDEST_AGE):
@@ -107,16 +129,14 @@ def _backlog_series(path: str) -> list[dict[str, Any]]:
         value = len(received)
     else:
         value = int(max(((now - m.message.publish_time).total_seconds() for m in received), default=0))
-    stamp = now.isoformat().replace("+00:00", "Z")
-    return [{
-        "metric": {"type": metric.group(1)},
-        "resource": {"type": "pubsub_subscription",
-                     "labels": {"project_id": clients.project(),
-                                "subscription_id": subscription.group(1)}},
-        "metricKind": "GAUGE", "valueType": "INT64",
-        "points": [{"interval": {"startTime": stamp, "endTime": stamp},
-                    "value": {"int64Value": str(value)}}],
-    }]
+    return [monitoring_v3.TimeSeries(
+        metric={"type": metric.group(1)},
+        resource={"type": "pubsub_subscription",
+                  "labels": {"project_id": clients.project(),
+                             "subscription_id": subscription.group(1)}},
+        points=[{"interval": {"start_time": now, "end_time": now},
+                 "value": {"int64_value": value}}],
+    )]
 
 
 def _error(code: int, message: str) -> dict[str, Any]:

@@ -1,0 +1,239 @@
+"""The pytest plugin: one option group, markers, the session, fixtures, reports.
+
+Modelled on pytest-recording: the session (configuration, mode, scenario) is
+resolved in `pytest_configure`, so a bad `opscheck.toml` stops the run with
+one line before collection; fixtures hand checks the platform and the domain
+views; every report leads with the mode that produced it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from opscheck import offline
+from opscheck.config import Config
+from opscheck.errors import ConfigError
+from opscheck.evidence import Evidence
+from opscheck.platform import Platform
+from opscheck.resources.predictions import Predictions
+from opscheck.session import MODES, TARGETS, Options, Session, open_session, save_recording
+
+MARKERS = {
+    "daily": "morning checks (`pytest checks/daily`)",
+    "deploy": "the gate before rollout (`pytest -m deploy`)",
+    "training": "training-governance checks",
+    "probe": "Pub/Sub delivery probes",
+    "active": "probes that publish or call /start: never live on GCP unless --allow-active",
+}
+SESSION_KEY = pytest.StashKey[Session]()
+EVIDENCE_KEY = pytest.StashKey[Evidence]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("opscheck", "opscheck: operational validation of the platform")
+    group.addoption("--mode", choices=MODES, default=None,
+                    help="live, offline (replay a scenario) or record (default: opscheck.toml, "
+                         "or OPSCHECK_MODE)")
+    group.addoption("--target", choices=TARGETS, default=None,
+                    help="where live and record calls go: gcp or the local platform (sandbox)")
+    group.addoption("--scenario", default=None, help="recorded scenario (fixtures/recordings/NAME)")
+    group.addoption("--recordings", default=None, type=Path,
+                    help="folder holding the scenarios (default: fixtures/recordings)")
+    group.addoption("--env", dest="opscheck_env", default=None,
+                    help="named environment of opscheck.toml ([env.NAME]) to apply")
+    group.addoption("--opscheck-config", default=None, type=Path,
+                    help="path of opscheck.toml (default: nearest one above the rootdir)")
+    group.addoption("--date", dest="opscheck_date", default=None,
+                    help="validate this date (YYYY-MM-DD) instead of today")
+    group.addoption("--dates", dest="opscheck_dates", default=None,
+                    help="validate a range A..B (inclusive), reported per date")
+    group.addoption("--allow-active", action="store_true", default=False,
+                    help="let [active] probes publish or call /start on a live GCP project")
+
+
+def _dates(value: str | None, flag: str) -> list[dt.date]:
+    if value is None:
+        return []
+    try:
+        if flag == "--date":
+            return [dt.date.fromisoformat(value)]
+        first, sep, last = value.partition("..")
+        start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    except ValueError:
+        raise pytest.UsageError(f"{flag} {value}: expected {'YYYY-MM-DD' if flag == '--date' else 'YYYY-MM-DD..YYYY-MM-DD'}") from None
+    if not sep or end < start:
+        raise pytest.UsageError(f"{flag} {value}: expected an ordered range A..B")
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    options = Options(
+        config_path=config.getoption("opscheck_config"),
+        env=config.getoption("opscheck_env"),
+        mode=config.getoption("mode"),
+        target=config.getoption("target"),
+        scenario=config.getoption("scenario"),
+        recordings=config.getoption("recordings"),
+        root=Path(str(config.rootpath)),
+    )
+    try:
+        session = open_session(options)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"opscheck: {exc}") from None
+    config.stash[SESSION_KEY] = session
+    _dates(config.getoption("opscheck_date"), "--date")
+    _dates(config.getoption("opscheck_dates"), "--dates")
+    _report_metadata(config, session)
+
+
+def _report_metadata(config: pytest.Config, session: Session) -> None:
+    """Put the session's facts where pytest-html and allure show them."""
+    try:
+        from pytest_metadata.plugin import metadata_key
+    except ImportError:  # pragma: no cover - pytest-html ships it
+        return
+    if metadata_key in config.stash:
+        config.stash[metadata_key].update(session.facts())
+    alluredir = getattr(config.option, "allure_report_dir", None)
+    if alluredir:
+        Path(alluredir).mkdir(parents=True, exist_ok=True)
+        lines = [f"{k.replace(' ', '.')}={v}" for k, v in session.facts().items()]
+        (Path(alluredir) / "environment.properties").write_text("\n".join(lines) + "\n")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    offline.disable()
+
+
+def session_of(config: pytest.Config) -> Session:
+    return config.stash[SESSION_KEY]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    session = session_of(config)
+    return [session.banner(), f"opscheck config: {session.config.source}"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A check that takes `day` runs once per date of --date/--dates (default: today)."""
+    if "day" not in metafunc.fixturenames:
+        return
+    config = metafunc.config
+    days = (_dates(config.getoption("opscheck_dates"), "--dates")
+            or _dates(config.getoption("opscheck_date"), "--date")
+            or [session_of(config).today])
+    metafunc.parametrize("day", days, ids=[d.isoformat() for d in days], scope="function")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and session.items and any(_is_check(i) for i in session.items):
+        reporter.write_sep("=", session_of(session.config).banner(), bold=True,
+                           yellow=session_of(session.config).mode != "live")
+
+
+def _is_check(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(m) for m in MARKERS)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Active probes never run against a live GCP project unless the user allows it."""
+    session = session_of(config)
+    if session.target != "gcp" or session.mode == "offline" or config.getoption("allow_active"):
+        return
+    skip = pytest.mark.skip(reason="[active] probe against live GCP: pass --allow-active to run it")
+    for item in items:
+        if item.get_closest_marker("active"):
+            item.add_marker(skip)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if SESSION_KEY in session.config.stash:
+        folder = save_recording(session_of(session.config))
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if folder is not None and reporter is not None:
+            reporter.write_line(f"opscheck: recorded scenario written to {folder}")
+
+
+# ---- fixtures ----------------------------------------------------------------
+@pytest.fixture(scope="session")
+def opscheck_session(pytestconfig: pytest.Config) -> Iterator[Session]:
+    """The resolved session; in offline mode, network access is refused while it lives."""
+    session = session_of(pytestconfig)
+    if session.mode == "offline":
+        offline.enable()
+    yield session
+    offline.disable()
+
+
+@pytest.fixture(scope="session")
+def platform(opscheck_session: Session) -> Platform:
+    """Every gateway, live or replayed as the session says (the `host` of opscheck)."""
+    return opscheck_session.platform
+
+
+@pytest.fixture(scope="session")
+def opscheck_config(opscheck_session: Session) -> Config:
+    return opscheck_session.config
+
+
+@pytest.fixture(scope="session")
+def today(opscheck_session: Session) -> dt.date:
+    """The platform's today (America/New_York; on replay, the scenario's)."""
+    return opscheck_session.today
+
+
+@pytest.fixture
+def evidence(request: pytest.FixtureRequest) -> Evidence:
+    """Tables and notes shown with the check's result in every report."""
+    collected = Evidence()
+    request.node.stash[EVIDENCE_KEY] = collected
+    return collected
+
+
+@pytest.fixture(scope="session")
+def predictions(platform: Platform) -> Predictions:
+    return Predictions(platform)
+
+
+# ---- reports -----------------------------------------------------------------
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    collected = item.stash.get(EVIDENCE_KEY, None)
+    if report.when != "call" or collected is None or not collected.items:
+        return
+    text = collected.text()
+    report.sections.append(("opscheck evidence", text))
+    try:
+        import pytest_html
+
+        extras = getattr(report, "extras", [])
+        extras.append(pytest_html.extras.text(text, name="evidence"))
+        report.extras = extras
+    except ImportError:  # pragma: no cover
+        pass
+    if item.config.pluginmanager.hasplugin("allure_pytest"):
+        import allure
+
+        for title, body in collected.items:
+            allure.attach(body, name=title, attachment_type=allure.attachment_type.TEXT)
+
+
+def pytest_html_report_title(report: Any) -> None:
+    report.title = f"opscheck report · {os.environ.get('OPSCHECK_REPORT_TITLE', 'checks')}"
+
+
+def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str],
+                                session: pytest.Session) -> None:
+    banner = session_of(session.config).banner()
+    prefix.append(f'<p style="font-size:1.4em;font-weight:bold;background:#fff3cd;padding:8px">{banner}</p>')

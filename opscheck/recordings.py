@@ -1,0 +1,194 @@
+"""Record and replay at the gateway interface.
+
+Why not HTTP cassettes: Pub/Sub is gRPC and BigQuery polls jobs, so wire-level
+recordings are brittle. A gateway call is instead stored under its gateway,
+operation and canonical arguments, with its JSON result (or the error it
+raised). A scenario is a folder: `meta.json` plus one `<gateway>.json` per
+gateway, sorted and indented so a person can read and hand-edit it
+(docs/recordings.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from opscheck import __version__
+from opscheck.errors import (
+    BadRequestError,
+    ConfigError,
+    GatewayError,
+    NotFoundError,
+    UnreachableError,
+)
+from opscheck.platform.channel import Json
+
+RECORDINGS = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
+META = "meta.json"
+FORMAT = 1
+ERRORS: dict[str, type[GatewayError]] = {
+    cls.__name__: cls for cls in (GatewayError, NotFoundError, BadRequestError, UnreachableError)
+}
+
+
+class RecordingMissing(GatewayError):
+    """Offline mode was asked for a call the scenario does not hold."""
+
+
+def key(operation: str, args: Mapping[str, Json]) -> str:
+    """The canonical key of one call: operation plus arguments as sorted JSON."""
+    return f"{operation} {json.dumps(args, sort_keys=True, separators=(',', ':'))}"
+
+
+# ---- scrubbing ---------------------------------------------------------------
+_SECRETS = [
+    (re.compile(r"(?i)bearer\s+[A-Za-z0-9._\-~+/]+=*"), "Bearer <scrubbed>"),
+    (re.compile(r"ya29\.[A-Za-z0-9._\-]+"), "<scrubbed-token>"),
+    (re.compile(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+"), "<scrubbed-jwt>"),
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"),
+     "<scrubbed-private-key>"),
+    (re.compile(r"[A-Za-z0-9._%+\-]+@(?![A-Za-z0-9\-]+\.iam\.gserviceaccount\.com\b)"
+                r"[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"), "person@example.com"),
+]
+_SECRET_KEYS = re.compile(r"(?i)^(authorization|cookie|set-cookie|access_token|refresh_token|"
+                          r"id_token|private_key|client_secret|password|token)$")
+
+
+def scrub(value: Json) -> Json:
+    """The value with tokens, auth headers, cookies, private keys and personal e-mail removed.
+
+    Service-account addresses stay: they are configuration the probes check.
+    """
+    if isinstance(value, str):
+        for pattern, replacement in _SECRETS:
+            value = pattern.sub(replacement, value)
+        return value
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {k: "<scrubbed>" if _SECRET_KEYS.match(k) else scrub(v) for k, v in value.items()}
+    return value
+
+
+# ---- scenarios ---------------------------------------------------------------
+class Scenario:
+    """One recorded scenario on disk, loaded lazily gateway by gateway."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._calls: dict[str, dict[str, dict[str, Json]]] = {}
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+    def meta(self) -> dict[str, Any]:
+        path = self.folder / META
+        if not path.is_file():
+            raise ConfigError(
+                f"scenario {self.name!r} not found ({path} missing): `make recordings` records "
+                f"the bundled ones; scenarios here: {', '.join(available()) or 'none'}"
+            )
+        data: dict[str, Any] = _read(path)
+        for field in ("as_of", "today", "project"):
+            if field not in data:
+                raise ConfigError(f"{path}: malformed recording meta, missing {field!r}")
+        return data
+
+    def calls(self, gateway: str) -> dict[str, dict[str, Json]]:
+        if gateway not in self._calls:
+            path = self.folder / f"{gateway}.json"
+            data = _read(path) if path.is_file() else {"calls": []}
+            try:
+                self._calls[gateway] = {key(c["operation"], c["args"]): c for c in data["calls"]}
+            except (KeyError, TypeError):
+                raise ConfigError(
+                    f"{path}: malformed recording, each call needs operation, args and result"
+                ) from None
+        return self._calls[gateway]
+
+
+def _read(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except ValueError as exc:
+        raise ConfigError(f"{path}: malformed recording, not valid JSON ({exc})") from None
+
+
+def available() -> list[str]:
+    return sorted(p.name for p in RECORDINGS.iterdir() if (p / META).is_file()) if RECORDINGS.is_dir() else []
+
+
+def today_of(meta: Mapping[str, Any]) -> dt.date:
+    return dt.date.fromisoformat(str(meta["today"]))
+
+
+# ---- channels ----------------------------------------------------------------
+class ReplayChannel:
+    """Answers every call from a scenario; never performs one."""
+
+    mode = "offline"
+
+    def __init__(self, scenario: Scenario, record_hint: str) -> None:
+        self.scenario = scenario
+        self._hint = record_hint
+
+    def call(
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json]
+    ) -> Json:
+        entry = self.scenario.calls(gateway).get(key(operation, args))
+        if entry is None:
+            raise RecordingMissing(
+                f"no recording of {gateway}.{key(operation, args)} in scenario "
+                f"{self.scenario.name!r}: record it with `{self._hint}`"
+            )
+        if "error" in entry:
+            error = entry["error"]
+            raise ERRORS.get(error.get("type"), GatewayError)(error.get("message", "recorded error"))
+        if "result" not in entry:
+            raise ConfigError(f"{self.scenario.folder / (gateway + '.json')}: malformed recording, "
+                              f"call {operation} has neither result nor error")
+        return entry["result"]
+
+
+class RecordChannel:
+    """Performs every call live and keeps it (scrubbed) for the scenario."""
+
+    mode = "record"
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self._new: dict[str, dict[str, dict[str, Json]]] = {}
+
+    def call(
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json]
+    ) -> Json:
+        entry: dict[str, Json] = {"operation": operation, "args": scrub(dict(args))}
+        try:
+            result = live()
+        except GatewayError as exc:
+            entry["error"] = {"type": type(exc).__name__, "message": scrub(str(exc))}
+            self._new.setdefault(gateway, {})[key(operation, entry["args"])] = entry
+            raise
+        entry["result"] = scrub(result)
+        self._new.setdefault(gateway, {})[key(operation, entry["args"])] = entry
+        return result
+
+    def save(self, meta: Mapping[str, Any]) -> Path:
+        """Merge this session's calls into the scenario's files and write its meta."""
+        folder = self.scenario.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        for gateway, calls in self._new.items():
+            path = folder / f"{gateway}.json"
+            merged = {**(self.scenario.calls(gateway) if path.is_file() else {}), **calls}
+            ordered = [merged[k] for k in sorted(merged)]
+            path.write_text(json.dumps({"format": FORMAT, "calls": ordered}, indent=1,
+                                       sort_keys=True) + "\n")
+        (folder / META).write_text(json.dumps(
+            {"format": FORMAT, "opscheck_version": __version__, **meta}, indent=1, sort_keys=True
+        ) + "\n")
+        return folder

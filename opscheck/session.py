@@ -1,0 +1,143 @@
+"""One opscheck session: configuration, mode, target, scenario, "today", channel.
+
+Resolved once, before any check runs, so a bad configuration or a missing
+scenario stops the run with one line. Nothing here opens a socket: clients are
+built by the gateways on first live use.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import zoneinfo
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from opscheck import config as configuration
+from opscheck import recordings
+from opscheck.config import Config, Mode, Target
+from opscheck.errors import ConfigError
+from opscheck.platform import Platform
+from opscheck.platform.channel import Channel, LiveChannel
+
+MODE_ENV = "OPSCHECK_MODE"
+SANDBOX_DIR_ENV = "OPSCHECK_SANDBOX_DIR"
+MODES: tuple[Mode, ...] = ("live", "offline", "record")
+TARGETS: tuple[Target, ...] = ("gcp", "sandbox")
+
+
+def sandbox_overlay(root: Path) -> Path:
+    """The overlay the local platform writes when up (its state folder's `target.toml`)."""
+    folder = os.environ.get(SANDBOX_DIR_ENV) or str(root / ".sandbox")
+    return Path(folder) / "target.toml"
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """What the command line said (None: not said)."""
+
+    config_path: Path | None = None
+    env: str | None = None
+    mode: str | None = None
+    target: str | None = None
+    scenario: str | None = None
+    recordings: Path | None = None
+    root: Path = Path.cwd()
+
+
+@dataclasses.dataclass
+class Session:
+    config: Config
+    mode: Mode
+    target: Target
+    scenario: recordings.Scenario | None
+    today: dt.date
+    as_of: dt.datetime
+    channel: Channel
+
+    @property
+    def platform(self) -> Platform:
+        return Platform(self.config, self.channel)
+
+    def banner(self) -> str:
+        """The loud line every report starts with: which mode produced it, from what."""
+        where = f"scenario {self.scenario.name}" if self.mode == "offline" and self.scenario else (
+            f"target {self.target}" + (f", recording {self.scenario.name}" if self.scenario else ""))
+        return (f"opscheck {self.mode.upper()} · {where} · project {self.config.gcp.project} · "
+                f"today {self.today.isoformat()} · as of {self.as_of.isoformat(timespec='seconds')}")
+
+    def facts(self) -> dict[str, str]:
+        """The banner's facts as key/value pairs (report metadata, allure environment)."""
+        return {
+            "opscheck mode": self.mode.upper(),
+            "opscheck target": self.target,
+            "opscheck scenario": self.scenario.name if self.scenario else "",
+            "opscheck project": self.config.gcp.project,
+            "opscheck today": self.today.isoformat(),
+            "opscheck as of": self.as_of.isoformat(timespec="seconds"),
+            "opscheck config": self.config.source,
+        }
+
+
+
+def record_hint(scenario: str) -> str:
+    """The command that records a scenario from the local platform."""
+    return f"pytest checks --mode record --target sandbox --scenario {scenario}"
+
+
+def _choice(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
+    if value is not None and value not in allowed:
+        raise ConfigError(f"{what} {value!r}: must be one of {', '.join(allowed)}")
+    return value
+
+
+def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -> Session:
+    """Resolve configuration, mode, target and scenario; build the channel."""
+    path = options.config_path or configuration.find_config(options.root)
+    target = _choice(options.target, TARGETS, "--target")
+    mode = _choice(options.mode or os.environ.get(MODE_ENV) or None, MODES,
+                   "--mode (or OPSCHECK_MODE)")
+    base = configuration.load(path, options.env, overrides=overrides)
+    target = target or base.run.target
+    overlays: tuple[Path, ...] = ()
+    if target == "sandbox":
+        overlay = sandbox_overlay(options.root)
+        if not overlay.is_file():
+            raise ConfigError(f"--target sandbox: the local platform is not up ({overlay} missing): "
+                              "run `opscheck sandbox up`")
+        overlays = (overlay,)
+    config = configuration.load(path, options.env, overlays, overrides)
+    # `--target sandbox` alone means live against the local platform.
+    if mode is None:
+        mode = "live" if options.target == "sandbox" else config.run.mode
+    scenario_name = options.scenario or config.run.scenario
+    folder = (options.recordings or recordings.RECORDINGS) / scenario_name
+    now = dt.datetime.now(zoneinfo.ZoneInfo(config.run.timezone))
+    if mode == "offline":
+        scenario = recordings.Scenario(folder)
+        meta = scenario.meta()
+        as_of = dt.datetime.fromisoformat(str(meta["as_of"]))
+        config = dataclasses.replace(config, run=dataclasses.replace(
+            config.run, today=recordings.today_of(meta)))
+        channel = recordings.ReplayChannel(scenario, record_hint(scenario_name))
+        return Session(config, "offline", target, scenario, config.today(), as_of, channel)
+    if mode == "record":
+        scenario = recordings.Scenario(folder)
+        return Session(config, "record", target, scenario, config.today(), now,
+                       recordings.RecordChannel(scenario))
+    return Session(config, "live", target, None, config.today(), now, LiveChannel())
+
+
+def save_recording(session: Session) -> Path | None:
+    """In record mode, write what was recorded (with the as-of facts replay needs)."""
+    if not isinstance(session.channel, recordings.RecordChannel):
+        return None
+    return session.channel.save({
+        "recorded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "as_of": session.as_of.isoformat(timespec="seconds"),
+        "today": session.today.isoformat(),
+        "project": session.config.gcp.project,
+        "target": session.target,
+    })

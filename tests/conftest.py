@@ -1,0 +1,66 @@
+"""Shared fixtures of opscheck's own tests: the local platform, once per session.
+
+Outside CI a missing stand-in skips the tests that need it, with a reason that
+names what to install; under CI=true it fails them, so a CI machine without
+the emulators can never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from opscheck.sandbox import standins
+from opscheck.sandbox.local import LocalPlatform
+from opscheck.session import SANDBOX_DIR_ENV, Options, Session, open_session
+
+REPO = Path(__file__).resolve().parents[1]
+pytest_plugins = ["pytester"]
+
+
+def require_standins() -> None:
+    """Skip (or under CI=true, fail) when a stand-in of the local platform is missing."""
+    try:
+        standins.check_all()
+    except standins.MissingStandIn as exc:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI=true and the local platform cannot start: {exc}")
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def local_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
+    """The local platform, up and seeded for the whole test session, then taken down."""
+    require_standins()
+    state = tmp_path_factory.mktemp("sandbox")
+    previous = os.environ.get(SANDBOX_DIR_ENV)
+    os.environ[SANDBOX_DIR_ENV] = str(state)
+    platform = LocalPlatform(state)
+    try:
+        platform.up()
+        yield platform
+    finally:
+        platform.down()
+        if previous is None:
+            os.environ.pop(SANDBOX_DIR_ENV, None)
+        else:
+            os.environ[SANDBOX_DIR_ENV] = previous
+
+
+@pytest.fixture
+def healthy(local_platform: LocalPlatform) -> Iterator[LocalPlatform]:
+    """The local platform, healed after the test whatever it broke."""
+    from opscheck.sandbox import faults
+
+    faults.heal(local_platform)
+    yield local_platform
+    faults.heal(local_platform)
+
+
+@pytest.fixture(scope="session")
+def live(local_platform: LocalPlatform) -> Session:
+    """An opscheck session live against the local platform (as `--target sandbox`)."""
+    return open_session(Options(target="sandbox", root=REPO, config_path=REPO / "opscheck.toml"))

@@ -1,0 +1,184 @@
+"""Every gateway's live implementation, against the real stand-ins, failure paths included."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import time
+
+import pytest
+
+from opscheck.config import EndpointsConfig
+from opscheck.errors import BadRequestError, NotFoundError, UnreachableError
+from opscheck.platform import Platform
+from opscheck.sandbox import schema, season
+from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.processes import free_port
+from opscheck.session import Session
+
+TODAY = season.TODAY
+
+
+def test_bigquery_named_query_returns_typed_rows(live: Session) -> None:
+    rows = live.platform.bigquery.query("predictions_by_version", game_date=TODAY,
+                                        system_id="catboost_v9")
+    assert rows == [{"game_date": TODAY.isoformat(), "model_version": "v9_20260201_011018",
+                     "rows": 48, "active": 48}]
+
+
+def test_bigquery_table_metadata(live: Session) -> None:
+    info = live.platform.bigquery.table("predictions")
+    assert info["table"] == "nba-props-platform.nba_predictions.player_prop_predictions"
+    assert info["rows"] > 10_000
+    assert info["partition_field"] == "game_date"
+    assert dt.datetime.fromisoformat(info["modified"]).year >= 2026
+
+
+def test_bigquery_missing_table_is_an_error_not_empty_rows(live: Session) -> None:
+    config = dataclasses.replace(live.config, tables=dataclasses.replace(
+        live.config.tables, predictions="nba_predictions.no_such_table"))
+    with pytest.raises(NotFoundError, match="predictions_by_version.sql: not found"):
+        Platform(config).bigquery.query("predictions_by_version", game_date=TODAY,
+                                        system_id="catboost_v9")
+    with pytest.raises(NotFoundError, match="no_such_table"):
+        Platform(config).bigquery.table("predictions")
+
+
+def test_bigquery_bad_sql_is_a_bad_request(live: Session, tmp_path: pytest.TempPathFactory,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from opscheck import queries
+
+    monkeypatch.setattr(queries, "SQL_DIR", tmp_path)
+    queries._text.cache_clear()
+    (tmp_path / "broken.sql").write_text("SELEC game_date FROM {predictions}")
+    try:
+        with pytest.raises(BadRequestError, match="broken.sql: rejected"):
+            live.platform.bigquery.query("broken")
+    finally:
+        queries._text.cache_clear()
+
+
+def test_storage_bytes_metadata_listing_and_sha256(live: Session, local_platform: LocalPlatform) -> None:
+    storage = live.platform.storage
+    manifest = storage.read_json(storage.path(schema.MANIFEST))
+    production = f"{schema.MODEL_PREFIX}{manifest['production_model']}"
+    blob = local_platform.read_object(production)
+    info = storage.metadata(storage.path(production))
+    assert info["size"] == len(blob) and info["generation"] > 0 and info["md5"] and info["crc32c"]
+    assert storage.sha256(storage.path(production)) == hashlib.sha256(blob).hexdigest()
+    listed = {o["path"] for o in storage.list(storage.path(schema.MODEL_PREFIX))}
+    assert storage.path(production) in listed and storage.path(schema.MANIFEST) in listed
+    assert len([p for p in listed if p.endswith(".cbm")]) == 3
+
+
+def test_storage_missing_object_is_not_found(live: Session) -> None:
+    storage = live.platform.storage
+    for call in (storage.read, storage.metadata, storage.sha256):
+        with pytest.raises(NotFoundError, match="nope.cbm"):
+            call(storage.path("catboost/v9/nope.cbm"))
+    with pytest.raises(BadRequestError, match="not a gs://"):
+        storage.read("/etc/passwd")
+
+
+def test_pubsub_subscription_description(live: Session, local_platform: LocalPlatform) -> None:
+    pubsub = live.platform.pubsub
+    sub = pubsub.subscription(schema.PUSH_SUBSCRIPTION)
+    assert sub["topic"] == schema.REQUEST_TOPIC
+    assert sub["push_endpoint"] == local_platform.worker_push_endpoint()
+    assert sub["oidc_service_account"] == "pubsub-invoker@nba-props-platform.iam.gserviceaccount.com"
+    assert sub["ack_deadline_seconds"] == 60
+    assert sub["dead_letter_topic"] == schema.DEAD_LETTER_TOPIC and sub["max_delivery_attempts"] == 5
+    assert sub["retry_minimum_backoff_seconds"] == 1 and sub["retry_maximum_backoff_seconds"] == 10
+    assert pubsub.topic_subscriptions(schema.DEAD_LETTER_TOPIC) == [schema.DEAD_LETTER_SUBSCRIPTION]
+    assert pubsub.topic_exists(schema.REQUEST_TOPIC) and not pubsub.topic_exists("no-such-topic")
+    with pytest.raises(NotFoundError, match="no-such-sub"):
+        pubsub.subscription("no-such-sub")
+
+
+def test_pubsub_publish_and_backlog_leave_messages_in_place(healthy: LocalPlatform, live: Session) -> None:
+    from opscheck.sandbox import faults
+
+    pubsub = live.platform.pubsub
+    assert pubsub.backlog(schema.DEAD_LETTER_SUBSCRIPTION)["count"] == 0
+    faults._ledger(healthy).append({"kind": "drain", "subscription": schema.DEAD_LETTER_SUBSCRIPTION})
+    message_id = pubsub.publish(schema.DEAD_LETTER_TOPIC, b'{"probe": 1}', {"batch_id": "probe"})
+    assert message_id
+    first = pubsub.backlog(schema.DEAD_LETTER_SUBSCRIPTION)
+    second = pubsub.backlog(schema.DEAD_LETTER_SUBSCRIPTION)  # nothing was acknowledged
+    assert first["count"] == second["count"] == 1
+    assert first["oldest_age_seconds"] is not None and first["oldest_age_seconds"] >= 0
+
+
+def test_cloud_run_service_description(live: Session, local_platform: LocalPlatform) -> None:
+    worker = live.platform.run.service("prediction-worker")
+    assert worker["uri"] == local_platform.url("prediction-worker")
+    assert worker["env"][schema.MODEL_PATH_ENV].endswith("_20260201T011018.cbm")
+    assert worker["min_instances"] == 1 and worker["max_instances"] == 10
+    assert worker["commit_sha"] == live.config.services.expected_commit
+    assert worker["latest_ready_revision"].startswith("prediction-worker-")
+    assert worker["revision_created"] == "2026-02-01T02:00:00+00:00"
+    with pytest.raises(NotFoundError, match="no-such-service"):
+        live.platform.run.service("no-such-service")
+
+
+def test_http_keeps_status_latency_and_body(live: Session, local_platform: LocalPlatform) -> None:
+    result = live.platform.http.get(local_platform.url("prediction-worker"), "/health/deep")
+    assert result["status"] == 200 and '"model"' in result["body"] and result["latency_ms"] > 0
+    status = live.platform.http.get(local_platform.url("prediction-coordinator"), "/status")
+    assert status["status"] == 200 and "batches" in status["body"]
+
+
+def test_http_dead_port_fails_within_its_timeout(live: Session) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    started = time.monotonic()
+    with pytest.raises(UnreachableError, match="cannot connect"):
+        live.platform.http.get(dead, "/health", timeout=2)
+    assert time.monotonic() - started < 2.5
+
+
+def test_http_unanswering_port_times_out(live: Session) -> None:
+    import socket
+
+    with socket.socket() as listener:  # accepts connections, never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        started = time.monotonic()
+        with pytest.raises(UnreachableError, match="no answer within 1s"):
+            live.platform.http.get(url, "/health", timeout=1)
+        assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("gateway", ["bigquery", "storage", "pubsub", "run", "monitoring"])
+def test_gateway_to_dead_endpoint_fails_within_timeout(live: Session, gateway: str) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    config = dataclasses.replace(live.config, endpoints=dataclasses.replace(
+        live.config.endpoints, timeout_seconds=2, **{gateway: dead}))
+    platform = Platform(config)
+    calls = {
+        "bigquery": lambda: platform.bigquery.table("predictions"),
+        "storage": lambda: platform.storage.read(platform.storage.path(schema.MANIFEST)),
+        "pubsub": lambda: platform.pubsub.subscription(schema.PUSH_SUBSCRIPTION),
+        "run": lambda: platform.run.service("prediction-worker"),
+        "monitoring": lambda: platform.monitoring.subscription_backlog(schema.PUSH_SUBSCRIPTION),
+    }
+    started = time.monotonic()
+    with pytest.raises(UnreachableError):
+        calls[gateway]()
+    assert time.monotonic() - started < 6, f"{gateway} took {time.monotonic() - started:.1f}s"
+
+
+def test_monitoring_backlog_metrics(healthy: LocalPlatform, live: Session) -> None:
+    from opscheck.sandbox import faults
+
+    metrics = live.platform.monitoring.subscription_backlog(schema.DEAD_LETTER_SUBSCRIPTION)
+    assert metrics["undelivered"] == 0
+    faults.inject(healthy, "dead-letters")
+    metrics = live.platform.monitoring.subscription_backlog(schema.DEAD_LETTER_SUBSCRIPTION)
+    assert metrics["undelivered"] == 3
+    assert metrics["oldest_unacked_age_seconds"] is not None
+
+
+def test_endpoints_config_has_no_sandbox_knowledge() -> None:
+    assert EndpointsConfig().bigquery == "" and EndpointsConfig().anonymous is False
