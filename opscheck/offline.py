@@ -47,8 +47,8 @@ def enable() -> None:
         return
     _saved.update(connect=socket.socket.connect, connect_ex=socket.socket.connect_ex,
                   getaddrinfo=socket.getaddrinfo)
-    socket.socket.connect = _connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = _connect_ex  # type: ignore[method-assign]
+    socket.socket.connect = _connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = _connect_ex  # type: ignore[method-assign,assignment]
     socket.getaddrinfo = _getaddrinfo
 
 

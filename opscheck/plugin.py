@@ -66,7 +66,8 @@ def _dates(value: str | None, flag: str) -> list[dt.date]:
         first, sep, last = value.partition("..")
         start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
     except ValueError:
-        raise pytest.UsageError(f"{flag} {value}: expected {'YYYY-MM-DD' if flag == '--date' else 'YYYY-MM-DD..YYYY-MM-DD'}") from None
+        shape = "YYYY-MM-DD" if flag == "--date" else "YYYY-MM-DD..YYYY-MM-DD"
+        raise pytest.UsageError(f"{flag} {value}: expected {shape}") from None
     if not sep or end < start:
         raise pytest.UsageError(f"{flag} {value}: expected an ordered range A..B")
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
@@ -219,7 +220,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
         extras = getattr(report, "extras", [])
         extras.append(pytest_html.extras.text(text, name="evidence"))
-        report.extras = extras
+        setattr(report, "extras", extras)  # noqa: B010 - pytest-html reads it
     except ImportError:  # pragma: no cover
         pass
     if item.config.pluginmanager.hasplugin("allure_pytest"):

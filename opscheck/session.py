@@ -13,7 +13,7 @@ import os
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from opscheck import config as configuration
 from opscheck import recordings
@@ -100,7 +100,7 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
     mode = _choice(options.mode or os.environ.get(MODE_ENV) or None, MODES,
                    "--mode (or OPSCHECK_MODE)")
     base = configuration.load(path, options.env, overrides=overrides)
-    target = target or base.run.target
+    target = cast(Target, target or base.run.target)
     overlays: tuple[Path, ...] = ()
     if target == "sandbox":
         overlay = sandbox_overlay(options.root)
@@ -135,7 +135,7 @@ def save_recording(session: Session) -> Path | None:
     if not isinstance(session.channel, recordings.RecordChannel):
         return None
     return session.channel.save({
-        "recorded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "as_of": session.as_of.isoformat(timespec="seconds"),
         "today": session.today.isoformat(),
         "project": session.config.gcp.project,

@@ -48,8 +48,8 @@ def translated(what: str) -> Iterator[None]:
     `what` names the resource ("table nba_raw.x", "gs://b/o") so the one-line
     message says which thing failed, not only how.
     """
-    from google.api_core import exceptions as gexc
     import requests
+    from google.api_core import exceptions as gexc
 
     try:
         yield

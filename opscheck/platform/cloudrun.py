@@ -93,5 +93,5 @@ class CloudRun:
 
 def _iso(value: Any) -> str | None:
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).isoformat()
+        return value.astimezone(dt.UTC).isoformat()
     return None

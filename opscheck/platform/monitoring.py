@@ -71,7 +71,7 @@ class Monitoring:
     def _latest(self, metric: str, subscription: str) -> float | None:
         from google.cloud import monitoring_v3
 
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         interval = monitoring_v3.TimeInterval(end_time=now, start_time=now - _WINDOW)
         request = {
             "name": f"projects/{self._config.gcp.project}",

@@ -60,7 +60,7 @@ class PubSub:
 
     @functools.cached_property
     def _publisher(self) -> Any:
-        from google.cloud import pubsub_v1
+        from google.cloud import pubsub_v1  # type: ignore[attr-defined]
         from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
 
         channel = insecure_channel(self._config.endpoints.pubsub)
@@ -71,7 +71,7 @@ class PubSub:
 
     @functools.cached_property
     def _subscriber(self) -> Any:
-        from google.cloud import pubsub_v1
+        from google.cloud import pubsub_v1  # type: ignore[attr-defined]
         from google.pubsub_v1.services.subscriber.transports import SubscriberGrpcTransport
 
         channel = insecure_channel(self._config.endpoints.pubsub)
@@ -188,7 +188,7 @@ class PubSub:
                     },
                     timeout=self._timeout(),
                 )
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         ages = [(now - m.message.publish_time).total_seconds() for m in received]
         return {
             "subscription": subscription,

@@ -46,7 +46,7 @@ class Storage:
 
     @functools.cached_property
     def _client(self) -> Any:
-        from google.cloud import storage
+        from google.cloud import storage  # type: ignore[attr-defined]
 
         options = {"api_endpoint": self._config.endpoints.storage} if self._config.endpoints.storage else None
         return storage.Client(
@@ -80,7 +80,7 @@ class Storage:
         )
         return info
 
-    def list(self, prefix_path: str) -> list[ObjectInfo]:
+    def listing(self, prefix_path: str) -> list[ObjectInfo]:
         """Every object under `gs://bucket/prefix`, with its metadata."""
         found: list[ObjectInfo] = self._channel.call(
             "storage", "list", {"prefix": prefix_path}, lambda: self._list(prefix_path)

@@ -41,7 +41,7 @@ def bigquery() -> Any:
 
 
 def storage() -> Any:
-    from google.cloud import storage as gcs
+    from google.cloud import storage as gcs  # type: ignore[attr-defined]
 
     return gcs.Client(
         project=project(), credentials=AnonymousCredentials(),
@@ -50,7 +50,7 @@ def storage() -> Any:
 
 
 def publisher() -> Any:
-    from google.cloud import pubsub_v1
+    from google.cloud import pubsub_v1  # type: ignore[attr-defined]
     from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
 
     channel = grpc.insecure_channel(_env(PUBSUB_ENV))
@@ -58,7 +58,7 @@ def publisher() -> Any:
 
 
 def subscriber() -> Any:
-    from google.cloud import pubsub_v1
+    from google.cloud import pubsub_v1  # type: ignore[attr-defined]
     from google.pubsub_v1.services.subscriber.transports import SubscriberGrpcTransport
 
     channel = grpc.insecure_channel(_env(PUBSUB_ENV))

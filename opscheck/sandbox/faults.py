@@ -220,7 +220,7 @@ def _duplicate_training_window(p: LocalPlatform) -> dict[str, Any]:
     keep_rows(p, schema.REGISTRY, "TRUE")
     manifest = _manifest(p)
     production = governance.production_entry(manifest)
-    created = dt.datetime(2026, 2, 8, 3, 0, 0, tzinfo=dt.timezone.utc)
+    created = dt.datetime(2026, 2, 8, 3, 0, 0, tzinfo=dt.UTC)
     twin = models.ModelSpec(models.PRODUCTION.training_start, models.PRODUCTION.training_end,
                             created, "shadow", None)
     blob = p.read_object(schema.MODEL_PREFIX + production["file"])

@@ -51,7 +51,7 @@ def model_file_name(features: int, start: dt.date, end: dt.date, created: dt.dat
     )
 
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 RETIRED = ModelSpec(
     dt.date(2024, 10, 22), dt.date(2025, 4, 13), dt.datetime(2025, 10, 15, 9, 30, tzinfo=UTC),
     "retired", season.SEASON_START,

@@ -46,7 +46,9 @@ def start(
     """Start `argv` detached, output to `log`; refuses ports that are already taken."""
     for port in ports:
         if port_in_use(port):
-            raise SandboxError(f"{name}: port {port} on 127.0.0.1 is already taken; free it or run `opscheck sandbox down`")
+            raise SandboxError(
+                f"{name}: port {port} on 127.0.0.1 is already taken; free it or run `opscheck sandbox down`"
+            )
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         proc = subprocess.Popen(

@@ -29,11 +29,11 @@ FEATURE_COUNT = 33
 PLAYERS_PER_TEAM = 12
 LINES_PER_TEAM = 4
 TEAMS = (
-    "ATL BOS BKN CHA CHI CLE DAL DEN DET GSW HOU IND LAC LAL MEM "
-    "MIA MIL MIN NOP NYK OKC ORL PHI PHX POR SAC SAS TOR UTA WAS"
-).split()
-_FIRST = "jalen tyrese devin jaylen luka anthony donovan trae jamal desmond".split()
-_LAST = "brooks carter dawson ellis foster grant hayes irving jones keller".split()
+    "ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW", "HOU", "IND", "LAC", "LAL", "MEM",
+    "MIA", "MIL", "MIN", "NOP", "NYK", "OKC", "ORL", "PHI", "PHX", "POR", "SAC", "SAS", "TOR", "UTA", "WAS",
+)
+_FIRST = ["jalen", "tyrese", "devin", "jaylen", "luka", "anthony", "donovan", "trae", "jamal", "desmond"]
+_LAST = ["brooks", "carter", "dawson", "ellis", "foster", "grant", "hayes", "irving", "jones", "keller"]
 
 # Spread of a player's day-to-day form (what the features reveal and the line
 # does not), of the book's error on the player's level, and of the game itself.

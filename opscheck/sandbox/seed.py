@@ -25,7 +25,7 @@ DEPLOYED_AT = "2026-02-01T02:00:00Z"
 
 
 def _stamp(day: dt.date, time: dt.time = MORNING_UTC) -> str:
-    return dt.datetime.combine(day, time, dt.timezone.utc).isoformat()
+    return dt.datetime.combine(day, time, dt.UTC).isoformat()
 
 
 def _id(*parts: object) -> str:

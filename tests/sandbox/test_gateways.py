@@ -67,7 +67,7 @@ def test_storage_bytes_metadata_listing_and_sha256(live: Session, local_platform
     info = storage.metadata(storage.path(production))
     assert info["size"] == len(blob) and info["generation"] > 0 and info["md5"] and info["crc32c"]
     assert storage.sha256(storage.path(production)) == hashlib.sha256(blob).hexdigest()
-    listed = {o["path"] for o in storage.list(storage.path(schema.MODEL_PREFIX))}
+    listed = {o["path"] for o in storage.listing(storage.path(schema.MODEL_PREFIX))}
     assert storage.path(production) in listed and storage.path(schema.MANIFEST) in listed
     assert len([p for p in listed if p.endswith(".cbm")]) == 3
 

@@ -124,7 +124,7 @@ def _backlog_series(text: str) -> list[Any]:
     if received:
         sub.modify_ack_deadline(request={"subscription": path_, "ack_deadline_seconds": 0,
                                          "ack_ids": [m.ack_id for m in received]}, timeout=10)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     if metric.group(1) == UNDELIVERED:
         value = len(received)
     else:

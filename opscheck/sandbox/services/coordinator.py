@@ -43,7 +43,7 @@ def build() -> App:
         with lock:
             batches[batch_id] = {
                 "batch_id": batch_id, "game_date": game_date.isoformat(), "expected": len(rows),
-                "completed": set(), "started_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+                "completed": set(), "started_at": dt.datetime.now(dt.UTC).isoformat(),
             }
         futures = [
             publisher.publish(

@@ -85,7 +85,7 @@ def build() -> App:
         predicted = round(float(model().predict([features])[0]), 2)
         line = float(request["line_value"])
         call, confidence = models.recommend(predicted, line)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         prediction_id = hashlib.sha256(
             f"{game_date}|{player}|{models.SYSTEM_ID}|{now.isoformat()}".encode()
         ).hexdigest()[:20]

@@ -1,0 +1,40 @@
+"""The real path: /start -> Pub/Sub push -> worker -> BigQuery rows -> /status N/N."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from opscheck.sandbox import schema, season
+from opscheck.sandbox.local import LocalPlatform
+
+DAY = dt.date(2026, 2, 5)
+
+
+def _rows(platform: LocalPlatform, day: dt.date) -> dict[str, int]:
+    sql = (f"SELECT COUNTIF(is_active) AS active, COUNTIF(NOT is_active) AS inactive, "
+           f"COUNTIF(is_active AND created_at > TIMESTAMP '2026-06-01') AS fresh "
+           f"FROM {schema.PREDICTIONS} WHERE game_date = '{day}' AND system_id = 'catboost_v9'")
+    return dict(next(iter(platform.bigquery().query(sql).result())))
+
+
+def test_start_fans_out_through_pubsub_to_worker_and_bigquery(healthy: LocalPlatform) -> None:
+    expected = len(season.player_days(healthy.seed_number, DAY))
+    before = _rows(healthy, DAY)
+    assert before["active"] == expected and before["fresh"] == 0
+
+    batch = healthy.call("prediction-coordinator", "/start", {"game_date": DAY.isoformat()})
+    assert batch["expected"] == expected
+    done = healthy.wait_for_batch(batch["batch_id"], timeout=120)
+    assert done["progress"] == f"{expected}/{expected}"
+
+    after = _rows(healthy, DAY)
+    # The rerun wrote one fresh active row per player and superseded the old ones.
+    assert after["active"] == expected and after["fresh"] == expected
+    assert after["inactive"] == before["inactive"] + expected
+
+
+def test_reset_empties_the_coordinators_tracker(healthy: LocalPlatform) -> None:
+    assert healthy.call("prediction-coordinator", "/status")["batches"]
+    cleared = healthy.call("prediction-coordinator", "/reset", {})
+    assert cleared["cleared"] >= 1
+    assert healthy.call("prediction-coordinator", "/status")["batches"] == []

@@ -1,0 +1,94 @@
+"""Configuration: defaults, environments, overlays, and one-line errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from opscheck import config
+from opscheck.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "opscheck.toml"
+    path.write_text(text)
+    return path
+
+
+def test_shipped_file_is_the_platform_defaults() -> None:
+    loaded = config.load(REPO / "opscheck.toml")
+    assert dataclasses_equal(loaded, config.Config())
+    assert loaded.table("predictions") == "nba-props-platform.nba_predictions.player_prop_predictions"
+
+
+def dataclasses_equal(a: config.Config, b: config.Config) -> bool:
+    return a == b  # `source` is excluded from comparison
+
+
+def test_environment_overrides_any_value(tmp_path: Path) -> None:
+    path = write(tmp_path, '[gcp]\nproject = "p"\n[env.staging.gcp]\nproject = "p-staging"\n'
+                           '[env.staging.thresholds]\ncoverage_floor = 0.5\n')
+    staging = config.load(path, env="staging")
+    assert staging.gcp.project == "p-staging" and staging.thresholds.coverage_floor == 0.5
+    assert config.load(path).gcp.project == "p"
+    assert staging.table("predictions") == "p-staging.nba_predictions.player_prop_predictions"
+
+
+def test_overlay_applies_after_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, '[run]\nmode = "offline"\n')
+    overlay = tmp_path / "target.toml"
+    overlay.write_text('[run]\ntoday = 2026-02-09\n[endpoints]\nbigquery = "http://127.0.0.1:9050"\n')
+    loaded = config.load(path, overlays=(overlay,))
+    assert loaded.today() == dt.date(2026, 2, 9)
+    assert loaded.endpoints.bigquery == "http://127.0.0.1:9050"
+    assert loaded.source == f"{path} + {overlay}"
+
+
+def test_frozen() -> None:
+    with pytest.raises(AttributeError):
+        config.Config().gcp.project = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[gcp]\nprojet = "x"\n', "gcp.projet: unknown key (known here: project, region)"),
+    ('[thresholds]\ncoverage_floor = "high"\n', "thresholds.coverage_floor: must be a number, got 'high'"),
+    ('[thresholds]\ncoverage_floor = 1.5\n', "thresholds.coverage_floor: must be a fraction between 0 and 1"),
+    ('[thresholds]\nlookback_days = 2.5\n', "thresholds.lookback_days: must be a whole number"),
+    ('[run]\ntoday = "2026-02-30"\n', "run.today: must be a date YYYY-MM-DD"),
+    ('[run]\nmode = "replay"\n', "run.mode: must be one of live, offline, record"),
+    ('[endpoints]\nbigquery = "localhost:9050"\n', "endpoints.bigquery: must be a URL like http://host:port"),
+    ('[tables]\npredictions = "predictions"\n', "tables.predictions: must be a table name like dataset.table"),
+    ('[subsets]\nnames = "best_bets"\n', "subsets.names: must be a list of strings"),
+    ('[run]\ntimezone = "Mars/Olympus"\n', "run.timezone: must be an IANA time zone"),
+    ('bogus = 1\n', "bogus: unknown key"),
+    ('[gcp\n', "not valid TOML"),
+])
+def test_bad_values_name_the_key_and_the_file(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_unknown_environment_lists_the_known_ones(tmp_path: Path) -> None:
+    path = write(tmp_path, '[env.staging.gcp]\nproject = "s"\n')
+    with pytest.raises(ConfigError, match=r"no environment \[env.prod\] \(environments: staging\)"):
+        config.load(path, env="prod")
+
+
+def test_bad_value_in_environment_names_it(tmp_path: Path) -> None:
+    path = write(tmp_path, '[env.staging.gcp]\nzone = "x"\n')
+    with pytest.raises(ConfigError, match=r"env.staging.gcp.zone: unknown key"):
+        config.load(path, env="staging")
+
+
+def test_today_defaults_to_new_york_date() -> None:
+    import zoneinfo
+
+    assert config.Config().today() == dt.datetime.now(zoneinfo.ZoneInfo("America/New_York")).date()
