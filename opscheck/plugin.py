@@ -21,7 +21,11 @@ from opscheck.config import Config
 from opscheck.errors import ConfigError
 from opscheck.evidence import Evidence
 from opscheck.platform import Platform
+from opscheck.resources import Days
+from opscheck.resources.models import Manifest, Registry
+from opscheck.resources.outcomes import Grading, HitRate, Subsets
 from opscheck.resources.predictions import Predictions
+from opscheck.resources.services import Services
 from opscheck.session import MODES, TARGETS, Options, Session, open_session, save_recording
 
 MARKERS = {
@@ -123,15 +127,21 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [session.banner(), f"opscheck config: {session.config.source}"]
 
 
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """A check that takes `day` runs once per date of --date/--dates (default: today)."""
-    if "day" not in metafunc.fixturenames:
-        return
-    config = metafunc.config
-    days = (_dates(config.getoption("opscheck_dates"), "--dates")
+def session_days(config: pytest.Config) -> list[dt.date]:
+    """The dates this run validates: --dates, else --date, else today."""
+    return (_dates(config.getoption("opscheck_dates"), "--dates")
             or _dates(config.getoption("opscheck_date"), "--date")
             or [session_of(config).today])
-    metafunc.parametrize("day", days, ids=[d.isoformat() for d in days], scope="function")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`day` runs a check once per validated date; `service_name` once per configured service."""
+    if "day" in metafunc.fixturenames:
+        days = session_days(metafunc.config)
+        metafunc.parametrize("day", days, ids=[d.isoformat() for d in days])
+    if "service_name" in metafunc.fixturenames:
+        names = session_of(metafunc.config).config.services.all
+        metafunc.parametrize("service_name", names, ids=list(names))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -201,8 +211,51 @@ def evidence(request: pytest.FixtureRequest) -> Evidence:
 
 
 @pytest.fixture(scope="session")
-def predictions(platform: Platform) -> Predictions:
-    return Predictions(platform)
+def as_of(opscheck_session: Session) -> dt.datetime:
+    """The moment the run describes: now when live, the recording's time on replay."""
+    return opscheck_session.as_of
+
+
+@pytest.fixture(scope="session")
+def days(pytestconfig: pytest.Config) -> Days:
+    """Every date the run validates, so views can query the whole range at once."""
+    return Days.of(session_days(pytestconfig))
+
+
+@pytest.fixture(scope="session")
+def predictions(platform: Platform, days: Days) -> Predictions:
+    return Predictions(platform, days)
+
+
+@pytest.fixture(scope="session")
+def manifest(platform: Platform) -> Manifest:
+    return Manifest(platform)
+
+
+@pytest.fixture(scope="session")
+def registry(platform: Platform) -> Registry:
+    return Registry(platform)
+
+
+@pytest.fixture(scope="session")
+def subsets(platform: Platform, days: Days) -> Subsets:
+    return Subsets(platform, days)
+
+
+@pytest.fixture(scope="session")
+def grading(platform: Platform, days: Days) -> Grading:
+    return Grading(platform, days)
+
+
+@pytest.fixture(scope="session")
+def hit_rate(platform: Platform, days: Days, manifest: Manifest) -> HitRate:
+    """Hit rates of the manifest's production model."""
+    return HitRate(platform, days, manifest.production["model_version"])
+
+
+@pytest.fixture(scope="session")
+def services(platform: Platform) -> Services:
+    return Services(platform)
 
 
 # ---- reports -----------------------------------------------------------------

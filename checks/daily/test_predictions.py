@@ -1,16 +1,23 @@
-"""Did today's predictions land? (incident 1: the morning run did not complete)."""
+"""Today's predictions: landed, from the manifest's model, never inside its training window.
+
+Incidents 1 (the morning run did not complete), 2 (`v9_current_season` after a
+deploy) and 10 (a model used inside its own training window).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
 from opscheck.config import Config
 from opscheck.evidence import Evidence
+from opscheck.resources.models import Manifest
 from opscheck.resources.predictions import Predictions
 
 pytestmark = pytest.mark.daily
+DYNAMIC_VERSION = re.compile(r"^v9_\d{8}_\d{6}$")
 
 
 def test_predictions_landed(
@@ -28,4 +35,42 @@ def test_predictions_landed(
         f"({expected.players_with_lines} players with lines in {expected.games} games x coverage "
         f"{opscheck_config.thresholds.coverage_floor:g}); next: check the coordinator's /status "
         f"for the day's batch and rerun POST /start {{\"game_date\": \"{day}\"}}"
+    )
+
+
+def test_model_version_matches_manifest(
+    predictions: Predictions, manifest: Manifest, day: dt.date, evidence: Evidence
+) -> None:
+    versions = predictions.active_versions(day)
+    wanted = manifest.production["model_version"]
+    evidence.table(f"predictions on {day} per model_version", predictions.by_version(day))
+    evidence.note("manifest production model", f"{manifest.production['file']} ({wanted})")
+    if not versions:
+        pytest.skip(f"{day}: no active predictions to check (test_predictions_landed says why)")
+    static = [v for v in versions if not DYNAMIC_VERSION.match(v)]
+    assert not static, (
+        f"{day}: predictions carry {', '.join(static)}: the deploy did not take effect: the worker "
+        f"is not serving the manifest's model {wanted}; next: check the worker's "
+        f"CATBOOST_V9_MODEL_PATH and latest revision (pytest -m deploy), redeploy, rerun /start"
+    )
+    assert versions == [wanted], (
+        f"{day}: active predictions carry {versions}, expected exactly [{wanted!r}] "
+        f"(manifest production model); next: pytest -m deploy to find which service drifted"
+    )
+
+
+def test_no_training_overlap(
+    predictions: Predictions, manifest: Manifest, day: dt.date, evidence: Evidence
+) -> None:
+    models = manifest.by_version()
+    rows = [
+        {"model_version": v, "training_end_date": models[v]["training_end_date"] if v in models else None}
+        for v in predictions.active_versions(day)
+    ]
+    evidence.table(f"models of {day}'s predictions (manifest training windows)", rows)
+    leaking = [r for r in rows if r["training_end_date"] and r["training_end_date"] >= day.isoformat()]
+    assert not leaking, (
+        f"{day}: predictions made by a model whose training ran through "
+        f"{', '.join(r['training_end_date'] for r in leaking)} (not before {day}): leakage; next: "
+        f"serve a model trained before {day} and rerun /start; see opscheck registry guard"
     )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from typing import Any
 
 from opscheck.platform import Platform
+from opscheck.resources import Days
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,21 +21,36 @@ class Expected:
 
 
 class Predictions:
-    """The production system's predictions."""
+    """The production system's predictions over the session's dates."""
 
-    def __init__(self, platform: Platform) -> None:
+    def __init__(self, platform: Platform, days: Days) -> None:
         self._platform = platform
+        self._days = days
         self.system_id = platform.config.models.system_id
+
+    @functools.cached_property
+    def _versions(self) -> list[dict[str, Any]]:
+        return self._platform.bigquery.query(
+            "predictions_by_version", system_id=self.system_id, **self._days.span()
+        )
+
+    @functools.cached_property
+    def _expected(self) -> dict[str, dict[str, Any]]:
+        # Yesterday too: grading asks whether yesterday had games.
+        rows = self._platform.bigquery.query("expected_predictions", **self._days.span(before=1))
+        return {r["game_date"]: r for r in rows}
 
     def by_version(self, day: dt.date) -> list[dict[str, Any]]:
         """Rows and active rows per `model_version` on `day` (the seed query)."""
-        return self._platform.bigquery.query(
-            "predictions_by_version", game_date=day, system_id=self.system_id
-        )
+        return [r for r in self._versions if r["game_date"] == day.isoformat()]
 
     def active_count(self, day: dt.date) -> int:
         return sum(int(r["active"]) for r in self.by_version(day))
 
+    def active_versions(self, day: dt.date) -> list[str]:
+        """The model versions of `day`'s active predictions."""
+        return sorted(r["model_version"] for r in self.by_version(day) if int(r["active"]) > 0)
+
     def expected(self, day: dt.date) -> Expected:
-        row = self._platform.bigquery.query("expected_predictions", game_date=day)[0]
-        return Expected(day, int(row["games"]), int(row["players_with_lines"]))
+        row = self._expected.get(day.isoformat(), {})
+        return Expected(day, int(row.get("games", 0)), int(row.get("players_with_lines", 0)))

@@ -84,6 +84,8 @@ def _undo(p: LocalPlatform, entry: dict[str, Any]) -> None:
         p.write_object(entry["name"], base64.b64decode(entry["data"]))
     elif kind == "new_object":
         p.storage().bucket(schema.BUCKET).blob(entry["name"]).delete(timeout=30)
+    elif kind == "restart":
+        p.restart_service(entry["service"])
     elif kind == "deployment":
         p.set_deployed(entry["spec"])
         for service in entry["restart"]:
@@ -104,7 +106,7 @@ def inject(p: LocalPlatform, name: str) -> dict[str, Any]:
     """Break the platform the way incident `name` did; returns what changed."""
     if name not in FAULTS:
         raise SandboxError(f"unknown fault {name!r}: `opscheck sandbox break --list` names them")
-    if not p.is_up():
+    if not p.emulators_up():
         raise SandboxError("the local platform is not up: run `opscheck sandbox up`")
     if name in p.faults:
         return {"fault": name, "already": True}
@@ -312,6 +314,13 @@ def _doc_model_section_stale(p: LocalPlatform) -> dict[str, Any]:
     current = governance.extract_model_section(text) or ""
     p.doc_file.write_text(text.replace(current, governance.model_section(retired)))
     return {"doc": str(p.doc_file), "describes": retired["file"]}
+
+
+@fault("service-down", "the scrapers service's process is gone: its URL refuses connections")
+def _service_down(p: LocalPlatform) -> dict[str, Any]:
+    _ledger(p).append({"kind": "restart", "service": "scrapers"})
+    processes.stop(p.proc("scrapers").pid)
+    return {"stopped": "scrapers"}
 
 
 @fault("model-object-corrupt", "the production .cbm object was overwritten with truncated bytes")

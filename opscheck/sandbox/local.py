@@ -13,6 +13,7 @@ import concurrent.futures
 import dataclasses
 import datetime as dt
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -98,6 +99,11 @@ class LocalPlatform:
             for name, info in sorted(self._state.get("processes", {}).items())
         }
 
+    def emulators_up(self) -> bool:
+        """The stand-ins run (services may be down on purpose: a fault)."""
+        status = self.status()
+        return all(name in status and status[name]["alive"] for name in (*EMULATORS, CLOUD_API))
+
     def is_up(self) -> bool:
         status = self.status()
         expected = {*EMULATORS, *SERVICES, CLOUD_API}
@@ -165,7 +171,8 @@ class LocalPlatform:
         java, jar = standins.pubsub_emulator()
         bq_port, bq_grpc, gcs_port, ps_port = (processes.free_port() for _ in range(4))
         data_dir = self.state_dir / "bigquery-data"
-        data_dir.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(data_dir, ignore_errors=True)  # a fresh `up` seeds an empty warehouse
+        data_dir.mkdir(parents=True)
         launches = {
             "bigquery": ([str(bq_exe), "serve", "--host", "127.0.0.1", "--port", str(bq_port),
                           "--grpc-port", str(bq_grpc), "--project", PROJECT,
@@ -328,7 +335,7 @@ class LocalPlatform:
 
     def restart_service(self, name: str, extra_env: dict[str, str] | None = None) -> None:
         """Redeploy one service: stop its process, start it from the deployed spec."""
-        processes.stop(self.proc(name).pid)
+        processes.stop(self.proc(name).pid)  # already gone after `service-down`: a no-op
         self._start_service(name, extra_env)
         self._save_state()
 

@@ -54,6 +54,13 @@ def _worker_predict_status(p: LocalPlatform) -> tuple[int, int, int]:
     return p.deployed()["prediction-worker"]["min_instances"], health, push
 
 
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=5).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
 CURRENT = f"game_date = '{TODAY}' AND system_id = 'catboost_v9'"
 OBSERVE: dict[str, Callable[[LocalPlatform], Any]] = {
     "morning-run-missing": lambda p: _scalar(p, f"SELECT COUNT(*) FROM {schema.PREDICTIONS} WHERE {CURRENT}"),
@@ -82,6 +89,7 @@ OBSERVE: dict[str, Callable[[LocalPlatform], Any]] = {
         [m["training_end_date"] for m in _manifest(p)["models"] if m["status"] == "production"],
         str(_scalar(p, f"SELECT training_end_date FROM {schema.REGISTRY} WHERE status = 'production'"))),
     "doc-model-section-stale": lambda p: hashlib.sha256(p.doc_file.read_bytes()).hexdigest(),
+    "service-down": lambda p: _answers(p.url("scrapers") + "/health"),
     "model-object-corrupt": lambda p: hashlib.sha256(
         p.read_object(schema.MODEL_PREFIX + models.PRODUCTION.file)).hexdigest(),
 }

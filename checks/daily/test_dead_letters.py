@@ -1,0 +1,24 @@
+"""Nothing waits on the dead-letter subscription: every request reached a worker."""
+
+from __future__ import annotations
+
+import pytest
+
+from opscheck.config import Config
+from opscheck.evidence import Evidence
+from opscheck.platform import Platform
+
+pytestmark = pytest.mark.daily
+
+
+def test_dead_letter_backlog_empty(platform: Platform, opscheck_config: Config, evidence: Evidence) -> None:
+    subscription = opscheck_config.pubsub.dead_letter_subscription
+    backlog = platform.monitoring.subscription_backlog(subscription)
+    evidence.json("dead-letter backlog (Monitoring)", backlog)
+    waiting = backlog["undelivered"] or 0
+    assert waiting == 0, (
+        f"{subscription}: {waiting} dead-lettered requests waiting (oldest "
+        f"{backlog['oldest_unacked_age_seconds']}s): requests failed 5 deliveries; next: pull "
+        f"them to see which batch and player, fix the worker, republish to "
+        f"{opscheck_config.pubsub.request_topic}"
+    )

@@ -1,0 +1,29 @@
+"""Every configured subset is materialised for every date with predictions (incident 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from opscheck.evidence import Evidence
+from opscheck.resources.outcomes import Subsets
+
+pytestmark = pytest.mark.daily
+
+
+def test_subsets_materialized(subsets: Subsets, day: dt.date, evidence: Evidence) -> None:
+    start, end = subsets.window(day)
+    missing = subsets.missing(day)
+    evidence.table(f"missing (date, subset) pairs {start}..{end}",
+                   [{"game_date": d, "subset_name": s} for d, s in missing])
+    if missing:
+        first, last = min(d for d, _ in missing), max(d for d, _ in missing)
+        pairs = ", ".join(f"({d}, {s})" for d, s in missing[:12])
+        more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
+        pytest.fail(
+            f"{len(missing)} (date, subset) pairs have predictions but no picks: {pairs}{more}; "
+            f"next: backfill with POST /materialize "
+            f"{{\"start_date\": \"{first}\", \"end_date\": \"{last}\"}} on subset-materializer",
+            pytrace=False,
+        )

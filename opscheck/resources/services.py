@@ -1,0 +1,32 @@
+"""The Cloud Run services: what is deployed, and whether it answers."""
+
+from __future__ import annotations
+
+import functools
+
+from opscheck.errors import UnreachableError
+from opscheck.platform import Platform
+from opscheck.platform.cloudrun import ServiceInfo
+from opscheck.platform.http import HttpResult
+
+
+class Services:
+    """Descriptions (cached per session) and health probes of the platform's services."""
+
+    def __init__(self, platform: Platform) -> None:
+        self._platform = platform
+
+    @functools.cache  # noqa: B019 - one description per service per session is the point
+    def describe(self, name: str) -> ServiceInfo:
+        return self._platform.run.service(name)
+
+    def probe(self, name: str, path: str) -> HttpResult | str:
+        """GET `path` on the service's URL: the result, or why it did not answer."""
+        try:
+            return self._platform.http.get(self.describe(name)["uri"], path)
+        except UnreachableError as exc:
+            return str(exc)
+
+    def health_paths(self, name: str) -> tuple[str, ...]:
+        """`/health` everywhere; the worker also `/health/deep` (model loaded, BigQuery up)."""
+        return ("/health", "/health/deep") if name == self._platform.config.services.worker else ("/health",)

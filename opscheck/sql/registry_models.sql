@@ -1,0 +1,15 @@
+-- The registry's rows for one system (model_registry is not partitioned: it is small).
+SELECT
+  model_id,
+  model_version,
+  model_file,
+  gcs_path,
+  training_start_date,
+  training_end_date,
+  feature_count,
+  sha256,
+  hit_rate,
+  status
+FROM {registry}
+WHERE system_id = @system_id
+ORDER BY created_at
