@@ -17,6 +17,29 @@ def run_checks(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     )
 
 
+def fault_table() -> dict[str, set[str]]:
+    """docs/recordings.md's table: scenario -> the morning checks it must fail."""
+    text = (REPO / "docs" / "recordings.md").read_text()
+    table = text.split("| scenario | failing morning checks |", 1)[1]
+    expected: dict[str, set[str]] = {}
+    for line in table.strip().splitlines()[1:]:
+        if not line.startswith("|"):
+            break
+        scenario, checks = (cell.strip() for cell in line.strip("|").split("|"))
+        expected[scenario] = set() if checks == "none" else {c.strip() for c in checks.split(",")}
+    return expected
+
+
+def failed_checks(result: pytest.RunResult) -> set[str]:
+    """Names of the failed checks, without date parameters: test_x or test_x[service]."""
+    names = set()
+    for test_id, outcome in outcomes(result).items():
+        if outcome in ("FAILED", "ERROR"):
+            name = test_id.split("::")[-1]
+            names.add(name.split("[")[0] if "[20" in name else name)
+    return names
+
+
 def outcomes(result: pytest.RunResult) -> dict[str, str]:
     """test id -> PASSED/FAILED/SKIPPED/ERROR, from `-rA` summary lines."""
     found: dict[str, str] = {}

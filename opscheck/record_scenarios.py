@@ -1,0 +1,81 @@
+"""Record the bundled scenarios from the local platform (`make recordings`).
+
+`healthy` (every passive check passes; also the Feb 1-9 backfill range) and
+one scenario per fault of the local platform, named after it, with that fault
+injected. Each scenario is recorded by running the real checks in record mode
+against the platform, so a scenario holds exactly the calls the checks make.
+The season is seeded deterministically; timestamps and ports differ between
+recordings, outcomes do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from opscheck.recordings import RECORDINGS
+from opscheck.session import SANDBOX_DIR_ENV
+
+REPO = Path(__file__).resolve().parents[1]
+CHECKS = ("checks/daily",)
+BACKFILL = "2026-02-01..2026-02-09"
+
+
+def record(scenario: str, folder: Path, sandbox_dir: Path, extra: Sequence[str] = ()) -> int:
+    """Run the checks in record mode into `folder/scenario`; returns pytest's exit code."""
+    argv = [sys.executable, "-m", "pytest", *CHECKS, "-q", "-p", "no:cacheprovider",
+            "--mode", "record", "--target", "sandbox", "--scenario", scenario,
+            "--recordings", str(folder), *extra]
+    env = {**os.environ, SANDBOX_DIR_ENV: str(sandbox_dir)}
+    return subprocess.run(argv, cwd=REPO, env=env, stdout=subprocess.DEVNULL, check=False).returncode
+
+
+def record_all(folder: Path, only: Sequence[str] = ()) -> list[tuple[str, int]]:
+    """Bring a private local platform up and record every scenario (or those in `only`)."""
+    from opscheck.sandbox import faults
+    from opscheck.sandbox.local import LocalPlatform
+
+    done: list[tuple[str, int]] = []
+    with tempfile.TemporaryDirectory(prefix="opscheck-record-") as state:
+        platform = LocalPlatform(Path(state))
+        platform.up()
+        try:
+            for name in ["healthy", *sorted(faults.FAULTS)]:
+                if only and name not in only:
+                    continue
+                shutil.rmtree(folder / name, ignore_errors=True)
+                faults.heal(platform)
+                if name != "healthy":
+                    faults.inject(platform, name)
+                code = record(name, folder, Path(state))
+                if name == "healthy":
+                    code = max(code, record(name, folder, Path(state), ("--dates", BACKFILL)))
+                done.append((name, code))
+                print(f"recorded {name:28} (checks exit {code})", flush=True)
+            faults.heal(platform)
+        finally:
+            platform.down()
+    return done
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("scenarios", nargs="*", help="only these scenarios (default: all)")
+    parser.add_argument("--into", type=Path, default=RECORDINGS, help="scenarios folder")
+    args = parser.parse_args(argv)
+    done = record_all(args.into, args.scenarios)
+    healthy = dict(done).get("healthy")
+    if healthy not in (None, 0):
+        print("healthy scenario: some check failed while recording; the platform is not healthy")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""Every bundled scenario fails exactly the morning checks docs/recordings.md says."""
+
+from __future__ import annotations
+
+import pytest
+
+from opscheck.recordings import available
+from opscheck.sandbox.faults import FAULTS
+from tests.helpers import REPO, failed_checks, fault_table, run_checks
+
+TABLE = fault_table()
+
+
+def test_table_and_bundle_cover_every_fault() -> None:
+    assert set(TABLE) == {"healthy", *FAULTS}
+    assert set(available()) == set(TABLE), "run `make recordings`"
+
+
+@pytest.mark.parametrize("scenario", sorted(TABLE))
+def test_scenario_fails_exactly_its_checks(pytester: pytest.Pytester, scenario: str) -> None:
+    result = run_checks(pytester, str(REPO / "checks" / "daily"), "--scenario", scenario, "-rA")
+    assert result.ret in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED), result.stdout.str()
+    assert failed_checks(result) == TABLE[scenario]
+    result.stdout.fnmatch_lines([f"*opscheck OFFLINE · scenario {scenario} · *today 2026-02-09*"])
