@@ -1,0 +1,138 @@
+"""Offline mode: no socket, exact replay, clear errors, no fallback either way."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from opscheck import offline
+from opscheck.recordings import RECORDINGS
+from tests.helpers import REPO, run_checks
+
+PROBE = '''
+import socket
+import pytest
+import requests
+
+def test_socket_refused(platform):
+    with pytest.raises(Exception, match="offline mode: refused network access") as caught:
+        socket.create_connection(("127.0.0.1", {port}), timeout=1)
+    assert type(caught.value).__name__ == "OfflineViolation"
+
+def test_http_refused(platform):
+    with pytest.raises(Exception, match="refused network access"):
+        requests.get("http://127.0.0.1:{port}/", timeout=1)
+
+def test_name_lookup_refused(platform):
+    with pytest.raises(Exception, match="name lookup of 'bigquery.googleapis.com'"):
+        socket.getaddrinfo("bigquery.googleapis.com", 443)
+'''
+
+
+def test_offline_run_cannot_open_a_socket(pytester: pytest.Pytester) -> None:
+    with socket.socket() as listener:  # a real listener: a connect would succeed if allowed
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        pytester.makepyfile(test_probe=PROBE.replace("{port}", str(port)))
+        result = pytester.runpytest_subprocess(
+            "-p", "opscheck.plugin", "--opscheck-config", str(REPO / "opscheck.toml"),
+            "--mode", "offline", "--scenario", "healthy")
+    result.assert_outcomes(passed=3)
+
+
+def test_guard_lets_unix_sockets_through_and_comes_off() -> None:
+    offline.enable()
+    try:
+        left, right = socket.socketpair()
+        left.close()
+        right.close()
+        with pytest.raises(offline.OfflineViolation):
+            socket.create_connection(("127.0.0.1", 9), timeout=1)
+    finally:
+        offline.disable()
+    assert not offline.active()
+
+
+def test_missing_recording_names_the_call(pytester: pytest.Pytester) -> None:
+    result = run_checks(pytester, str(REPO / "checks/daily/test_predictions.py"),
+                        "--date", "2026-01-15", "-k", "landed")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*RecordingMissing: no recording of bigquery.query*\"end\":\"2026-01-15\"*"
+        "in scenario 'healthy': record it with `pytest checks --mode record --target sandbox*"
+    ])
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Path:
+    """A copy of the healthy scenario to damage."""
+    shutil.copytree(RECORDINGS / "healthy", tmp_path / "healthy")
+    return tmp_path
+
+
+def test_malformed_recording_fails_with_its_path(pytester: pytest.Pytester, scratch: Path) -> None:
+    (scratch / "healthy" / "bigquery.json").write_text('{"calls": [')
+    result = run_checks(pytester, str(REPO / "checks/daily/test_predictions.py"),
+                        "--recordings", str(scratch), "-k", "landed")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([f"*{scratch / 'healthy' / 'bigquery.json'}: malformed recording*"])
+
+
+def test_recording_without_result_fails_with_its_path(pytester: pytest.Pytester, scratch: Path) -> None:
+    path = scratch / "healthy" / "bigquery.json"
+    data = json.loads(path.read_text())
+    for call in data["calls"]:
+        call.pop("result", None)
+    path.write_text(json.dumps(data))
+    result = run_checks(pytester, str(REPO / "checks/daily/test_predictions.py"),
+                        "--recordings", str(scratch), "-k", "landed")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([f"*{path}: malformed recording, call query has neither result nor error*"])
+
+
+def test_recorded_error_is_raised_again(pytester: pytest.Pytester, scratch: Path) -> None:
+    path = scratch / "healthy" / "bigquery.json"
+    data = json.loads(path.read_text())
+    for call in data["calls"]:
+        if call["args"].get("query") == "expected_predictions":
+            call.pop("result")
+            call["error"] = {"type": "NotFoundError", "message": "table nba_raw.player_prop_lines: not found"}
+    path.write_text(json.dumps(data))
+    result = run_checks(pytester, str(REPO / "checks/daily/test_predictions.py"),
+                        "--recordings", str(scratch), "-k", "landed")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*NotFoundError: table nba_raw.player_prop_lines: not found*"])
+
+
+def test_unknown_scenario_stops_the_run_listing_known_ones(pytester: pytest.Pytester) -> None:
+    result = run_checks(pytester, str(REPO / "checks/daily"), "--scenario", "no-such-scenario")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: opscheck: scenario 'no-such-scenario' not found*healthy*"])
+
+
+def test_live_never_falls_back_to_offline(
+    pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Live with nothing reachable fails the checks; it does not quietly replay."""
+    (tmp_path / "target.toml").write_text(
+        '[endpoints]\nbigquery = "http://127.0.0.1:9"\nanonymous = true\ntimeout_seconds = 1\n')
+    monkeypatch.setenv("OPSCHECK_SANDBOX_DIR", str(tmp_path))
+    result = run_checks(pytester, str(REPO / "checks/daily/test_predictions.py"), "--target", "sandbox",
+                        "-k", "landed")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*opscheck LIVE*", "*UnreachableError*"])
+
+
+def test_target_sandbox_without_platform_is_one_line(
+    pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPSCHECK_SANDBOX_DIR", str(tmp_path / "nothing"))
+    result = run_checks(pytester, str(REPO / "checks/daily"), "--target", "sandbox")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: opscheck: --target sandbox: the local platform is not up*"
+                                 "run `opscheck sandbox up`"])

@@ -1,0 +1,32 @@
+"""Live against the local platform, each fault fails exactly its morning checks (docs table)."""
+
+from __future__ import annotations
+
+import pytest
+
+from opscheck.sandbox import faults
+from opscheck.sandbox.local import LocalPlatform
+from tests.helpers import REPO, failed_checks, fault_table, outcomes, run_checks
+
+TABLE = fault_table()
+DAILY_FAULTS = sorted(name for name, checks in TABLE.items() if checks) + ["healthy"]
+
+
+@pytest.mark.parametrize("scenario", DAILY_FAULTS)
+def test_fault_fails_exactly_its_checks_live(
+    healthy: LocalPlatform, pytester: pytest.Pytester, scenario: str
+) -> None:
+    if scenario != "healthy":
+        faults.inject(healthy, scenario)
+    result = run_checks(pytester, str(REPO / "checks" / "daily"), "--target", "sandbox", "-rA")
+    assert failed_checks(result) == TABLE[scenario]
+
+
+def test_backfill_range_reports_per_date(healthy: LocalPlatform, pytester: pytest.Pytester) -> None:
+    result = run_checks(pytester, str(REPO / "checks" / "daily"), "--target", "sandbox",
+                        "--dates", "2026-02-01..2026-02-09", "-rA")
+    landed = {test_id.split("::")[-1]: outcome for test_id, outcome in outcomes(result).items()
+              if "test_predictions_landed" in test_id}
+    assert landed == {f"test_predictions_landed[2026-02-0{day}]": "PASSED" for day in range(1, 10)}
+    result.stdout.fnmatch_lines(["SKIPPED *2026-02-01: no graded picks of v9_20260201_011018*"])
+    assert failed_checks(result) == set()
