@@ -8,6 +8,8 @@ views; every report leads with the mode that produced it.
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import datetime as dt
 import os
 from collections.abc import Generator, Iterator
@@ -21,11 +23,12 @@ from opscheck.config import Config
 from opscheck.errors import ConfigError
 from opscheck.evidence import Evidence
 from opscheck.platform import Platform
-from opscheck.resources import Days
+from opscheck.resources import Days, View
 from opscheck.resources.models import Manifest, Registry
-from opscheck.resources.outcomes import Grading, HitRate, Subsets
+from opscheck.resources.outcomes import HitRate, Subsets
 from opscheck.resources.predictions import Predictions
 from opscheck.resources.services import Services
+from opscheck.resources.upstream import DeadLetters, Tables
 from opscheck.session import MODES, TARGETS, Options, Session, open_session, save_recording
 
 MARKERS = {
@@ -243,19 +246,48 @@ def subsets(platform: Platform, days: Days) -> Subsets:
 
 
 @pytest.fixture(scope="session")
-def grading(platform: Platform, days: Days) -> Grading:
-    return Grading(platform, days)
-
-
-@pytest.fixture(scope="session")
-def hit_rate(platform: Platform, days: Days, manifest: Manifest) -> HitRate:
-    """Hit rates of the manifest's production model."""
-    return HitRate(platform, days, manifest.production["model_version"])
+def hit_rate(platform: Platform, days: Days) -> HitRate:
+    return HitRate(platform, days)
 
 
 @pytest.fixture(scope="session")
 def services(platform: Platform) -> Services:
     return Services(platform)
+
+
+@pytest.fixture(scope="session")
+def tables(platform: Platform) -> Tables:
+    return Tables(platform)
+
+
+@pytest.fixture(scope="session")
+def dead_letters(platform: Platform) -> DeadLetters:
+    return DeadLetters(platform)
+
+
+VIEWS = ("predictions", "manifest", "registry", "subsets", "hit_rate", "services",
+         "tables", "dead_letters")
+PREFETCH_THREADS = 8
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _prefetch_views(request: pytest.FixtureRequest) -> None:
+    """Fill the caches of every view this run's checks use, all calls at once.
+
+    Checks must not wait on each other: the whole suite should take about as
+    long as its slowest call, not the sum of them. A call that fails here is
+    not cached, so it fails again inside the check that needs it, with that
+    check's context.
+    """
+    used = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
+    views: list[View] = [request.getfixturevalue(name) for name in VIEWS if name in used]
+    warmers = [warm for view in views for warm in view.warmers()]
+    if not warmers:
+        return
+    with concurrent.futures.ThreadPoolExecutor(max_workers=PREFETCH_THREADS) as pool:
+        for future in [pool.submit(warm) for warm in warmers]:
+            with contextlib.suppress(Exception):
+                future.result()
 
 
 # ---- reports -----------------------------------------------------------------

@@ -6,14 +6,16 @@ import pytest
 
 from opscheck.config import Config
 from opscheck.evidence import Evidence
-from opscheck.platform import Platform
+from opscheck.resources.upstream import DeadLetters
 
 pytestmark = pytest.mark.daily
 
 
-def test_dead_letter_backlog_empty(platform: Platform, opscheck_config: Config, evidence: Evidence) -> None:
-    subscription = opscheck_config.pubsub.dead_letter_subscription
-    backlog = platform.monitoring.subscription_backlog(subscription)
+def test_dead_letter_backlog_empty(
+    dead_letters: DeadLetters, opscheck_config: Config, evidence: Evidence
+) -> None:
+    subscription = dead_letters.subscription
+    backlog = dead_letters.backlog
     evidence.json("dead-letter backlog (Monitoring)", backlog)
     waiting = backlog["undelivered"] or 0
     assert waiting == 0, (

@@ -8,16 +8,16 @@ import pytest
 
 from opscheck.config import Config
 from opscheck.evidence import Evidence
-from opscheck.platform import Platform
+from opscheck.resources.upstream import FRESH_TABLES, Tables
 
 pytestmark = pytest.mark.daily
 
 
-@pytest.mark.parametrize("table", ["prop_lines", "schedule", "predictions"])
+@pytest.mark.parametrize("table", FRESH_TABLES)
 def test_upstream_table_fresh(
-    platform: Platform, table: str, as_of: dt.datetime, opscheck_config: Config, evidence: Evidence
+    tables: Tables, table: str, as_of: dt.datetime, opscheck_config: Config, evidence: Evidence
 ) -> None:
-    info = platform.bigquery.table(table)
+    info = tables.info(table)
     evidence.json("table", info)
     modified = dt.datetime.fromisoformat(info["modified"])
     age_hours = (as_of - modified).total_seconds() / 3600

@@ -42,9 +42,10 @@ def test_model_version_matches_manifest(
     predictions: Predictions, manifest: Manifest, day: dt.date, evidence: Evidence
 ) -> None:
     versions = predictions.active_versions(day)
-    wanted = manifest.production["model_version"]
+    serving = manifest.serving_on(day)
+    wanted = serving["model_version"]
     evidence.table(f"predictions on {day} per model_version", predictions.by_version(day))
-    evidence.note("manifest production model", f"{manifest.production['file']} ({wanted})")
+    evidence.note(f"manifest model serving on {day}", f"{serving['file']} ({serving['status']})")
     if not versions:
         pytest.skip(f"{day}: no active predictions to check (test_predictions_landed says why)")
     static = [v for v in versions if not DYNAMIC_VERSION.match(v)]
@@ -55,7 +56,7 @@ def test_model_version_matches_manifest(
     )
     assert versions == [wanted], (
         f"{day}: active predictions carry {versions}, expected exactly [{wanted!r}] "
-        f"(manifest production model); next: pytest -m deploy to find which service drifted"
+        f"(the manifest's model for that date); next: pytest -m deploy to find which service drifted"
     )
 
 

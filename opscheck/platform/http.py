@@ -10,14 +10,15 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Mapping
-from typing import Any, TypedDict
-
-import requests
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from opscheck.config import Config
 from opscheck.errors import UnreachableError
 from opscheck.platform import auth
 from opscheck.platform.channel import Channel, Json
+
+if TYPE_CHECKING:  # imported lazily: offline runs never need it, and it costs startup time
+    import requests
 
 _BODY_LIMIT = 8192
 
@@ -39,6 +40,8 @@ class Http:
 
     @functools.cached_property
     def _session(self) -> requests.Session:
+        import requests
+
         return requests.Session()
 
     def get(self, base_url: str, path: str, timeout: float | None = None) -> HttpResult:
@@ -72,6 +75,8 @@ class Http:
         body: Mapping[str, Json] | None,
         timeout: float | None,
     ) -> HttpResult:
+        import requests
+
         limit = timeout if timeout is not None else self._config.endpoints.timeout_seconds
         headers: dict[str, Any] = {}
         if self._config.endpoints.id_tokens:

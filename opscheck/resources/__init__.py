@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+Warmer = Callable[[], object]
+
+
+class View(Protocol):
+    """What the session prefetch needs of a view: the calls that fill its caches."""
+
+    def warmers(self) -> list[Warmer]: ...
 
 
 @dataclasses.dataclass(frozen=True)

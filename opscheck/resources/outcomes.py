@@ -1,14 +1,13 @@
-"""What happened downstream of predictions: subsets, grading, hit rate."""
+"""What happened downstream of predictions: subsets and hit rate."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 from typing import Any
 
 from opscheck.platform import Platform
-from opscheck.resources import Days
+from opscheck.resources import Days, Warmer
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -29,6 +28,9 @@ class Subsets:
             subsets=list(self.names), **self._days.span(before=self.lookback - 1),
         )
 
+    def warmers(self) -> list[Warmer]:
+        return [lambda: self._coverage]
+
     def window(self, day: dt.date) -> tuple[dt.date, dt.date]:
         return day - dt.timedelta(days=self.lookback - 1), day
 
@@ -42,62 +44,34 @@ class Subsets:
         return [(r["game_date"], r["subset_name"]) for r in self.coverage(day) if int(r["picks"]) == 0]
 
 
-@dataclasses.dataclass(frozen=True)
-class GradingStatus:
-    game_date: dt.date
-    predictions: int
-    graded: int
-
-    @property
-    def coverage(self) -> float:
-        return self.graded / self.predictions if self.predictions else 0.0
-
-
-class Grading:
-    """How many of a date's active predictions were graded."""
+class HitRate:
+    """Daily hit rates per model version, graded picks only (PASS and voids excluded)."""
 
     def __init__(self, platform: Platform, days: Days) -> None:
         self._platform = platform
         self._days = days
-
-    @functools.cached_property
-    def _status(self) -> dict[str, dict[str, Any]]:
-        rows = self._platform.bigquery.query(
-            "grading_coverage", system_id=self._platform.config.models.system_id,
-            **self._days.span(before=1, after=-1),
-        )
-        return {r["game_date"]: r for r in rows}
-
-    def of(self, day: dt.date) -> GradingStatus:
-        row = self._status.get(day.isoformat(), {})
-        return GradingStatus(day, int(row.get("predictions", 0)), int(row.get("graded", 0)))
-
-
-class HitRate:
-    """Daily hit rates of one model version, graded picks only (PASS and voids excluded)."""
-
-    def __init__(self, platform: Platform, days: Days, model_version: str) -> None:
-        self._platform = platform
-        self._days = days
-        self.model_version = model_version
         self.window_days = platform.config.thresholds.hit_rate_window_days
 
     @functools.cached_property
     def _daily(self) -> list[dict[str, Any]]:
         return self._platform.bigquery.query(
             "hit_rate_daily", system_id=self._platform.config.models.system_id,
-            model_version=self.model_version, **self._days.span(before=self.window_days, after=-1),
+            **self._days.span(before=self.window_days, after=-1),
         )
 
-    def daily(self, day: dt.date) -> list[dict[str, Any]]:
-        """Per-date hits and graded picks over the window before `day`."""
+    def warmers(self) -> list[Warmer]:
+        return [lambda: self._daily]
+
+    def daily(self, day: dt.date, model_version: str) -> list[dict[str, Any]]:
+        """Per-date hits and graded picks of `model_version` over the window before `day`."""
         start = (day - dt.timedelta(days=self.window_days)).isoformat()
         end = (day - ONE_DAY).isoformat()
-        return [r for r in self._daily if start <= r["game_date"] <= end]
+        return [r for r in self._daily
+                if start <= r["game_date"] <= end and r["model_version"] == model_version]
 
-    def rolling(self, day: dt.date) -> tuple[float | None, int]:
+    def rolling(self, day: dt.date, model_version: str) -> tuple[float | None, int]:
         """(hit rate, graded picks) over the window before `day`; None with no graded pick."""
-        rows = self.daily(day)
+        rows = self.daily(day, model_version)
         graded = sum(int(r["graded"]) for r in rows)
         hits = sum(int(r["hits"]) for r in rows)
         return (hits / graded if graded else None), graded

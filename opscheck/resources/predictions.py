@@ -8,7 +8,20 @@ import functools
 from typing import Any
 
 from opscheck.platform import Platform
-from opscheck.resources import Days
+from opscheck.resources import Days, Warmer
+
+
+@dataclasses.dataclass(frozen=True)
+class GradingStatus:
+    """How many of a date's active predictions were graded."""
+
+    game_date: dt.date
+    predictions: int
+    graded: int
+
+    @property
+    def coverage(self) -> float:
+        return self.graded / self.predictions if self.predictions else 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,8 +43,9 @@ class Predictions:
 
     @functools.cached_property
     def _versions(self) -> list[dict[str, Any]]:
+        # Yesterday too: grading is checked for the day before each date.
         return self._platform.bigquery.query(
-            "predictions_by_version", system_id=self.system_id, **self._days.span()
+            "predictions_by_version", system_id=self.system_id, **self._days.span(before=1)
         )
 
     @functools.cached_property
@@ -40,9 +54,16 @@ class Predictions:
         rows = self._platform.bigquery.query("expected_predictions", **self._days.span(before=1))
         return {r["game_date"]: r for r in rows}
 
+    def warmers(self) -> list[Warmer]:
+        return [lambda: self._versions, lambda: self._expected]
+
     def by_version(self, day: dt.date) -> list[dict[str, Any]]:
         """Rows and active rows per `model_version` on `day` (the seed query)."""
         return [r for r in self._versions if r["game_date"] == day.isoformat()]
+
+    def grading(self, day: dt.date) -> GradingStatus:
+        rows = self.by_version(day)
+        return GradingStatus(day, sum(int(r["active"]) for r in rows), sum(int(r["graded"]) for r in rows))
 
     def active_count(self, day: dt.date) -> int:
         return sum(int(r["active"]) for r in self.by_version(day))

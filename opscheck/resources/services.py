@@ -8,18 +8,28 @@ from opscheck.errors import UnreachableError
 from opscheck.platform import Platform
 from opscheck.platform.cloudrun import ServiceInfo
 from opscheck.platform.http import HttpResult
+from opscheck.resources import Warmer
 
 
 class Services:
-    """Descriptions (cached per session) and health probes of the platform's services."""
+    """Descriptions and health probes of the platform's services, once each per session."""
 
     def __init__(self, platform: Platform) -> None:
         self._platform = platform
+        self.names = platform.config.services.all
+
+    def warmers(self) -> list[Warmer]:
+        return [functools.partial(self._warm, name) for name in self.names]
+
+    def _warm(self, name: str) -> None:
+        for path in self.health_paths(name):
+            self.probe(name, path)
 
     @functools.cache  # noqa: B019 - one description per service per session is the point
     def describe(self, name: str) -> ServiceInfo:
         return self._platform.run.service(name)
 
+    @functools.cache  # noqa: B019 - one probe per path per session, shared with the prefetch
     def probe(self, name: str, path: str) -> HttpResult | str:
         """GET `path` on the service's URL: the result, or why it did not answer."""
         try:

@@ -24,7 +24,7 @@ def test_bigquery_named_query_returns_typed_rows(live: Session) -> None:
     rows = live.platform.bigquery.query("predictions_by_version", game_date=TODAY,
                                         system_id="catboost_v9")
     assert rows == [{"game_date": TODAY.isoformat(), "model_version": "v9_20260201_011018",
-                     "rows": 48, "active": 48}]
+                     "rows": 48, "active": 48, "graded": 0}]
 
 
 def test_bigquery_table_metadata(live: Session) -> None:

@@ -1,0 +1,61 @@
+"""The whole daily suite live against the local platform, over its slowest single check.
+
+In one process: a first run warms imports (the Google clients take about a
+second to import, the same for any run); then each check runs alone and the
+whole suite runs, via `pytest.main`, each timed. A ratio near 1 means the
+checks do not wait on each other. Target: at most 1.5.
+Run: `.venv/bin/python bench/daily_live.py [repeats]`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import sys
+import time
+
+import pytest
+from _live import REPO, local_platform
+
+TARGET = 1.5
+
+
+def run(*args: str) -> float:
+    """Wall time of one in-process `pytest --target sandbox ARGS`; it must pass."""
+    out = io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(out):
+        code = pytest.main(["-q", "-p", "no:cacheprovider", "--target", "sandbox", *args])
+    elapsed = time.perf_counter() - started
+    if code != 0:
+        raise SystemExit(f"pytest {' '.join(args)} failed:\n{out.getvalue()[-2000:]}")
+    return elapsed
+
+
+def checks() -> list[str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        pytest.main(["-q", "-p", "no:cacheprovider", "--target", "sandbox", "checks/daily", "--collect-only"])
+    return sorted({re.sub(r"\[.*", "", line) for line in out.getvalue().splitlines() if "::" in line})
+
+
+def main() -> None:
+    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    os.chdir(REPO)
+    with local_platform():
+        run("checks/daily")  # warm imports and the stand-ins' caches
+        names = checks()
+        singles = {name: min(run(name) for _ in range(repeats)) for name in names}
+        whole = min(run("checks/daily") for _ in range(repeats))
+    slowest, slowest_time = max(singles.items(), key=lambda kv: kv[1])
+    for name, seconds in sorted(singles.items(), key=lambda kv: -kv[1]):
+        print(f"  {seconds:6.2f} s  {name}")
+    print(f"whole daily suite: {whole:.2f} s; slowest single check: {slowest_time:.2f} s ({slowest})")
+    ratio = whole / slowest_time
+    print(f"ratio: {ratio:.2f} (target <= {TARGET}) {'OK' if ratio <= TARGET else 'OVER TARGET'}")
+
+
+if __name__ == "__main__":
+    main()

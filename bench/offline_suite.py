@@ -1,0 +1,49 @@
+"""Wall time of the full offline suite against bare pytest running as many trivial tests.
+
+Both run as fresh `pytest` processes, back to back, in one invocation (ratios
+only: the machine is shared and noisy). Target: ratio at most 1.5.
+Run: `.venv/bin/python bench/offline_suite.py [repeats]`.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+TARGET = 1.5
+
+
+def timed(argv: list[str], cwd: Path) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+    return time.perf_counter() - started, done.stdout
+
+
+def main() -> None:
+    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    _, out = timed([*pytest, "checks", "--collect-only"], REPO)
+    count = int(re.search(r"(\d+) tests? collected", out).group(1))  # type: ignore[union-attr]
+    with tempfile.TemporaryDirectory() as folder:
+        trivial = Path(folder)
+        (trivial / "test_trivial.py").write_text(
+            f"import pytest\n\n@pytest.mark.parametrize('i', range({count}))\ndef test_trivial(i):\n"
+            "    assert i >= 0\n")
+        suite, bare = [], []
+        for _ in range(repeats):  # interleaved, so drift hits both alike
+            suite.append(timed([*pytest, "checks"], REPO)[0])
+            bare.append(timed([*pytest, str(trivial)], trivial)[0])
+    best_suite, best_bare = min(suite), min(bare)
+    print(f"offline suite: {count} checks, best of {repeats}: {best_suite:.2f} s")
+    print(f"bare pytest:   {count} trivial tests, best of {repeats}: {best_bare:.2f} s")
+    ratio = best_suite / best_bare
+    print(f"ratio: {ratio:.2f} (target <= {TARGET}) {'OK' if ratio <= TARGET else 'OVER TARGET'}")
+
+
+if __name__ == "__main__":
+    main()
