@@ -1,0 +1,80 @@
+"""How a session resolves mode, target, scenario and "today" (no socket is opened)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from opscheck.errors import ConfigError
+from opscheck.platform.channel import LiveChannel
+from opscheck.recordings import RecordChannel, ReplayChannel
+from opscheck.session import MODE_ENV, SANDBOX_DIR_ENV, Options, open_session
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = REPO / "opscheck.toml"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.delenv(MODE_ENV, raising=False)
+    monkeypatch.setenv(SANDBOX_DIR_ENV, str(tmp_path))
+    (tmp_path / "target.toml").write_text('[run]\ntoday = 2026-02-09\n[endpoints]\nanonymous = true\n')
+    return tmp_path
+
+
+def test_shipped_default_is_offline_on_healthy() -> None:
+    session = open_session(Options(config_path=CONFIG, root=REPO))
+    assert session.mode == "offline" and session.scenario and session.scenario.name == "healthy"
+    assert isinstance(session.channel, ReplayChannel)
+    assert session.today == dt.date(2026, 2, 9)  # the recording's today, not the clock's
+    assert session.banner().startswith("opscheck OFFLINE · scenario healthy · project nba-props-platform")
+
+
+def test_env_variable_selects_live(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MODE_ENV, "live")
+    session = open_session(Options(config_path=CONFIG, root=REPO))
+    assert session.mode == "live" and isinstance(session.channel, LiveChannel)
+    assert session.scenario is None
+
+
+def test_command_line_beats_env_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MODE_ENV, "live")
+    assert open_session(Options(config_path=CONFIG, root=REPO, mode="offline")).mode == "offline"
+
+
+def test_environment_section_sets_live() -> None:
+    session = open_session(Options(config_path=CONFIG, root=REPO, env="staging"))
+    assert session.mode == "live" and session.config.gcp.project == "nba-props-staging"
+
+
+def test_target_sandbox_alone_means_live_there() -> None:
+    session = open_session(Options(config_path=CONFIG, root=REPO, target="sandbox"))
+    assert session.mode == "live" and session.target == "sandbox"
+    assert session.today == dt.date(2026, 2, 9) and session.config.endpoints.anonymous
+
+
+def test_target_sandbox_can_still_replay() -> None:
+    session = open_session(Options(config_path=CONFIG, root=REPO, target="sandbox", mode="offline"))
+    assert session.mode == "offline"
+
+
+def test_record_mode_records_into_the_scenario(tmp_path: Path) -> None:
+    session = open_session(Options(config_path=CONFIG, root=REPO, mode="record", target="sandbox",
+                                   scenario="new", recordings=tmp_path))
+    assert isinstance(session.channel, RecordChannel)
+    assert session.scenario is not None and session.scenario.folder == tmp_path / "new"
+    assert session.banner().startswith("opscheck RECORD · target sandbox, recording new")
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"mode": "replay"}, "--mode (or OPSCHECK_MODE) 'replay': must be one of live, offline, record"),
+    ({"target": "aws"}, "--target 'aws': must be one of gcp, sandbox"),
+    ({"scenario": "nope"}, "scenario 'nope' not found"),
+    ({"env": "prod"}, "no environment [env.prod]"),
+])
+def test_bad_choices_are_one_line(options: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        open_session(Options(config_path=CONFIG, root=REPO, **options))  # type: ignore[arg-type]
+    assert message in str(caught.value) and "\n" not in str(caught.value)
