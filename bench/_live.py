@@ -1,9 +1,8 @@
-"""Shared by the live benchmarks: a local platform and timed `pytest` runs against it."""
+"""Shared by the live benchmarks: a private local platform and timed `pytest` runs against it."""
 
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 import sys
 import tempfile
@@ -11,8 +10,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from opscheck.sandbox.local import LocalPlatform
-from opscheck.session import SANDBOX_DIR_ENV
+from opscheck.sandbox.local import LocalPlatform, running
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -20,19 +18,8 @@ REPO = Path(__file__).resolve().parents[1]
 @contextlib.contextmanager
 def local_platform() -> Iterator[LocalPlatform]:
     """A private local platform, up for the benchmark's duration."""
-    with tempfile.TemporaryDirectory(prefix="opscheck-bench-") as folder:
-        platform = LocalPlatform(Path(folder))
-        platform.up()
-        previous = os.environ.get(SANDBOX_DIR_ENV)
-        os.environ[SANDBOX_DIR_ENV] = folder
-        try:
-            yield platform
-        finally:
-            platform.down()
-            if previous is None:
-                os.environ.pop(SANDBOX_DIR_ENV, None)
-            else:
-                os.environ[SANDBOX_DIR_ENV] = previous
+    with tempfile.TemporaryDirectory(prefix="opscheck-bench-") as folder, running(Path(folder)) as platform:
+        yield platform
 
 
 def run(args: Sequence[str]) -> tuple[float, str]:

@@ -11,7 +11,6 @@ recordings, outcomes do not.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -20,47 +19,39 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from opscheck.recordings import RECORDINGS
-from opscheck.session import SANDBOX_DIR_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 CHECKS = ("checks/daily",)
 BACKFILL = "2026-02-01..2026-02-09"
 
 
-def record(scenario: str, folder: Path, sandbox_dir: Path, extra: Sequence[str] = ()) -> int:
+def record(scenario: str, folder: Path, extra: Sequence[str] = ()) -> int:
     """Run the checks in record mode into `folder/scenario`; returns pytest's exit code."""
     argv = [sys.executable, "-m", "pytest", *CHECKS, "-q", "-p", "no:cacheprovider",
             "--mode", "record", "--target", "sandbox", "--scenario", scenario,
             "--recordings", str(folder), *extra]
-    env = {**os.environ, SANDBOX_DIR_ENV: str(sandbox_dir)}
-    return subprocess.run(argv, cwd=REPO, env=env, stdout=subprocess.DEVNULL, check=False).returncode
+    return subprocess.run(argv, cwd=REPO, stdout=subprocess.DEVNULL, check=False).returncode
 
 
 def record_all(folder: Path, only: Sequence[str] = ()) -> list[tuple[str, int]]:
     """Bring a private local platform up and record every scenario (or those in `only`)."""
     from opscheck.sandbox import faults
-    from opscheck.sandbox.local import LocalPlatform
+    from opscheck.sandbox.local import running
 
     done: list[tuple[str, int]] = []
-    with tempfile.TemporaryDirectory(prefix="opscheck-record-") as state:
-        platform = LocalPlatform(Path(state))
-        platform.up()
-        try:
-            for name in ["healthy", *sorted(faults.FAULTS)]:
-                if only and name not in only:
-                    continue
-                shutil.rmtree(folder / name, ignore_errors=True)
-                faults.heal(platform)
-                if name != "healthy":
-                    faults.inject(platform, name)
-                code = record(name, folder, Path(state))
-                if name == "healthy":
-                    code = max(code, record(name, folder, Path(state), ("--dates", BACKFILL)))
-                done.append((name, code))
-                print(f"recorded {name:28} (checks exit {code})", flush=True)
+    with tempfile.TemporaryDirectory(prefix="opscheck-record-") as state, running(Path(state)) as platform:
+        for name in ["healthy", *sorted(faults.FAULTS)]:
+            if only and name not in only:
+                continue
+            shutil.rmtree(folder / name, ignore_errors=True)
             faults.heal(platform)
-        finally:
-            platform.down()
+            if name != "healthy":
+                faults.inject(platform, name)
+            code = record(name, folder)
+            if name == "healthy":
+                code = max(code, record(name, folder, ("--dates", BACKFILL)))
+            done.append((name, code))
+            print(f"recorded {name:28} (checks exit {code})", flush=True)
     return done
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from opscheck.sandbox import standins
-from opscheck.sandbox.local import LocalPlatform
-from opscheck.session import SANDBOX_DIR_ENV, Options, Session, open_session
+from opscheck.sandbox.local import LocalPlatform, running
+from opscheck.session import Options, Session, open_session
 
 REPO = Path(__file__).resolve().parents[1]
 pytest_plugins = ["pytester"]
@@ -35,19 +35,8 @@ def require_standins() -> None:
 def local_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
     """The local platform, up and seeded for the whole test session, then taken down."""
     require_standins()
-    state = tmp_path_factory.mktemp("sandbox")
-    previous = os.environ.get(SANDBOX_DIR_ENV)
-    os.environ[SANDBOX_DIR_ENV] = str(state)
-    platform = LocalPlatform(state)
-    try:
-        platform.up()
+    with running(tmp_path_factory.mktemp("sandbox")) as platform:
         yield platform
-    finally:
-        platform.down()
-        if previous is None:
-            os.environ.pop(SANDBOX_DIR_ENV, None)
-        else:
-            os.environ[SANDBOX_DIR_ENV] = previous
 
 
 @pytest.fixture

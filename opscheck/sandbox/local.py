@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
+import contextlib
 import dataclasses
 import datetime as dt
 import json
+import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ import requests
 
 from opscheck.sandbox import clients, models, processes, schema, season, seed, standins
 from opscheck.sandbox.processes import SandboxError
+from opscheck.session import SANDBOX_DIR_ENV
 
 DEFAULT_SEED = 7
 EMULATORS = ("bigquery", "storage", "pubsub")
@@ -201,8 +205,6 @@ class LocalPlatform:
 
     # ---- infrastructure and data -------------------------------------------
     def _with_env(self) -> None:
-        import os
-
         os.environ.update(self.env())
 
     def bigquery(self) -> Any:
@@ -401,3 +403,24 @@ class LocalPlatform:
 
     def encode(self, data: bytes) -> str:
         return base64.b64encode(data).decode()
+
+
+@contextlib.contextmanager
+def running(state_dir: Path) -> Iterator[LocalPlatform]:
+    """A local platform up for the block, with `--target sandbox` pointed at it, then down.
+
+    For tests and benchmarks: the platform lives in its own state folder, so a
+    developer's `.sandbox` is never touched.
+    """
+    platform = LocalPlatform(state_dir)
+    previous = os.environ.get(SANDBOX_DIR_ENV)
+    os.environ[SANDBOX_DIR_ENV] = str(state_dir)
+    try:
+        platform.up()
+        yield platform
+    finally:
+        platform.down()
+        if previous is None:
+            os.environ.pop(SANDBOX_DIR_ENV, None)
+        else:
+            os.environ[SANDBOX_DIR_ENV] = previous
