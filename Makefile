@@ -10,7 +10,7 @@ PY313 ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.13*/b
 PUBSUB_JAR := $(firstword $(wildcard /usr/lib/google-cloud-sdk/platform/pubsub-emulator/lib/cloud-pubsub-emulator-*-all.jar))
 REPORTS := reports
 
-.PHONY: setup setup-python setup-sandbox daily deploy test recordings bench lint sandbox-up sandbox-down clean
+.PHONY: setup setup-python setup-sandbox system-deps daily test recordings bench lint sandbox-up sandbox-down clean
 
 setup: setup-python setup-sandbox
 
@@ -48,11 +48,6 @@ daily: setup-python
 	mkdir -p $(REPORTS)
 	OPSCHECK_REPORT_TITLE="morning checks" $(BIN)/pytest checks/daily \
 		--html=$(REPORTS)/daily.html --self-contained-html --alluredir=$(REPORTS)/allure-daily
-
-deploy: setup-python
-	mkdir -p $(REPORTS)
-	OPSCHECK_REPORT_TITLE="deploy gate" $(BIN)/pytest checks -m deploy \
-		--html=$(REPORTS)/deploy.html --self-contained-html
 
 test: setup
 	$(BIN)/pytest tests
