@@ -21,7 +21,7 @@ TODAY = season.TODAY
 
 
 def test_bigquery_named_query_returns_typed_rows(live: Session) -> None:
-    rows = live.platform.bigquery.query("predictions_by_version", game_date=TODAY,
+    rows = live.platform.bigquery.query("predictions_by_version", start=TODAY, end=TODAY,
                                         system_id="catboost_v9")
     assert rows == [{"game_date": TODAY.isoformat(), "model_version": "v9_20260201_011018",
                      "rows": 48, "active": 48, "graded": 0}]
@@ -39,7 +39,7 @@ def test_bigquery_missing_table_is_an_error_not_empty_rows(live: Session) -> Non
     config = dataclasses.replace(live.config, tables=dataclasses.replace(
         live.config.tables, predictions="nba_predictions.no_such_table"))
     with pytest.raises(NotFoundError, match="predictions_by_version.sql: not found"):
-        Platform(config).bigquery.query("predictions_by_version", game_date=TODAY,
+        Platform(config).bigquery.query("predictions_by_version", start=TODAY, end=TODAY,
                                         system_id="catboost_v9")
     with pytest.raises(NotFoundError, match="no_such_table"):
         Platform(config).bigquery.table("predictions")
