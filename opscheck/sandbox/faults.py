@@ -9,6 +9,7 @@ in the state file: row backups, object bytes, the previous deployment), so
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
 import json
@@ -44,11 +45,6 @@ def fault(name: str, summary: str) -> Callable[[Callable[[LocalPlatform], dict[s
 
 
 # ---- the ledger: how to undo -------------------------------------------------
-def _ledger(p: LocalPlatform) -> list[dict[str, Any]]:
-    ledger: list[dict[str, Any]] = p._state.setdefault("ledger", [])
-    return ledger
-
-
 def _sql(p: LocalPlatform, sql: str) -> Any:
     job = p.bigquery().query(sql)
     job.result(timeout=60)
@@ -57,19 +53,19 @@ def _sql(p: LocalPlatform, sql: str) -> Any:
 
 def keep_rows(p: LocalPlatform, table: str, where: str) -> None:
     """Back up the rows a fault is about to change."""
-    backup = f"{BACKUP_DATASET}.b{len(_ledger(p))}_{table.replace('.', '_')}"
+    backup = f"{BACKUP_DATASET}.b{len(p.ledger)}_{table.replace('.', '_')}"
     p.bigquery().create_dataset(BACKUP_DATASET, exists_ok=True, timeout=30)
     _sql(p, f"CREATE TABLE {backup} AS SELECT * FROM {table} WHERE {where}")
-    _ledger(p).append({"kind": "rows", "table": table, "where": where, "backup": backup})
+    p.ledger.append({"kind": "rows", "table": table, "where": where, "backup": backup})
 
 
 def keep_object(p: LocalPlatform, name: str) -> None:
-    _ledger(p).append({"kind": "object", "name": name,
-                       "data": p.encode(p.read_object(name))})
+    p.ledger.append({"kind": "object", "name": name,
+                     "data": base64.b64encode(p.read_object(name)).decode()})
 
 
 def keep_deployment(p: LocalPlatform, *restart: str) -> None:
-    _ledger(p).append({"kind": "deployment", "spec": p.deployed(), "restart": list(restart)})
+    p.ledger.append({"kind": "deployment", "spec": p.deployed(), "restart": list(restart)})
 
 
 def _undo(p: LocalPlatform, entry: dict[str, Any]) -> None:
@@ -79,8 +75,6 @@ def _undo(p: LocalPlatform, entry: dict[str, Any]) -> None:
         _sql(p, f"INSERT INTO {entry['table']} SELECT * FROM {entry['backup']}")
         p.bigquery().delete_table(entry["backup"], not_found_ok=True, timeout=30)
     elif kind == "object":
-        import base64
-
         p.write_object(entry["name"], base64.b64decode(entry["data"]))
     elif kind == "new_object":
         p.storage().bucket(schema.BUCKET).blob(entry["name"]).delete(timeout=30)
@@ -113,22 +107,20 @@ def inject(p: LocalPlatform, name: str) -> dict[str, Any]:
     try:
         detail = FAULTS[name].inject(p)
     finally:
-        p._save_state()
-    p._state["faults"].append(name)
-    p._save_state()
+        p.save_state()  # whatever it changed is in the ledger, even if it failed halfway
+    p.set_faults([*p.faults, name])
     return {"fault": name, **detail}
 
 
 def heal(p: LocalPlatform) -> list[str]:
     """Undo every injected fault, newest first; returns the faults healed."""
     healed = p.faults
-    ledger = _ledger(p)
+    ledger = p.ledger
     while ledger:
         _undo(p, ledger[-1])
         ledger.pop()
-        p._save_state()
-    p._state["faults"] = []
-    p._save_state()
+        p.save_state()
+    p.set_faults([])
     return healed
 
 
@@ -227,7 +219,7 @@ def _duplicate_training_window(p: LocalPlatform) -> dict[str, Any]:
                             created, "shadow", None)
     blob = p.read_object(schema.MODEL_PREFIX + production["file"])
     p.write_object(schema.MODEL_PREFIX + twin.file, blob)
-    _ledger(p).append({"kind": "new_object", "name": schema.MODEL_PREFIX + twin.file})
+    p.ledger.append({"kind": "new_object", "name": schema.MODEL_PREFIX + twin.file})
     entry = {**production, "file": twin.file, "model_version": twin.version, "status": "shadow",
              "created_at": created.isoformat().replace("+00:00", "Z")}
     manifest["models"].append(entry)
@@ -260,7 +252,7 @@ def _stale_services(p: LocalPlatform) -> dict[str, Any]:
 
 @fault("push-endpoint-stale", "the push subscription still targets the old worker URL")
 def _push_endpoint_stale(p: LocalPlatform) -> dict[str, Any]:
-    _ledger(p).append({"kind": "subscription", "endpoint": p.worker_push_endpoint()})
+    p.ledger.append({"kind": "subscription", "endpoint": p.worker_push_endpoint()})
     stale = f"http://127.0.0.1:{processes.free_port()}/predict"
     p.subscriber().update_subscription(request={
         "subscription": p.push_subscription_spec(stale),
@@ -280,7 +272,7 @@ def _cold_start_503(p: LocalPlatform) -> dict[str, Any]:
 
 @fault("dead-letters", "requests dead-lettered: the dead-letter subscription has a backlog")
 def _dead_letters(p: LocalPlatform) -> dict[str, Any]:
-    _ledger(p).append({"kind": "drain", "subscription": schema.DEAD_LETTER_SUBSCRIPTION})
+    p.ledger.append({"kind": "drain", "subscription": schema.DEAD_LETTER_SUBSCRIPTION})
     publisher = p.publisher()
     topic = f"projects/{PROJECT}/topics/{schema.DEAD_LETTER_TOPIC}"
     players = _today_players(p)[:3]
@@ -308,7 +300,7 @@ def _training_overlap(p: LocalPlatform) -> dict[str, Any]:
 @fault("doc-model-section-stale", "the team doc's MODEL section still describes the retired model")
 def _doc_model_section_stale(p: LocalPlatform) -> dict[str, Any]:
     text = p.doc_file.read_text()
-    _ledger(p).append({"kind": "doc", "text": text})
+    p.ledger.append({"kind": "doc", "text": text})
     manifest = _manifest(p)
     retired = next(m for m in manifest["models"] if m["status"] == "retired")
     current = governance.extract_model_section(text) or ""
@@ -318,7 +310,7 @@ def _doc_model_section_stale(p: LocalPlatform) -> dict[str, Any]:
 
 @fault("service-down", "the scrapers service's process is gone: its URL refuses connections")
 def _service_down(p: LocalPlatform) -> dict[str, Any]:
-    _ledger(p).append({"kind": "restart", "service": "scrapers"})
+    p.ledger.append({"kind": "restart", "service": "scrapers"})
     processes.stop(p.proc("scrapers").pid)
     return {"stopped": "scrapers"}
 

@@ -8,7 +8,6 @@ the endpoints from `target.toml`, a configuration overlay written beside it.
 
 from __future__ import annotations
 
-import base64
 import concurrent.futures
 import contextlib
 import dataclasses
@@ -94,7 +93,22 @@ class LocalPlatform:
 
     @property
     def faults(self) -> list[str]:
+        """Injected faults, oldest first."""
         return list(self._state.get("faults", []))
+
+    @property
+    def ledger(self) -> list[dict[str, Any]]:
+        """How to undo what the injected faults changed (kept in the state file)."""
+        ledger: list[dict[str, Any]] = self._state.setdefault("ledger", [])
+        return ledger
+
+    def set_faults(self, names: list[str]) -> None:
+        """Record which faults are injected, with the ledger as it stands."""
+        self._state["faults"] = list(names)
+        self._save_state()
+
+    def save_state(self) -> None:
+        self._save_state()
 
     def status(self) -> dict[str, dict[str, Any]]:
         """Every recorded process: PID, port, whether it is alive."""
@@ -400,9 +414,6 @@ class LocalPlatform:
 
     def write_object(self, name: str, data: bytes) -> None:
         self.storage().bucket(schema.BUCKET).blob(name).upload_from_string(data, timeout=30)
-
-    def encode(self, data: bytes) -> str:
-        return base64.b64encode(data).decode()
 
 
 @contextlib.contextmanager

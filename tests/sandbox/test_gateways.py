@@ -97,11 +97,10 @@ def test_pubsub_subscription_description(live: Session, local_platform: LocalPla
 
 
 def test_pubsub_publish_and_backlog_leave_messages_in_place(healthy: LocalPlatform, live: Session) -> None:
-    from opscheck.sandbox import faults
 
     pubsub = live.platform.pubsub
     assert pubsub.backlog(schema.DEAD_LETTER_SUBSCRIPTION)["count"] == 0
-    faults._ledger(healthy).append({"kind": "drain", "subscription": schema.DEAD_LETTER_SUBSCRIPTION})
+    healthy.ledger.append({"kind": "drain", "subscription": schema.DEAD_LETTER_SUBSCRIPTION})
     message_id = pubsub.publish(schema.DEAD_LETTER_TOPIC, b'{"probe": 1}', {"batch_id": "probe"})
     assert message_id
     first = pubsub.backlog(schema.DEAD_LETTER_SUBSCRIPTION)
