@@ -25,7 +25,6 @@ PUSH_SUBSCRIPTION = "prediction-request-prod-push"
 DEAD_LETTER_TOPIC = "prediction-request-dlq"
 DEAD_LETTER_SUBSCRIPTION = "prediction-request-dlq-sub"
 MODEL_PATH_ENV = "CATBOOST_V9_MODEL_PATH"
-SUBSETS = ("top_confidence", "high_edge", "best_bets")
 BASELINE_SYSTEM = "points_ma_baseline"
 
 TABLES = {
