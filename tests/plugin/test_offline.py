@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -68,45 +69,44 @@ def test_missing_recording_names_the_call(pytester: pytest.Pytester) -> None:
     ])
 
 
-@pytest.fixture
-def scratch(tmp_path: Path) -> Path:
-    """A copy of the healthy scenario to damage."""
-    shutil.copytree(RECORDINGS / "healthy", tmp_path / "healthy")
-    return tmp_path
+LANDED = str(REPO / "checks/daily/test_predictions.py")
 
 
-def test_malformed_recording_fails_with_its_path(pytester: pytest.Pytester, scratch: Path) -> None:
-    (scratch / "healthy" / "bigquery.json").write_text('{"calls": [')
-    result = run_checks(pytester, str(REPO / "checks/daily/test_predictions.py"),
-                        "--recordings", str(scratch), "-k", "landed")
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([f"*{scratch / 'healthy' / 'bigquery.json'}: malformed recording*"])
+def _truncated(data: str) -> str:
+    return data[: len(data) // 2]
 
 
-def test_recording_without_result_fails_with_its_path(pytester: pytest.Pytester, scratch: Path) -> None:
-    path = scratch / "healthy" / "bigquery.json"
-    data = json.loads(path.read_text())
-    for call in data["calls"]:
+def _without_results(data: str) -> str:
+    parsed = json.loads(data)
+    for call in parsed["calls"]:
         call.pop("result", None)
-    path.write_text(json.dumps(data))
-    result = run_checks(pytester, str(REPO / "checks/daily/test_predictions.py"),
-                        "--recordings", str(scratch), "-k", "landed")
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([f"*{path}: malformed recording, call query has neither result nor error*"])
+    return json.dumps(parsed)
 
 
-def test_recorded_error_is_raised_again(pytester: pytest.Pytester, scratch: Path) -> None:
-    path = scratch / "healthy" / "bigquery.json"
-    data = json.loads(path.read_text())
-    for call in data["calls"]:
+def _lines_missing(data: str) -> str:
+    parsed = json.loads(data)
+    for call in parsed["calls"]:
         if call["args"].get("query") == "expected_predictions":
             call.pop("result")
             call["error"] = {"type": "NotFoundError", "message": "table nba_raw.player_prop_lines: not found"}
-    path.write_text(json.dumps(data))
-    result = run_checks(pytester, str(REPO / "checks/daily/test_predictions.py"),
-                        "--recordings", str(scratch), "-k", "landed")
+    return json.dumps(parsed)
+
+
+@pytest.mark.parametrize(("damage", "expected"), [
+    (_truncated, "*{path}: malformed recording, not valid JSON*"),
+    (_without_results, "*{path}: malformed recording, call query has neither result nor error*"),
+    (_lines_missing, "*NotFoundError: table nba_raw.player_prop_lines: not found*"),
+], ids=["not-json", "no-result", "recorded-error"])
+def test_damaged_recording_fails_the_check_clearly(
+    pytester: pytest.Pytester, tmp_path: Path, damage: Callable[[str], str], expected: str
+) -> None:
+    """A malformed file names its path; a recorded error is raised again, as it was live."""
+    shutil.copytree(RECORDINGS / "healthy", tmp_path / "healthy")
+    path = tmp_path / "healthy" / "bigquery.json"
+    path.write_text(damage(path.read_text()))
+    result = run_checks(pytester, LANDED, "--recordings", str(tmp_path), "-k", "landed")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*NotFoundError: table nba_raw.player_prop_lines: not found*"])
+    result.stdout.fnmatch_lines([expected.format(path=path)])
 
 
 def test_unknown_scenario_stops_the_run_listing_known_ones(pytester: pytest.Pytester) -> None:
