@@ -56,6 +56,8 @@ class Session:
     today: dt.date
     as_of: dt.datetime
     channel: Channel
+    # On replay, where and when the scenario was recorded (its meta.json).
+    recorded: dict[str, Any] | None = None
 
     @property
     def platform(self) -> Platform:
@@ -72,7 +74,9 @@ class Session:
         """The banner's facts as key/value pairs (report metadata, allure environment)."""
         return {
             "opscheck mode": self.mode.upper(),
-            "opscheck target": self.target,
+            "opscheck target": self.target if self.recorded is None else (
+                f"none: replaying a recording made on {self.recorded.get('target', '?')} "
+                f"at {self.recorded.get('recorded_at', '?')}"),
             "opscheck scenario": self.scenario.name if self.scenario else "",
             "opscheck project": self.config.gcp.project,
             "opscheck today": self.today.isoformat(),
@@ -122,7 +126,7 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
         config = dataclasses.replace(config, run=dataclasses.replace(
             config.run, today=recordings.today_of(meta)))
         channel = recordings.ReplayChannel(scenario, record_hint(scenario_name))
-        return Session(config, "offline", target, scenario, config.today(), as_of, channel)
+        return Session(config, "offline", target, scenario, config.today(), as_of, channel, meta)
     if mode == "record":
         scenario = recordings.Scenario(folder)
         return Session(config, "record", target, scenario, config.today(), now,

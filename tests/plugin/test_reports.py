@@ -23,6 +23,7 @@ def test_daily_offline_writes_html_and_allure_stating_the_mode(
     environment = (allure / "environment.properties").read_text()
     assert "opscheck.mode=OFFLINE" in environment and "opscheck.scenario=healthy" in environment
     assert "opscheck.as.of=2026-" in environment
+    assert "opscheck.target=none: replaying a recording made on sandbox at 2026-" in environment
 
 
 def test_failure_evidence_reaches_the_html_report(pytester: pytest.Pytester, tmp_path: Path) -> None:
