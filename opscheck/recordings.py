@@ -186,8 +186,9 @@ class RecordChannel:
             path = folder / f"{gateway}.json"
             merged = {**(self.scenario.calls(gateway) if path.is_file() else {}), **calls}
             ordered = [merged[k] for k in sorted(merged)]
-            path.write_text(json.dumps({"format": FORMAT, "calls": ordered}, indent=1,
-                                       sort_keys=True) + "\n")
+            # Calls sorted by key for stable diffs; keys inside a result keep their
+            # order (a query's column order), so replayed evidence reads as live.
+            path.write_text(json.dumps({"format": FORMAT, "calls": ordered}, indent=1) + "\n")
         (folder / META).write_text(json.dumps(
             {"format": FORMAT, "opscheck_version": __version__, **meta}, indent=1, sort_keys=True
         ) + "\n")

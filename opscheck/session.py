@@ -117,6 +117,9 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
     if mode is None:
         mode = "live" if options.target == "sandbox" else config.run.mode
     scenario_name = options.scenario or config.run.scenario
+    # The configuration a check sees states what this session really does.
+    config = dataclasses.replace(config, run=dataclasses.replace(
+        config.run, mode=cast(Mode, mode), target=target, scenario=scenario_name))
     folder = (options.recordings or recordings.RECORDINGS) / scenario_name
     now = dt.datetime.now(zoneinfo.ZoneInfo(config.run.timezone))
     if mode == "offline":

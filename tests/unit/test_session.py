@@ -27,6 +27,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 def test_shipped_default_is_offline_on_healthy() -> None:
     session = open_session(Options(config_path=CONFIG, root=REPO))
     assert session.mode == "offline" and session.scenario and session.scenario.name == "healthy"
+    assert (session.config.run.mode, session.config.run.scenario) == ("offline", "healthy")
     assert isinstance(session.channel, ReplayChannel)
     assert session.today == dt.date(2026, 2, 9)  # the recording's today, not the clock's
     assert session.banner().startswith("opscheck OFFLINE · scenario healthy · project nba-props-platform")
@@ -52,6 +53,7 @@ def test_environment_section_sets_live() -> None:
 def test_target_sandbox_alone_means_live_there() -> None:
     session = open_session(Options(config_path=CONFIG, root=REPO, target="sandbox"))
     assert session.mode == "live" and session.target == "sandbox"
+    assert (session.config.run.mode, session.config.run.target) == ("live", "sandbox")
     assert session.today == dt.date(2026, 2, 9) and session.config.endpoints.anonymous
 
 
