@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 import zoneinfo
 from collections.abc import Mapping
@@ -59,8 +60,9 @@ class Session:
     # On replay, where and when the scenario was recorded (its meta.json).
     recorded: dict[str, Any] | None = None
 
-    @property
+    @functools.cached_property
     def platform(self) -> Platform:
+        """One Platform a session, so its gateways build their clients once."""
         return Platform(self.config, self.channel)
 
     def banner(self) -> str:

@@ -9,6 +9,7 @@ Cloud Run hands a service its configuration.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import grpc
@@ -20,46 +21,49 @@ STORAGE_ENV = "STORAGE_EMULATOR_HOST"
 PUBSUB_ENV = "PUBSUB_EMULATOR_HOST"
 
 
-def _env(name: str) -> str:
-    value = os.environ.get(name)
+Env = Mapping[str, str]
+
+
+def _env(name: str, env: Env) -> str:
+    value = env.get(name)
     if not value:
         raise RuntimeError(f"{name} is not set: this process must be started by the local platform")
     return value
 
 
-def project() -> str:
-    return _env(PROJECT_ENV)
+def project(env: Env = os.environ) -> str:
+    return _env(PROJECT_ENV, env)
 
 
-def bigquery() -> Any:
+def bigquery(env: Env = os.environ) -> Any:
     from google.cloud import bigquery as bq
 
     return bq.Client(
-        project=project(), credentials=AnonymousCredentials(),
-        client_options={"api_endpoint": _env(BIGQUERY_ENV)},
+        project=project(env), credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": _env(BIGQUERY_ENV, env)},
     )
 
 
-def storage() -> Any:
+def storage(env: Env = os.environ) -> Any:
     from google.cloud import storage as gcs  # type: ignore[attr-defined]
 
     return gcs.Client(
-        project=project(), credentials=AnonymousCredentials(),
-        client_options={"api_endpoint": _env(STORAGE_ENV)},
+        project=project(env), credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": _env(STORAGE_ENV, env)},
     )
 
 
-def publisher() -> Any:
+def publisher(env: Env = os.environ) -> Any:
     from google.cloud import pubsub_v1  # type: ignore[attr-defined]
     from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
 
-    channel = grpc.insecure_channel(_env(PUBSUB_ENV))
+    channel = grpc.insecure_channel(_env(PUBSUB_ENV, env))
     return pubsub_v1.PublisherClient(transport=PublisherGrpcTransport(channel=channel))
 
 
-def subscriber() -> Any:
+def subscriber(env: Env = os.environ) -> Any:
     from google.cloud import pubsub_v1  # type: ignore[attr-defined]
     from google.pubsub_v1.services.subscriber.transports import SubscriberGrpcTransport
 
-    channel = grpc.insecure_channel(_env(PUBSUB_ENV))
+    channel = grpc.insecure_channel(_env(PUBSUB_ENV, env))
     return pubsub_v1.SubscriberClient(transport=SubscriberGrpcTransport(channel=channel))

@@ -17,7 +17,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,8 @@ class LocalPlatform:
         self.state_dir = state_dir.resolve()
         self.seed_number = seed_number
         self._state: dict[str, Any] = self._load_state()
+        # Clients of the emulators, built once per `up` (ports change between ups).
+        self._clients: dict[str, Any] = {}
 
     # ---- state -------------------------------------------------------------
     @property
@@ -145,6 +147,7 @@ class LocalPlatform:
             self.down()
         standins.check_all()
         self._state = {"processes": {}, "faults": [], "ledger": [], "seed": self.seed_number}
+        self._clients.clear()
         started = time.monotonic()
         try:
             with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
@@ -172,6 +175,7 @@ class LocalPlatform:
             processes.stop(info["pid"])
             stopped.append(name)
         self._state = {"processes": {}, "faults": [], "ledger": []}
+        self._clients.clear()
         self.state_file.unlink(missing_ok=True)
         self.target_file.unlink(missing_ok=True)
         return f"stopped {len(stopped)} processes" if stopped else "nothing was running"
@@ -218,24 +222,22 @@ class LocalPlatform:
         return {spec.status: models.train(self.seed_number, spec) for spec in models.HISTORY}
 
     # ---- infrastructure and data -------------------------------------------
-    def _with_env(self) -> None:
-        os.environ.update(self.env())
+    def _client(self, kind: str, build: Callable[[clients.Env], Any]) -> Any:
+        if kind not in self._clients:
+            self._clients[kind] = build(self.env())
+        return self._clients[kind]
 
     def bigquery(self) -> Any:
-        self._with_env()
-        return clients.bigquery()
+        return self._client("bigquery", clients.bigquery)
 
     def storage(self) -> Any:
-        self._with_env()
-        return clients.storage()
+        return self._client("storage", clients.storage)
 
     def publisher(self) -> Any:
-        self._with_env()
-        return clients.publisher()
+        return self._client("publisher", clients.publisher)
 
     def subscriber(self) -> Any:
-        self._with_env()
-        return clients.subscriber()
+        return self._client("subscriber", clients.subscriber)
 
     def model_path(self, file: str) -> str:
         return f"gs://{schema.BUCKET}/{schema.MODEL_PREFIX}{file}"

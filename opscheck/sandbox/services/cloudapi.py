@@ -83,17 +83,18 @@ def build() -> App:
                         "maxInstanceCount": spec["max_instances"]},
         }
 
-    _RUNNING.append(_serve_monitoring(int(os.environ[MONITORING_PORT_ENV])))
+    _RUNNING.append(_serve_monitoring(int(os.environ[MONITORING_PORT_ENV]), clients.subscriber()))
     return app
 
 
-def _serve_monitoring(port: int) -> Any:
+def _serve_monitoring(port: int, subscriber: Any) -> Any:
     """Start Monitoring's gRPC ListTimeSeries (the client's own messages on the wire)."""
     import grpc
     from google.cloud import monitoring_v3
 
     def list_time_series(request: Any, context: Any) -> Any:
-        return monitoring_v3.ListTimeSeriesResponse(time_series=_backlog_series(request.filter))
+        series = _backlog_series(request.filter, subscriber)
+        return monitoring_v3.ListTimeSeriesResponse(time_series=series)
 
     handler = grpc.method_handlers_generic_handler("google.monitoring.v3.MetricService", {
         "ListTimeSeries": grpc.unary_unary_rpc_method_handler(
@@ -109,14 +110,13 @@ def _serve_monitoring(port: int) -> Any:
     return server
 
 
-def _backlog_series(text: str) -> list[Any]:
+def _backlog_series(text: str, sub: Any) -> list[Any]:
     from google.cloud import monitoring_v3
 
     metric = re.search(r'metric\.type\s*=\s*"([^"]+)"', text)
     subscription = re.search(r'subscription_id\s*=\s*"([^"]+)"', text)
     if not metric or not subscription or metric.group(1) not in (UNDELIVERED, OLDEST_AGE):
         return []
-    sub = clients.subscriber()
     path_ = f"projects/{clients.project()}/subscriptions/{subscription.group(1)}"
     response = sub.pull(request={"subscription": path_, "max_messages": 1000,
                                  "return_immediately": True}, timeout=10)
