@@ -39,6 +39,7 @@ MARKERS = {
     "active": "probes that publish or call /start: never live on GCP unless --allow-active",
 }
 SESSION_KEY = pytest.StashKey[Session]()
+DAYS_KEY = pytest.StashKey[Days]()
 EVIDENCE_KEY = pytest.StashKey[Evidence]()
 
 
@@ -97,8 +98,11 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as exc:
         raise pytest.UsageError(f"opscheck: {exc}") from None
     config.stash[SESSION_KEY] = session
-    _dates(config.getoption("opscheck_date"), "--date")
-    _dates(config.getoption("opscheck_dates"), "--dates")
+    config.stash[DAYS_KEY] = Days.of(
+        _dates(config.getoption("opscheck_dates"), "--dates")
+        or _dates(config.getoption("opscheck_date"), "--date")
+        or [session.today]
+    )
     _report_metadata(config, session)
 
 
@@ -130,17 +134,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [session.banner(), f"opscheck config: {session.config.source}"]
 
 
-def session_days(config: pytest.Config) -> list[dt.date]:
-    """The dates this run validates: --dates, else --date, else today."""
-    return (_dates(config.getoption("opscheck_dates"), "--dates")
-            or _dates(config.getoption("opscheck_date"), "--date")
-            or [session_of(config).today])
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """`day` runs a check once per validated date; `service_name` once per configured service."""
     if "day" in metafunc.fixturenames:
-        days = session_days(metafunc.config)
+        days = metafunc.config.stash[DAYS_KEY].dates
         metafunc.parametrize("day", days, ids=[d.isoformat() for d in days])
     if "service_name" in metafunc.fixturenames:
         names = session_of(metafunc.config).config.services.all
@@ -221,8 +218,9 @@ def as_of(opscheck_session: Session) -> dt.datetime:
 
 @pytest.fixture(scope="session")
 def days(pytestconfig: pytest.Config) -> Days:
-    """Every date the run validates, so views can query the whole range at once."""
-    return Days.of(session_days(pytestconfig))
+    """Every date the run validates (--dates, else --date, else today), so views can
+    query the whole range at once."""
+    return pytestconfig.stash[DAYS_KEY]
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 from opscheck.errors import UnreachableError
 from opscheck.platform import Platform
 from opscheck.platform.cloudrun import ServiceInfo
-from opscheck.platform.http import HttpResult
 from opscheck.resources import Warmer
+
+
+@dataclasses.dataclass(frozen=True)
+class Probe:
+    """One health probe: its HTTP status (None: no answer), latency and why it failed."""
+
+    path: str
+    status: int | None
+    latency_ms: float | None
+    problem: str | None
+
+    @property
+    def healthy(self) -> bool:
+        return self.status == 200
 
 
 class Services:
@@ -30,12 +44,14 @@ class Services:
         return self._platform.run.service(name)
 
     @functools.cache  # noqa: B019 - one probe per path per session, shared with the prefetch
-    def probe(self, name: str, path: str) -> HttpResult | str:
-        """GET `path` on the service's URL: the result, or why it did not answer."""
+    def probe(self, name: str, path: str) -> Probe:
+        """GET `path` on the service's URL; a port that does not answer is a failed probe."""
         try:
-            return self._platform.http.get(self.describe(name)["uri"], path)
+            result = self._platform.http.get(self.describe(name)["uri"], path)
         except UnreachableError as exc:
-            return str(exc)
+            return Probe(path, None, None, str(exc))
+        problem = None if result["status"] == 200 else f"HTTP {result['status']}: {result['body'][:120]}"
+        return Probe(path, result["status"], result["latency_ms"], problem)
 
     def health_paths(self, name: str) -> tuple[str, ...]:
         """`/health` everywhere; the worker also `/health/deep` (model loaded, BigQuery up)."""
