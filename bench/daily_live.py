@@ -21,6 +21,7 @@ import sys
 import time
 
 import pytest
+from _figures import against
 from _live import REPO, local_platform
 
 TARGET = 1.5
@@ -74,7 +75,7 @@ def main() -> None:
         print(f"  {seconds:6.2f} s  {name}")
     print(f"whole daily suite: {whole:.2f} s; slowest single check: {slowest_time:.2f} s ({slowest})")
     ratio = whole / slowest_time
-    print(f"ratio: {ratio:.2f} (target <= {TARGET}) {'OK' if ratio <= TARGET else 'OVER TARGET'}")
+    print(against("ratio", ratio, TARGET))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _figures import against
+
 REPO = Path(__file__).resolve().parents[1]
 TARGET = 1.5
 
@@ -42,7 +44,7 @@ def main() -> None:
     print(f"offline suite: {count} checks, best of {repeats}: {best_suite:.2f} s")
     print(f"bare pytest:   {count} trivial tests, best of {repeats}: {best_bare:.2f} s")
     ratio = best_suite / best_bare
-    print(f"ratio: {ratio:.2f} (target <= {TARGET}) {'OK' if ratio <= TARGET else 'OVER TARGET'}")
+    print(against("ratio", ratio, TARGET))
 
 
 if __name__ == "__main__":

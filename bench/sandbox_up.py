@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import psutil
+from _figures import against
 
 from opscheck.sandbox.local import LocalPlatform
 
@@ -46,10 +47,8 @@ def main() -> None:
     total = sum(sizes.values())
     for name, size in sorted(sizes.items(), key=lambda kv: -kv[1]):
         print(f"  {name:24} {size / 1024**2:8.1f} MiB")
-    print(f"cold sandbox up: {elapsed:.1f} s (target <= {TARGET_SECONDS:.0f} s)"
-          f" {'OK' if elapsed <= TARGET_SECONDS else 'OVER TARGET'}")
-    print(f"resident memory: {total / 1024**3:.2f} GiB (target < 2 GiB)"
-          f" {'OK' if total < TARGET_BYTES else 'OVER TARGET'}")
+    print(against("cold sandbox up", elapsed, TARGET_SECONDS, " s"))
+    print(against("resident memory", total / 1024**3, TARGET_BYTES / 1024**3, " GiB"))
 
 
 if __name__ == "__main__":

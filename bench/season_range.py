@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 
+from _figures import against
 from _live import local_platform, run
 
 SEASON = "2025-10-21..2026-02-09"
@@ -26,7 +27,7 @@ def main() -> None:
     print(f"one date: {one:.2f} s; season {SEASON} ({tests.group(1) if tests else '?'} checks passed): "
           f"{season:.2f} s")
     ratio = season / one
-    print(f"ratio: {ratio:.2f} (target <= {TARGET}) {'OK' if ratio <= TARGET else 'OVER TARGET'}")
+    print(against("ratio", ratio, TARGET))
 
 
 if __name__ == "__main__":
