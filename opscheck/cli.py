@@ -1,21 +1,43 @@
-"""`opscheck`: the command line (the local platform; governance commands follow).
+"""`opscheck`: the command line: the local platform, and the model-governance commands.
 
-Errors opscheck raises on purpose print as one line and exit 2; anything else
-is a bug and keeps its traceback.
+Exit codes: 0 ok; 1 drift, a failed check or a refusal; 2 opscheck could not
+run (bad input, configuration, credentials, an unreachable endpoint). Errors
+opscheck raises on purpose print as one line; anything else is a bug and
+keeps its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import NoReturn
 
+from opscheck import governance, offline, registry
 from opscheck.errors import OpscheckError
+from opscheck.evidence import render_table
+from opscheck.platform import Platform
+from opscheck.registry import Refused, SyncResult
+from opscheck.session import MODES, TARGETS, Options, Session, open_session
 
 STATE_ENV = "OPSCHECK_SANDBOX_DIR"
+OK, DRIFT, CANNOT_RUN = 0, 1, 2
+
+
+class UsageError(OpscheckError):
+    """The command line itself is wrong (exit 2, one line)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the fix, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
 def sandbox_dir() -> Path:
@@ -23,6 +45,7 @@ def sandbox_dir() -> Path:
     return Path(os.environ.get(STATE_ENV) or Path.cwd() / ".sandbox")
 
 
+# ---- the local platform --------------------------------------------------------
 def _sandbox(args: argparse.Namespace) -> int:
     from opscheck.sandbox import faults
     from opscheck.sandbox.local import LocalPlatform
@@ -30,7 +53,7 @@ def _sandbox(args: argparse.Namespace) -> int:
     if args.action == "break" and args.list:
         for fault in faults.FAULTS.values():
             print(f"{fault.name:28} {fault.summary}")
-        return 0
+        return OK
     platform = LocalPlatform(sandbox_dir(), args.seed)
     if args.action == "up":
         print(platform.up())
@@ -41,43 +64,178 @@ def _sandbox(args: argparse.Namespace) -> int:
         status = platform.status()
         if not status:
             print("not running")
-            return 1
+            return DRIFT
         for name, info in status.items():
             state = "up" if info["alive"] else "DEAD"
             print(f"{name:24} {state:5} pid {info['pid']:<8} port {info['port']}")
         print(f"faults: {', '.join(platform.faults) or 'none'}")
-        return 0 if platform.is_up() else 1
+        return OK if platform.is_up() else DRIFT
     elif args.action == "seed":
         print(platform.down())
         print(platform.up())
     elif args.action == "break":
         if not args.fault:
-            raise OpscheckError("opscheck sandbox break: name a fault (see `--list`)")
+            raise UsageError("opscheck sandbox break: name a fault (see `--list`)")
         print(json.dumps(faults.inject(platform, args.fault)))
     elif args.action == "heal":
         print(f"healed: {', '.join(faults.heal(platform)) or 'nothing was broken'}")
-    return 0
+    return OK
+
+
+# ---- governance ------------------------------------------------------------------
+@contextlib.contextmanager
+def _session(args: argparse.Namespace) -> Iterator[Session]:
+    """The session a command runs in, resolved as the checks resolve theirs; offline opens no socket."""
+    overrides = {"repo": {"path": str(args.platform_repo.resolve())}} if args.platform_repo else None
+    session = open_session(Options(config_path=args.opscheck_config, env=args.env, mode=args.mode,
+                                   target=args.target, scenario=args.scenario, recordings=args.recordings,
+                                   root=Path.cwd()), overrides)
+    print(session.banner(), file=sys.stderr)
+    if session.mode == "offline":
+        offline.enable()
+    try:
+        yield session
+    finally:
+        offline.disable()
+
+
+def iso_date(value: str) -> dt.date:
+    """`--start`/`--end`: an ISO date, or a one-line usage error."""
+    try:
+        return governance.parse_date(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def iso_timestamp(value: str) -> dt.datetime:
+    """`--created`: an ISO timestamp; without an offset it is taken as UTC."""
+    try:
+        stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a timestamp like 2026-02-01T01:10:18Z") from None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+
+
+def _window(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
+    if args.end < args.start:
+        raise UsageError(f"--end {args.end} is before --start {args.start}")
+    return args.start, args.end
+
+
+def _registry(args: argparse.Namespace) -> int:
+    if args.action == "name":
+        start, end = _window(args)
+        created = args.created or dt.datetime.now(dt.UTC).replace(microsecond=0)
+        print(governance.model_file_name(args.features, start, end, created))
+        return OK
+    if args.action == "guard":
+        _window(args)
+    with _session(args) as session:
+        platform = session.platform
+        if args.action == "sync":
+            return _sync(registry.sync(platform, apply=args.apply), args.apply)
+        if args.action == "list":
+            print(render_table(registry.listing(platform)))
+            return OK
+        if args.action == "claude-md":
+            return _claude_md(args, platform)
+        verdict = registry.guard(platform, args.start, args.end, force=args.force)
+        if verdict.same:
+            print(f"warning: --force: training window {args.start} .. {args.end} already produced "
+                  + "; ".join(governance.describe(m) for m in verdict.same), file=sys.stderr)
+        for model in verdict.overlapping:
+            print(f"warning: overlaps {governance.describe(model)}", file=sys.stderr)
+        print(f"ok: no model was trained on {args.start} .. {args.end}" if not verdict.same
+              else f"forced: training {args.start} .. {args.end} again")
+        return OK
+
+
+def _sync(result: SyncResult, applied: bool) -> int:
+    before = result.before
+    if before.empty:
+        print(f"registry matches the manifest ({len(before.wanted)} models): nothing to write")
+        return OK
+    print(render_table(before.table()))
+    if not applied:
+        print(f"dry run: {len(before.writes)} row(s) would be written; run again with --apply to write them")
+        return DRIFT
+    if before.writes:
+        print(f"wrote {len(before.writes)} row(s) in one MERGE ({result.written} affected)")
+    else:
+        print("nothing to write: every model of the manifest is in the registry as the manifest says")
+    if before.missing:
+        print("left alone (the manifest does not list them; remove them by hand if they are wrong): "
+              + ", ".join(str(r.get("model_file")) for r in before.missing))
+    return OK if result.in_sync else DRIFT
+
+
+def _claude_md(args: argparse.Namespace, platform: Platform) -> int:
+    if args.check:
+        diff = registry.check_doc(platform, args.check)
+        if diff:
+            print(diff, end="")
+            return DRIFT
+        print(f"{args.check}: MODEL section matches the manifest")
+        return OK
+    if args.write:
+        changed = registry.write_doc(platform, args.write)
+        print(f"{args.write}: MODEL section {'rewritten' if changed else 'already matches the manifest'}")
+        return OK
+    print(registry.model_section(platform))
+    return OK
+
+
+# ---- the parser --------------------------------------------------------------
+def _session_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mode", choices=MODES, help="live, offline (replay a scenario) or record")
+    parser.add_argument("--target", choices=TARGETS, help="gcp or the local platform (sandbox)")
+    parser.add_argument("--env", help="named environment of opscheck.toml ([env.NAME])")
+    parser.add_argument("--scenario", help="recorded scenario to replay offline")
+    parser.add_argument("--recordings", type=Path, help="folder holding the scenarios")
+    parser.add_argument("--opscheck-config", type=Path, help="path of opscheck.toml")
+    parser.add_argument("--platform-repo", type=Path, help="a checkout of the platform's repository")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="opscheck", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="opscheck", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sandbox = commands.add_parser("sandbox", help="the local platform on real emulators")
     sandbox.add_argument("action", choices=["up", "status", "down", "seed", "break", "heal"])
     sandbox.add_argument("fault", nargs="?", help="with `break`: the fault to inject")
     sandbox.add_argument("--list", action="store_true", help="with `break`: list the faults")
     sandbox.add_argument("--seed", type=int, default=7, help="seed number of the season slice")
     sandbox.set_defaults(handler=_sandbox)
+
+    reg = commands.add_parser("registry", help="model governance: manifest, registry, team doc, names")
+    actions = reg.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    sync = actions.add_parser("sync", help="diff the registry against the manifest; --apply upserts it")
+    sync.add_argument("--apply", action="store_true", help="write (one MERGE); default: dry run")
+    actions.add_parser("list", help="the registry as a table, production first")
+    doc = actions.add_parser("claude-md", help="the team doc's MODEL section from the manifest")
+    mode = doc.add_mutually_exclusive_group()
+    mode.add_argument("--check", type=Path, metavar="FILE", help="exit 1 with a diff when FILE's section differs")
+    mode.add_argument("--write", type=Path, metavar="FILE", help="rewrite FILE's section (append if none)")
+    guard = actions.add_parser("guard", help="before training: refuse a window that already has a model")
+    guard.add_argument("--force", action="store_true", help="train it anyway (warns)")
+    name = actions.add_parser("name", help="the conventional model file name")
+    name.add_argument("--features", type=int, default=governance.DEFAULT_FEATURES, help="feature count")
+    name.add_argument("--created", type=iso_timestamp, help="creation time (default: now, UTC)")
+    for sub in (guard, name):
+        sub.add_argument("--start", type=iso_date, required=True, help="training start YYYY-MM-DD")
+        sub.add_argument("--end", type=iso_date, required=True, help="training end YYYY-MM-DD")
+    for sub in (sync, actions.choices["list"], doc, guard, name):
+        _session_options(sub)
+    reg.set_defaults(handler=_registry)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         code: int = args.handler(args)
     except OpscheckError as exc:
         print(f"opscheck: {exc}", file=sys.stderr)
-        return 2
+        return DRIFT if isinstance(exc, Refused) else CANNOT_RUN
     return code
 
 

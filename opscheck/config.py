@@ -109,8 +109,14 @@ class ModelsConfig:
     prefix: str = "catboost/v9/"
     manifest: str = "catboost/v9/manifest.json"
     model_path_env: str = dataclasses.field(default="CATBOOST_V9_MODEL_PATH", metadata=_check(_name))
-    # The team's doc whose MODEL section must match the manifest.
+    # The team's doc whose MODEL section must match the manifest: a path in the
+    # platform checkout ([repo] path), an absolute path, or gs://bucket/object.
     team_doc: str = "CLAUDE.md"
+    # Golden samples (features and the predictions made at training time), one
+    # JSON file per model file; empty means the bundled fixtures/golden.
+    golden_dir: str = ""
+    # How far (points) a re-scored golden row may be from its stored prediction.
+    golden_tolerance: float = dataclasses.field(default=0.01, metadata=_check(_positive))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,6 +144,13 @@ class ServicesConfig:
     @property
     def all(self) -> tuple[str, ...]:
         return (self.coordinator, self.worker, *self.others)
+
+
+@dataclasses.dataclass(frozen=True)
+class RepoConfig:
+    """A checkout of the platform's repository (also `--platform-repo PATH`): team doc, HEAD commit."""
+
+    path: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -182,6 +195,7 @@ class Config:
     models: ModelsConfig = ModelsConfig()
     pubsub: PubsubConfig = PubsubConfig()
     services: ServicesConfig = ServicesConfig()
+    repo: RepoConfig = RepoConfig()
     subsets: SubsetsConfig = SubsetsConfig()
     thresholds: ThresholdsConfig = ThresholdsConfig()
     endpoints: EndpointsConfig = EndpointsConfig()

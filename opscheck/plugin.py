@@ -24,7 +24,7 @@ from opscheck.errors import ConfigError
 from opscheck.evidence import Evidence
 from opscheck.platform import Platform
 from opscheck.resources import Days, View
-from opscheck.resources.models import Manifest, Registry
+from opscheck.resources.models import Manifest, ModelUsage, ProductionModel, Registry, TeamDoc
 from opscheck.resources.outcomes import HitRate, Subsets
 from opscheck.resources.predictions import Predictions
 from opscheck.resources.services import Services
@@ -63,6 +63,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="validate a range A..B (inclusive), reported per date")
     group.addoption("--allow-active", action="store_true", default=False,
                     help="let [active] probes publish or call /start on a live GCP project")
+    group.addoption("--platform-repo", default=None, type=Path,
+                    help="a checkout of the platform's repository (team doc; HEAD as the expected commit)")
 
 
 def _dates(value: str | None, flag: str) -> list[dt.date]:
@@ -93,8 +95,11 @@ def pytest_configure(config: pytest.Config) -> None:
         recordings=config.getoption("recordings"),
         root=Path(str(config.rootpath)),
     )
+    overrides: dict[str, Any] = {}
+    if config.getoption("platform_repo") is not None:
+        overrides["repo"] = {"path": str(config.getoption("platform_repo").resolve())}
     try:
-        session = open_session(options)
+        session = open_session(options, overrides)
     except ConfigError as exc:
         raise pytest.UsageError(f"opscheck: {exc}") from None
     config.stash[SESSION_KEY] = session
@@ -263,8 +268,23 @@ def dead_letters(platform: Platform) -> DeadLetters:
     return DeadLetters(platform)
 
 
+@pytest.fixture(scope="session")
+def model_usage(platform: Platform, days: Days) -> ModelUsage:
+    return ModelUsage(platform, days)
+
+
+@pytest.fixture(scope="session")
+def production_model(platform: Platform, manifest: Manifest) -> ProductionModel:
+    return ProductionModel(platform, manifest)
+
+
+@pytest.fixture(scope="session")
+def team_doc(platform: Platform) -> TeamDoc:
+    return TeamDoc(platform)
+
+
 VIEWS = ("predictions", "manifest", "registry", "subsets", "hit_rate", "services",
-         "tables", "dead_letters")
+         "tables", "dead_letters", "model_usage", "production_model", "team_doc")
 PREFETCH_THREADS = 8
 
 

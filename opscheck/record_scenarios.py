@@ -2,15 +2,19 @@
 
 `healthy` (every passive check passes; also the Feb 1-9 backfill range) and
 one scenario per fault of the local platform, named after it, with that fault
-injected. Each scenario is recorded by running the real checks in record mode
-against the platform, so a scenario holds exactly the calls the checks make.
-The season is seeded deterministically; timestamps and ports differ between
-recordings, outcomes do not.
+injected. Each scenario is recorded by running the real checks of every suite
+in record mode against the platform, so a scenario holds exactly the calls
+the checks make. The season is seeded deterministically; timestamps, ports
+and model bytes differ between recordings, outcomes do not.
+
+It also writes the production model's golden sample (fixtures/golden), the
+rows and predictions its training job would keep, from the same seed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -19,9 +23,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from opscheck.recordings import RECORDINGS
+from opscheck.resources.models import GOLDEN
 
 REPO = Path(__file__).resolve().parents[1]
-CHECKS = ("checks/daily",)
+CHECKS = ("checks",)
 BACKFILL = "2026-02-01..2026-02-09"
 
 
@@ -31,6 +36,18 @@ def record(scenario: str, folder: Path, extra: Sequence[str] = ()) -> int:
             "--mode", "record", "--target", "sandbox", "--scenario", scenario,
             "--recordings", str(folder), *extra]
     return subprocess.run(argv, cwd=REPO, stdout=subprocess.DEVNULL, check=False).returncode
+
+
+def write_golden(folder: Path = GOLDEN) -> Path:
+    """The production model's golden sample, from a model trained exactly as the local platform trains it."""
+    from opscheck.sandbox import models
+    from opscheck.sandbox.local import DEFAULT_SEED
+
+    sample = models.golden(DEFAULT_SEED, models.train(DEFAULT_SEED, models.PRODUCTION))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{sample['model_version']}.json"
+    path.write_text(json.dumps(sample, indent=1) + "\n")
+    return path
 
 
 def record_all(folder: Path, only: Sequence[str] = ()) -> list[tuple[str, int]]:
@@ -60,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("scenarios", nargs="*", help="only these scenarios (default: all)")
     parser.add_argument("--into", type=Path, default=RECORDINGS, help="scenarios folder")
     args = parser.parse_args(argv)
+    print(f"golden sample written to {write_golden()}", flush=True)
     done = record_all(args.into, args.scenarios)
     healthy = dict(done).get("healthy")
     if healthy not in (None, 0):

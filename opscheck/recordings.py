@@ -11,8 +11,11 @@ gateway, sorted and indented so a person can read and hand-edit it
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
+import shutil
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,11 +28,13 @@ from opscheck.errors import (
     NotFoundError,
     UnreachableError,
 )
-from opscheck.platform.channel import Json
+from opscheck.platform.channel import FileAnswer, Json
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
 META = "meta.json"
+BLOBS = "blobs"
 FORMAT = 1
+LATENCY_ENV = "OPSCHECK_REPLAY_LATENCY_MS"
 ERRORS: dict[str, type[GatewayError]] = {
     cls.__name__: cls for cls in (GatewayError, NotFoundError, BadRequestError, UnreachableError)
 }
@@ -86,6 +91,11 @@ class Scenario:
     def name(self) -> str:
         return self.folder.name
 
+    @property
+    def blobs(self) -> Path:
+        """Sidecar files (model bytes), shared by the scenarios of one folder and named by SHA-256."""
+        return self.folder.parent / BLOBS
+
     def meta(self) -> dict[str, Any]:
         path = self.folder / META
         if not path.is_file():
@@ -129,17 +139,23 @@ def today_of(meta: Mapping[str, Any]) -> dt.date:
 
 # ---- channels ----------------------------------------------------------------
 class ReplayChannel:
-    """Answers every call from a scenario; never performs one."""
+    """Answers every call from a scenario; never performs one.
+
+    `latency` (seconds, from OPSCHECK_REPLAY_LATENCY_MS) makes every answer
+    take that long, as a real BigQuery job would: benchmarks use it to show
+    that checks do not wait on each other.
+    """
 
     mode = "offline"
 
-    def __init__(self, scenario: Scenario, record_hint: str) -> None:
+    def __init__(self, scenario: Scenario, record_hint: str, latency: float = 0.0) -> None:
         self.scenario = scenario
         self._hint = record_hint
+        self._latency = latency
 
-    def call(
-        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json]
-    ) -> Json:
+    def _entry(self, gateway: str, operation: str, args: Mapping[str, Json]) -> dict[str, Json]:
+        if self._latency:
+            time.sleep(self._latency)
         entry = self.scenario.calls(gateway).get(key(operation, args))
         if entry is None:
             raise RecordingMissing(
@@ -152,7 +168,37 @@ class ReplayChannel:
         if "result" not in entry:
             raise ConfigError(f"{self.scenario.folder / (gateway + '.json')}: malformed recording, "
                               f"call {operation} has neither result nor error")
-        return entry["result"]
+        return entry
+
+    def call(
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json]
+    ) -> Json:
+        return self._entry(gateway, operation, args)["result"]
+
+    def call_file(
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], FileAnswer]
+    ) -> FileAnswer:
+        entry = self._entry(gateway, operation, args)
+        path = self.scenario.blobs / str(entry.get("file"))
+        if not entry.get("file") or not path.is_file():
+            raise ConfigError(f"{self.scenario.folder / (gateway + '.json')}: call {operation} names sidecar "
+                              f"{entry.get('file')!r}, which is not in {self.scenario.blobs}: re-record "
+                              f"with `{self._hint}`")
+        return entry["result"], path
+
+
+def latency_from_env(environ: Mapping[str, str]) -> float:
+    """OPSCHECK_REPLAY_LATENCY_MS as seconds (0 when unset); a bad value is a one-line error."""
+    raw = environ.get(LATENCY_ENV, "").strip()
+    if not raw:
+        return 0.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 60_000:
+        raise ConfigError(f"{LATENCY_ENV}={raw!r}: must be milliseconds between 0 and 60000")
+    return value / 1000
 
 
 class RecordChannel:
@@ -177,6 +223,33 @@ class RecordChannel:
         entry["result"] = scrub(result)
         self._new.setdefault(gateway, {})[key(operation, entry["args"])] = entry
         return result
+
+    def call_file(
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], FileAnswer]
+    ) -> FileAnswer:
+        kept: dict[str, Path] = {}
+
+        def perform() -> Json:
+            result, path = live()
+            kept["path"] = path
+            return result
+
+        result = self.call(gateway, operation, args, perform)
+        path = kept["path"]
+        self._new[gateway][key(operation, scrub(dict(args)))]["file"] = self._keep(path)
+        return result, path
+
+    def _keep(self, path: Path) -> str:
+        """Copy a file into the scenarios' sidecar folder under its SHA-256; returns that name."""
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        name = digest.hexdigest()
+        self.scenario.blobs.mkdir(parents=True, exist_ok=True)
+        if not (self.scenario.blobs / name).is_file():
+            shutil.copyfile(path, self.scenario.blobs / name)
+        return name
 
     def save(self, meta: Mapping[str, Any]) -> Path:
         """Merge this session's calls into the scenario's files and write its meta."""

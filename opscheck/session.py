@@ -130,7 +130,8 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
         as_of = dt.datetime.fromisoformat(str(meta["as_of"]))
         config = dataclasses.replace(config, run=dataclasses.replace(
             config.run, today=recordings.today_of(meta)))
-        channel = recordings.ReplayChannel(scenario, record_hint(scenario_name))
+        channel = recordings.ReplayChannel(scenario, record_hint(scenario_name),
+                                           recordings.latency_from_env(os.environ))
         return Session(config, "offline", target, scenario, config.today(), as_of, channel, meta)
     if mode == "record":
         scenario = recordings.Scenario(folder)

@@ -17,17 +17,47 @@ def run_checks(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     )
 
 
-def fault_table() -> dict[str, set[str]]:
-    """docs/recordings.md's table: scenario -> the morning checks it must fail."""
+SUITES = ("daily", "training", "deploy", "probe")
+
+
+def fault_table() -> dict[str, dict[str, set[str]]]:
+    """docs/recordings.md's table: scenario -> suite (column) -> the checks it must fail there."""
     text = (REPO / "docs" / "recordings.md").read_text()
-    table = text.split("| scenario | failing morning checks |", 1)[1]
-    expected: dict[str, set[str]] = {}
-    for line in table.strip().splitlines()[1:]:
+    lines = text.split("<!-- fault table -->", 1)[1].strip().splitlines()
+    header = [cell.strip() for cell in lines[0].strip().strip("|").split("|")]
+    assert header[0] == "scenario" and set(header[1:]) <= set(SUITES), header
+    expected: dict[str, dict[str, set[str]]] = {}
+    for line in lines[2:]:
         if not line.startswith("|"):
             break
-        scenario, checks = (cell.strip() for cell in line.strip("|").split("|"))
-        expected[scenario] = set() if checks == "none" else {c.strip() for c in checks.split(",")}
+        scenario, *cells = (cell.strip() for cell in line.strip().strip("|").split("|"))
+        expected[scenario] = {suite: set() if cell == "none" else {c.strip() for c in cell.split(",")}
+                              for suite, cell in zip(header[1:], cells, strict=True)}
     return expected
+
+
+_MARKERS: dict[str, set[str]] = {}
+
+
+def check_markers(pytester: pytest.Pytester) -> dict[str, set[str]]:
+    """Each check (name, parameters dropped) -> its suite markers, from one in-process collection."""
+    if _MARKERS:
+        return _MARKERS
+    recorder = pytester.inline_run("-p", "no:cacheprovider", "--rootdir", str(REPO), "-c",
+                                   str(REPO / "pyproject.toml"), "--opscheck-config",
+                                   str(REPO / "opscheck.toml"), "--collect-only", str(REPO / "checks"))
+    items = [call.item for call in recorder.getcalls("pytest_itemcollected")]
+    assert items, "no checks collected"
+    _MARKERS.update({item.name.split("[")[0]: {m.name for m in item.iter_markers()} & set(SUITES)
+                     for item in items})
+    return _MARKERS
+
+
+def failed_by_suite(result: pytest.RunResult, markers: dict[str, set[str]],
+                    suites: tuple[str, ...] = SUITES) -> dict[str, set[str]]:
+    """The failed checks of a run of every suite, under each suite they belong to."""
+    failed = failed_checks(result)
+    return {suite: {name for name in failed if suite in markers[name.split("[")[0]]} for suite in suites}
 
 
 def failed_checks(result: pytest.RunResult) -> set[str]:

@@ -12,6 +12,7 @@ import functools
 from opscheck.config import Config
 from opscheck.platform.bigquery import BigQuery
 from opscheck.platform.channel import Channel, LiveChannel
+from opscheck.platform.checkout import Checkout
 from opscheck.platform.cloudrun import CloudRun
 from opscheck.platform.http import Http
 from opscheck.platform.monitoring import Monitoring
@@ -51,3 +52,7 @@ class Platform:
     @functools.cached_property
     def monitoring(self) -> Monitoring:
         return Monitoring(self.config, self.channel)
+
+    @functools.cached_property
+    def checkout(self) -> Checkout:
+        return Checkout(self.config, self.channel)

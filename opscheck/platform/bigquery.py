@@ -19,7 +19,8 @@ from opscheck.config import Config
 from opscheck.platform import auth
 from opscheck.platform.channel import Channel, Json, bounded_retry, translated
 
-Param = str | int | float | bool | dt.date | dt.datetime | Sequence[str]
+Scalar = str | int | float | bool | dt.date | dt.datetime
+Param = Scalar | Sequence[str] | Sequence[Mapping[str, Scalar]]
 Row = dict[str, Any]
 
 
@@ -73,6 +74,18 @@ class BigQuery:
         )
         return rows
 
+    def execute(self, name: str, **params: Param) -> int:
+        """Run named statement `name` (DML such as the registry MERGE); returns rows affected.
+
+        Writes go through the channel like reads, so record mode keeps what
+        was written; callers refuse to write offline before they get here.
+        """
+        args = {"statement": name, "params": {k: to_json(v) for k, v in sorted(params.items())}}
+        affected: int = self._channel.call(
+            "bigquery", "execute", args, lambda: self._execute(name, params)
+        )
+        return affected
+
     def table(self, key: str) -> TableInfo:
         """Row count, last modification and partition column of a configured table."""
         table_id = self._config.table(key)
@@ -96,6 +109,20 @@ class BigQuery:
                 retry=bounded_retry(timeout), job_retry=None,
             )
             return [{k: to_json(v) for k, v in row.items()} for row in result]
+
+    def _execute(self, name: str, params: Mapping[str, Param]) -> int:
+        from google.cloud import bigquery
+
+        sql = queries.render(name, self._config)
+        job_config = bigquery.QueryJobConfig(
+            query_parameters=[_parameter(key, value) for key, value in params.items()]
+        )
+        timeout = self._config.endpoints.timeout_seconds
+        with translated(f"statement {name}.sql"):
+            job = self._client.query(sql, job_config=job_config, timeout=timeout,
+                                     retry=bounded_retry(timeout), job_retry=None)
+            job.result(timeout=timeout)
+            return int(job.num_dml_affected_rows or 0)
 
     def _table(self, table_id: str) -> TableInfo:
         with translated(f"table {table_id}"):
@@ -125,4 +152,11 @@ def _parameter(name: str, value: Param) -> Any:
         return bigquery.ScalarQueryParameter(name, "DATE", value)
     if isinstance(value, str):
         return bigquery.ScalarQueryParameter(name, "STRING", value)
-    return bigquery.ArrayQueryParameter(name, "STRING", list(value))
+    items = list(value)
+    if items and isinstance(items[0], Mapping):
+        # ARRAY<STRUCT<...>>: every field named and typed from its value (the stand-in needs names).
+        return bigquery.ArrayQueryParameter(name, "STRUCT", [
+            bigquery.StructQueryParameter(None, *(_parameter(k, v) for k, v in item.items()))
+            for item in items if isinstance(item, Mapping)
+        ])
+    return bigquery.ArrayQueryParameter(name, "STRING", [str(v) for v in items])

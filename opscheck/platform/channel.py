@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
 from opscheck.errors import BadRequestError, GatewayError, NotFoundError, UnreachableError
 
 Json = Any
 """A JSON-compatible value: dict, list, str, int, float, bool or None."""
+FileAnswer = tuple[Json, Path]
+"""The answer of a call that produced a local file: its JSON description and the file."""
 
 
 class Channel(Protocol):
@@ -29,6 +32,16 @@ class Channel(Protocol):
         self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json]
     ) -> Json: ...
 
+    def call_file(
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], FileAnswer]
+    ) -> FileAnswer:
+        """A call whose answer includes a local file (a downloaded model): JSON plus its path.
+
+        Recordings keep such files beside the JSON (a sidecar), never inside it:
+        a model can be hundreds of MB.
+        """
+        ...
+
 
 class LiveChannel:
     """Performs every operation against the configured endpoints."""
@@ -38,6 +51,11 @@ class LiveChannel:
     def call(
         self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json]
     ) -> Json:
+        return live()
+
+    def call_file(
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], FileAnswer]
+    ) -> FileAnswer:
         return live()
 
 

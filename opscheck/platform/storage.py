@@ -10,10 +10,12 @@ import base64
 import functools
 import hashlib
 import json
-from typing import Any, TypedDict
+import tempfile
+from pathlib import Path
+from typing import IO, Any, TypedDict
 
 from opscheck.config import Config
-from opscheck.errors import BadRequestError, NotFoundError
+from opscheck.errors import BadRequestError, GatewayError, NotFoundError
 from opscheck.platform import auth
 from opscheck.platform.channel import Channel, bounded_retry, translated
 
@@ -27,6 +29,16 @@ class ObjectInfo(TypedDict):
     crc32c: str | None
     generation: int
     updated: str
+
+
+class Download(TypedDict):
+    """An object read whole: which generation, how big, its SHA-256 (computed while streaming)."""
+
+    path: str
+    size: int
+    sha256: str
+    generation: int
+    crc32c: str | None
 
 
 def split(path: str) -> tuple[str, str]:
@@ -88,11 +100,29 @@ class Storage:
         return found
 
     def sha256(self, path: str) -> str:
-        """Hex SHA-256 of the object, computed while streaming (models can be large)."""
+        """Hex SHA-256 of the object, computed while streaming it (models can be large)."""
         digest: str = self._channel.call(
-            "storage", "sha256", {"path": path}, lambda: self._sha256(path)
+            "storage", "sha256", {"path": path}, lambda: self._stream(path, None)["sha256"]
         )
         return digest
+
+    def download(self, path: str) -> tuple[Download, Path]:
+        """The object on local disk, and what was read: one generation, hashed while written.
+
+        One streamed read pinned to the generation the metadata named
+        (`if_generation_match`) and verified against its CRC32C, so the hash
+        and the bytes describe the same object even if it is overwritten
+        meanwhile; memory stays flat whatever the object's size.
+        """
+        info, local = self._channel.call_file(
+            "storage", "download", {"path": path}, lambda: self._download(path)
+        )
+        return info, local
+
+    @functools.cached_property
+    def _scratch(self) -> tempfile.TemporaryDirectory[str]:
+        """Where downloads land; removed when the session's process ends."""
+        return tempfile.TemporaryDirectory(prefix="opscheck-objects-")
 
     def _timeout(self) -> float:
         return self._config.endpoints.timeout_seconds
@@ -126,15 +156,49 @@ class Storage:
             )
             return [_info(bucket, blob) for blob in blobs]
 
-    def _sha256(self, path: str) -> str:
-        digest = hashlib.sha256()
+    def _download(self, path: str) -> tuple[Download, Path]:
+        _, name = split(path)
+        target = Path(self._scratch.name) / name.replace("/", "__")
+        with target.open("wb") as fh:
+            info = self._stream(path, fh)
+        return info, target
+
+    def _stream(self, path: str, sink: IO[bytes] | None) -> Download:
+        """Read the object once into `sink` (or nowhere), hashing as it goes."""
+        from google.api_core import exceptions as gexc
+
+        bucket, name = split(path)
+        timeout = self._timeout()
         with translated(path):
-            blob = self._blob(path)
-            with blob.open("rb", chunk_size=_CHUNK, timeout=self._timeout(),
-                           retry=bounded_retry(self._timeout())) as fh:
-                while chunk := fh.read(_CHUNK):
-                    digest.update(chunk)
-        return digest.hexdigest()
+            blob = self._client.bucket(bucket).get_blob(name, timeout=timeout, retry=bounded_retry(timeout))
+            if blob is None:
+                raise NotFoundError(f"{path}: not found")
+            writer = _HashingWriter(sink)
+            try:
+                # `blob` carries its generation, so the read is of exactly that version.
+                blob.download_to_file(writer, if_generation_match=blob.generation, checksum="crc32c",
+                                      timeout=timeout, retry=bounded_retry(timeout))
+            except (gexc.NotFound, gexc.PreconditionFailed):
+                raise GatewayError(f"{path}: generation {blob.generation} was replaced while it was "
+                                   "read: run again") from None
+        return {"path": path, "size": writer.size, "sha256": writer.digest.hexdigest(),
+                "generation": int(blob.generation or 0), "crc32c": blob.crc32c}
+
+
+class _HashingWriter:
+    """A file-like sink that hashes what the download writes, and passes it on (if anywhere)."""
+
+    def __init__(self, sink: IO[bytes] | None) -> None:
+        self._sink = sink
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        if self._sink is not None:
+            self._sink.write(data)
+        return len(data)
 
 
 def _info(bucket: str, blob: Any) -> ObjectInfo:

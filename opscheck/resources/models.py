@@ -1,14 +1,26 @@
-"""The model store's manifest (the source of truth) and the registry table."""
+"""The model store as checks ask about it: manifest, registry, the production object, the team doc.
+
+The manifest is the source of truth (governance.py derives everything from
+it); the registry table, the object's bytes and the team doc are the other
+places that describe the same model and must agree with it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import json
+from pathlib import Path
 from typing import Any
 
 from opscheck import governance
+from opscheck.errors import ConfigError
 from opscheck.platform import Platform
-from opscheck.resources import Warmer
+from opscheck.platform.storage import Download
+from opscheck.resources import Days, Warmer
+
+GOLDEN = Path(__file__).resolve().parents[2] / "fixtures" / "golden"
 
 
 class Manifest:
@@ -17,6 +29,7 @@ class Manifest:
     def __init__(self, platform: Platform) -> None:
         self._platform = platform
         self.path = platform.storage.path(platform.config.models.manifest)
+        self.system_id = platform.config.models.system_id
 
     @functools.cached_property
     def data(self) -> dict[str, Any]:
@@ -26,13 +39,31 @@ class Manifest:
     def warmers(self) -> list[Warmer]:
         return [lambda: self.data]
 
+    @functools.cached_property
+    def problems(self) -> list[governance.Problem]:
+        """Everything wrong with the manifest (governance.validate_manifest)."""
+        return governance.validate_manifest(self.data, self.system_id)
+
+    @property
+    def entries(self) -> list[dict[str, Any]]:
+        return governance.entries(self.data)
+
     @property
     def production(self) -> dict[str, Any]:
         """The entry of the manifest's `production_model`."""
         return governance.production_entry(self.data)
 
     def by_version(self) -> dict[str, dict[str, Any]]:
-        return {m["model_version"]: m for m in self.data["models"]}
+        return {str(m.get("model_version")): m for m in self.entries}
+
+    def object_path(self, entry: dict[str, Any]) -> str:
+        """`gs://` path of a manifest entry's model file."""
+        return self._platform.storage.path(self._platform.config.models.prefix + str(entry["file"]))
+
+    def registry_rows(self) -> list[dict[str, Any]]:
+        """The registry rows this manifest implies."""
+        models = self._platform.config.models
+        return governance.registry_rows(self.data, models.bucket, models.prefix)
 
     def serving_on(self, day: dt.date) -> dict[str, Any]:
         """The model that should have made `day`'s predictions.
@@ -45,12 +76,12 @@ class Manifest:
         production = self.production
         if _created(production) <= day:
             return production
-        former = [m for m in self.data["models"] if m["status"] == "retired" and _created(m) <= day]
+        former = [m for m in self.entries if m.get("status") == "retired" and _created(m) <= day]
         return max(former, key=_created) if former else production
 
 
 def _created(entry: dict[str, Any]) -> dt.date:
-    return dt.date.fromisoformat(str(entry["created_at"])[:10])
+    return governance.parse_timestamp(entry["created_at"]).date()
 
 
 class Registry:
@@ -70,3 +101,116 @@ class Registry:
 
     def production(self) -> list[dict[str, Any]]:
         return [r for r in self.rows if r["status"] == "production"]
+
+
+class ModelUsage:
+    """Which model versions made the predictions, subset picks and graded rows of a window."""
+
+    def __init__(self, platform: Platform, days: Days) -> None:
+        self._platform = platform
+        self.lookback = platform.config.thresholds.lookback_days
+        self.start = days.first - dt.timedelta(days=self.lookback - 1)
+        self.end = days.last
+
+    @functools.cached_property
+    def rows(self) -> list[dict[str, Any]]:
+        """(source, model_version, first_date, last_date, rows) over the window."""
+        return self._platform.bigquery.query(
+            "rows_by_model", system_id=self._platform.config.models.system_id, start=self.start, end=self.end
+        )
+
+    def warmers(self) -> list[Warmer]:
+        return [lambda: self.rows]
+
+
+@dataclasses.dataclass(frozen=True)
+class Golden:
+    """Rows scored when the model was trained: features and the prediction made then."""
+
+    model_file: str
+    rows: list[dict[str, Any]]
+    path: Path
+
+
+class ProductionModel:
+    """The manifest's production model object: downloaded once a run, hashed as it streams.
+
+    The hash, the CatBoost load and the golden re-score all use the one
+    download, so a large model costs one read, never one per check.
+    """
+
+    def __init__(self, platform: Platform, manifest: Manifest) -> None:
+        self._platform = platform
+        self._manifest = manifest
+        models = platform.config.models
+        self.golden_dir = Path(models.golden_dir).expanduser() if models.golden_dir else GOLDEN
+        self.tolerance = models.golden_tolerance
+
+    @property
+    def entry(self) -> dict[str, Any]:
+        return self._manifest.production
+
+    @property
+    def path(self) -> str:
+        return self._manifest.object_path(self.entry)
+
+    @functools.cached_property
+    def download(self) -> tuple[Download, Path]:
+        return self._platform.storage.download(self.path)
+
+    def warmers(self) -> list[Warmer]:
+        return [lambda: self.download]
+
+    @functools.cached_property
+    def model(self) -> Any:
+        """The object loaded as a CatBoost regressor; CatBoostError when it is not a model."""
+        from catboost import CatBoostRegressor
+
+        loaded = CatBoostRegressor()
+        loaded.load_model(str(self.download[1]))
+        return loaded
+
+    def feature_count(self) -> int:
+        return len(self.model.feature_names_)
+
+    def golden(self) -> Golden | None:
+        """The golden sample of the production model file, None when there is none."""
+        file = str(self.entry["file"])
+        path = self.golden_dir / f"{self.entry['model_version']}.json"
+        if not path.is_file():
+            return None
+        try:
+            data = json.loads(path.read_text())
+            rows = [{"features": [float(x) for x in r["features"]], "predicted": float(r["predicted"]),
+                     **{k: v for k, v in r.items() if k not in ("features", "predicted")}}
+                    for r in data["rows"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{path}: malformed golden sample, expected "
+                              f'{{"rows": [{{"features": [...], "predicted": x}}]}} ({exc})') from None
+        return Golden(str(data.get("model_file", file)), rows, path)
+
+    def rescore(self, golden: Golden) -> list[dict[str, Any]]:
+        """Each golden row with its stored and re-scored prediction and their difference."""
+        scores = self.model.predict([r["features"] for r in golden.rows])
+        return [
+            {**{k: v for k, v in r.items() if k != "features"}, "rescored": round(float(s), 4),
+             "difference": round(abs(float(s) - r["predicted"]), 6)}
+            for r, s in zip(golden.rows, scores, strict=True)
+        ]
+
+
+class TeamDoc:
+    """The team doc (`models.team_doc`): a path in the platform checkout, or gs://."""
+
+    def __init__(self, platform: Platform) -> None:
+        self._platform = platform
+        self.name = platform.config.models.team_doc
+
+    @functools.cached_property
+    def text(self) -> str:
+        if self.name.startswith("gs://"):
+            return self._platform.storage.read(self.name).decode("utf-8")
+        return self._platform.checkout.read(self.name)
+
+    def warmers(self) -> list[Warmer]:
+        return [lambda: self.text]

@@ -283,18 +283,39 @@ def _dead_letters(p: LocalPlatform) -> dict[str, Any]:
     return {"dead_lettered": len(players)}
 
 
-@fault("training-overlap", "the production model's training window now runs through today")
+@fault("training-overlap", "the production model is re-dated everywhere: its training now runs through today")
 def _training_overlap(p: LocalPlatform) -> dict[str, Any]:
+    """Incident 10 as the morning run meets it: today's model claims training through today.
+
+    Everything that describes the model says so consistently (manifest, file
+    name, registry, the worker's path, the team doc), so the one thing wrong
+    is the leakage itself: the model is used on dates inside its window.
+    """
     keep_object(p, schema.MANIFEST)
     keep_rows(p, schema.REGISTRY, "TRUE")
     manifest = _manifest(p)
+    production = governance.production_entry(manifest)
+    name = governance.parse_model_file(production["file"])
+    redated = dataclasses.replace(name, training_end=season.TODAY).file
+    p.write_object(schema.MODEL_PREFIX + redated, p.read_object(schema.MODEL_PREFIX + production["file"]))
+    p.ledger.append({"kind": "new_object", "name": schema.MODEL_PREFIX + redated})
     for entry in manifest["models"]:
-        if entry["file"] == manifest["production_model"]:
-            entry["training_end_date"] = TODAY
+        if entry["file"] == production["file"]:
+            entry.update(file=redated, training_end_date=TODAY)
+    manifest["production_model"] = redated
     _write_manifest(p, manifest)
-    _sql(p, f"UPDATE {schema.REGISTRY} SET training_end_date = DATE '{TODAY}' "
-            "WHERE status = 'production'")
-    return {"training_end_date": TODAY}
+    _sql(p, f"UPDATE {schema.REGISTRY} SET training_end_date = DATE '{TODAY}', model_file = '{redated}', "
+            f"gcs_path = '{p.model_path(redated)}' WHERE status = 'production'")
+    keep_deployment(p, "prediction-worker")
+    spec = p.deployed()
+    spec["prediction-worker"]["env"][schema.MODEL_PATH_ENV] = p.model_path(redated)
+    p.set_deployed(spec)
+    p.restart_service("prediction-worker")
+    text = p.doc_file.read_text()
+    p.ledger.append({"kind": "doc", "text": text})
+    p.doc_file.write_text(governance.with_model_section(
+        text, governance.model_section(governance.production_entry(manifest))))
+    return {"production_model": redated, "training_end_date": TODAY}
 
 
 @fault("doc-model-section-stale", "the team doc's MODEL section still describes the retired model")

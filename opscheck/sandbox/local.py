@@ -398,7 +398,7 @@ class LocalPlatform:
             "# Written by `opscheck sandbox up`: points opscheck's gateways at the local platform.",
             "[run]", f'today = {season.TODAY.isoformat()}', "",
             "[gcp]", f'project = "{PROJECT}"', f'region = "{REGION}"', "",
-            "[models]", f'team_doc = "{self.doc_file}"', "",
+            "[repo]", f'path = "{self.doc_file.parent}"', "",
             "[services]", f'expected_commit = "{seed.MAIN_COMMIT}"', "",
             "[endpoints]",
             f'bigquery = "{self.url("bigquery")}"',

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from opscheck import governance
 from opscheck.sandbox import season
 
 SYSTEM_ID = "catboost_v9"
@@ -33,22 +34,18 @@ class ModelSpec:
     serving_from: dt.date | None
 
     @property
+    def name(self) -> governance.ModelName:
+        """The file-name convention's view of this model (opscheck's one implementation)."""
+        return governance.ModelName(season.FEATURE_COUNT, self.training_start, self.training_end,
+                                    self.created_at, SYSTEM_ID)
+
+    @property
     def file(self) -> str:
-        return model_file_name(
-            season.FEATURE_COUNT, self.training_start, self.training_end, self.created_at
-        )
+        return self.name.file
 
     @property
     def version(self) -> str:
-        return "v9_" + self.created_at.strftime("%Y%m%d_%H%M%S")
-
-
-def model_file_name(features: int, start: dt.date, end: dt.date, created: dt.datetime) -> str:
-    """`catboost_v9_{F}f_train{YYYYMMDD}-{YYYYMMDD}_{YYYYMMDDTHHMMSS}.cbm`."""
-    return (
-        f"catboost_v9_{features}f_train{start:%Y%m%d}-{end:%Y%m%d}_"
-        f"{created:%Y%m%dT%H%M%S}.cbm"
-    )
+        return self.name.version
 
 
 UTC = dt.UTC
@@ -94,6 +91,24 @@ def load(blob: bytes) -> Any:
     model = CatBoostRegressor()
     model.load_model(blob=blob)
     return model
+
+
+GOLDEN_ROWS = 20
+
+
+def golden(seed: int, model: TrainedModel) -> dict[str, Any]:
+    """The golden sample the training job keeps: rows scored right after training, with predictions."""
+    first = next(d for d in season.days(model.spec.training_end + dt.timedelta(days=1), season.TODAY)
+                 if season.is_game_day(d))
+    rows = season.player_days(seed, first)[:GOLDEN_ROWS]
+    scores = model.predict([r.features for r in rows])
+    return {
+        "model_file": model.spec.file,
+        "model_version": model.spec.version,
+        "rows": [{"game_date": first.isoformat(), "player_lookup": r.player.lookup,
+                  "features": list(r.features), "predicted": round(score, 6)}
+                 for r, score in zip(rows, scores, strict=True)],
+    }
 
 
 def recommend(predicted: float, line: float) -> tuple[str, float]:

@@ -58,24 +58,8 @@ def manifest_entry(model: models.TrainedModel) -> dict[str, Any]:
 
 def registry_rows(manifest_data: dict[str, Any]) -> list[Row]:
     """Registry rows that agree with the manifest (what `registry sync` would write)."""
-    return [
-        {
-            "model_id": f"{manifest_data['system_id']}_{m['model_version']}",
-            "system_id": manifest_data["system_id"],
-            "model_version": m["model_version"],
-            "model_file": m["file"],
-            "gcs_path": f"gs://{schema.BUCKET}/{schema.MODEL_PREFIX}{m['file']}",
-            "training_start_date": m["training_start_date"],
-            "training_end_date": m["training_end_date"],
-            "feature_count": m["feature_count"],
-            "sha256": m["sha256"],
-            "hit_rate": m["hit_rate"],
-            "status": m["status"],
-            "created_at": m["created_at"],
-            "updated_at": m["created_at"],
-        }
-        for m in manifest_data["models"]
-    ]
+    return [{**row, "updated_at": row["created_at"]}
+            for row in governance.registry_rows(manifest_data, schema.BUCKET, schema.MODEL_PREFIX)]
 
 
 def team_doc(manifest_data: dict[str, Any]) -> str:

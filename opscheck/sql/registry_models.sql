@@ -1,6 +1,7 @@
 -- The registry's rows for one system (model_registry is not partitioned: it is small).
 SELECT
   model_id,
+  system_id,
   model_version,
   model_file,
   gcs_path,
@@ -9,7 +10,9 @@ SELECT
   feature_count,
   sha256,
   hit_rate,
-  status
+  status,
+  created_at,
+  updated_at
 FROM {registry}
 WHERE system_id = @system_id
-ORDER BY created_at
+ORDER BY created_at, model_id

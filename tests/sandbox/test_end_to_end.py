@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from opscheck.sandbox import schema, season
+from opscheck.sandbox import faults, schema, season
 from opscheck.sandbox.local import LocalPlatform
 
 DAY = dt.date(2026, 2, 5)
@@ -19,6 +19,8 @@ def _rows(platform: LocalPlatform, day: dt.date) -> dict[str, int]:
 
 def test_start_fans_out_through_pubsub_to_worker_and_bigquery(healthy: LocalPlatform) -> None:
     expected = len(season.player_days(healthy.seed_number, DAY))
+    # The rerun supersedes graded rows with ungraded ones: `heal` puts the day back for later tests.
+    faults.keep_rows(healthy, schema.PREDICTIONS, f"game_date = '{DAY}'")
     before = _rows(healthy, DAY)
     assert before["active"] == expected and before["fresh"] == 0
 

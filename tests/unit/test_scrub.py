@@ -17,9 +17,13 @@ SECRETS = {
     "key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----",
     "email": "contact jane.doe@example.org now",
 }
-LEAKS = re.compile(r"ya29\.|eyJ[A-Za-z0-9_\-]{8,}\.|BEGIN [A-Z ]*PRIVATE KEY|(?i:bearer\s+(?!<scrubbed>)\S)|"
-                   r"[A-Za-z0-9._%+\-]+@(?!(?:[A-Za-z0-9\-]+\.iam\.gserviceaccount\.com|example\.com)\b)"
-                   r"[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+CREDENTIALS = r"ya29\.|eyJ[A-Za-z0-9_\-]{8,}\.|BEGIN [A-Z ]*PRIVATE KEY|(?i:bearer\s+(?!<scrubbed>)\S)"
+LEAKS = re.compile(CREDENTIALS + r"|[A-Za-z0-9._%+\-]+@(?!(?:[A-Za-z0-9\-]+\.iam\.gserviceaccount\.com|"
+                   r"example\.com)\b)[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+# Sidecar blobs are objects kept byte for byte (their SHA-256 is checked), so they are never
+# scrubbed: a CatBoost model carries the library's own build info (its release author's
+# address). They are scanned for credentials, not for addresses.
+BLOB_LEAKS = re.compile(CREDENTIALS)
 
 
 @pytest.mark.parametrize("kind", sorted(SECRETS))
@@ -41,6 +45,7 @@ def test_leak_pattern_would_catch_each_secret() -> None:
 
 def test_no_secret_anywhere_in_fixtures() -> None:
     files = [p for p in (REPO / "fixtures").rglob("*") if p.is_file()]
-    assert files
-    leaks = [f"{p}: {m.group(0)}" for p in files for m in LEAKS.finditer(p.read_text(errors="replace"))]
+    assert files and any(p.parent.name == "blobs" for p in files)
+    leaks = [f"{p}: {m.group(0)}" for p in files
+             for m in (BLOB_LEAKS if p.parent.name == "blobs" else LEAKS).finditer(p.read_text(errors="replace"))]
     assert not leaks, leaks[:5]

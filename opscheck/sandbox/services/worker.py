@@ -20,18 +20,9 @@ from typing import Any
 
 import requests
 
+from opscheck import governance
 from opscheck.sandbox import clients, models, schema
 from opscheck.sandbox.services import App, Response, health
-
-_VERSION = re.compile(r"_(\d{8})T(\d{6})\.cbm$")
-
-
-def model_version(path: str) -> str:
-    """`v9_YYYYMMDD_HHMMSS` from the model file's creation stamp."""
-    match = _VERSION.search(path)
-    if not match:
-        raise ValueError(f"{path}: model file name does not follow the convention")
-    return f"v9_{match.group(1)}_{match.group(2)}"
 
 
 def build() -> App:
@@ -44,6 +35,7 @@ def build() -> App:
     model_path = os.environ[schema.MODEL_PATH_ENV]
     coordinator = os.environ.get("COORDINATOR_URL", "")
     cold_start = os.environ.get("SANDBOX_COLD_START_503") == "1"
+    version = governance.model_version(model_path.rsplit("/", 1)[-1], models.SYSTEM_ID)
     loaded: dict[str, Any] = {}
     lock = threading.Lock()
 
@@ -53,6 +45,7 @@ def build() -> App:
                 bucket, _, name = model_path.removeprefix("gs://").partition("/")
                 blob = gcs.bucket(bucket).blob(name).download_as_bytes(timeout=30)
                 loaded["model"] = models.load(blob)
+                loaded["sha256"] = hashlib.sha256(blob).hexdigest()
             return loaded["model"]
 
     def params(**values: Any) -> Any:
@@ -65,7 +58,8 @@ def build() -> App:
     def deep(body: dict[str, Any], match: re.Match[str]) -> Response:
         model()
         list(bq.query("SELECT 1 AS ok").result(timeout=10))
-        return 200, {"status": "ok", "model": model_path, "bigquery": "reachable"}
+        return 200, {"status": "ok", "model": model_path, "model_sha256": loaded["sha256"],
+                     "bigquery": "reachable"}
 
     @app.route("POST", "/predict")
     def predict(body: dict[str, Any], match: re.Match[str]) -> Response:
@@ -101,7 +95,7 @@ def build() -> App:
             "TRUE, CURRENT_TIMESTAMP())",
             job_config=params(
                 id=prediction_id, d=game_date, g=request["game_id"], p=player, s=models.SYSTEM_ID,
-                v=model_version(model_path), line=line, pred=predicted, rec=call, conf=confidence,
+                v=version, line=line, pred=predicted, rec=call, conf=confidence,
             ),
         ).result(timeout=30)
         if coordinator:

@@ -1,0 +1,54 @@
+"""One model per training window, and no model used on dates it was trained on (incidents 6, 10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from opscheck import governance
+from opscheck.evidence import Evidence
+from opscheck.resources.models import Manifest, ModelUsage, Registry
+
+pytestmark = pytest.mark.training
+
+
+def test_no_shared_training_window(manifest: Manifest, registry: Registry, evidence: Evidence) -> None:
+    shared = governance.shared_windows(manifest.entries, "manifest")
+    shared += governance.shared_windows(registry.rows, "registry")
+    evidence.table("training windows (manifest)", [
+        {"file": m.get("file"), "start": m.get("training_start_date"), "end": m.get("training_end_date"),
+         "status": m.get("status")} for m in manifest.entries])
+    assert not shared, (
+        "; ".join(f"{p.message}: {p.model}" for p in shared)
+        + "; one training window may only ever produce one model: retire the duplicate "
+        "(opscheck registry guard refuses a repeated window before training)"
+    )
+
+
+def test_no_leakage(manifest: Manifest, model_usage: ModelUsage, evidence: Evidence) -> None:
+    models = manifest.by_version()
+    rows: list[dict[str, Any]] = []
+    findings: list[str] = []
+    for used in model_usage.rows:
+        entry = models.get(used["model_version"])
+        rows.append({**used, "training_end_date": entry.get("training_end_date") if entry else None})
+        span = (f"{used['rows']} {used['source']} rows of {used['model_version']} "
+                f"{used['first_date']}..{used['last_date']}")
+        if entry is None:
+            findings.append(f"{span}: the manifest does not list this model, so leakage cannot be ruled out")
+            continue
+        try:
+            _, end = governance.window(entry)
+        except ValueError as exc:
+            findings.append(f"{span}: cannot tell, {entry.get('file')}: {exc}")
+            continue
+        if dt.date.fromisoformat(used["first_date"]) <= end:
+            findings.append(f"{span}: dated on or before {entry.get('file')}'s training_end_date {end}")
+    findings += [f"{p.model}: {p.field} {p.message}" for p in manifest.problems if p.kind == "timeline"]
+    evidence.table(f"rows per model version {model_usage.start}..{model_usage.end}", rows)
+    assert not findings, (
+        "leakage: " + "; ".join(findings) + "; next: correct the manifest's dates if they are wrong, else re-run "
+        "those dates with a model trained before them and re-grade (opscheck registry guard before training)"
+    )

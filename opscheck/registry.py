@@ -1,0 +1,137 @@
+"""The governance commands as functions: `opscheck registry …` and the training job call these.
+
+Each takes a Platform (live, recorded or replayed, as the session says), reads
+the manifest and the registry through the same views the checks use, and
+returns a result the caller prints or acts on. Writing is explicit (`apply`),
+refuses an invalid manifest, and is idempotent: a second sync writes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from opscheck import governance
+from opscheck.errors import OpscheckError
+from opscheck.platform import Platform
+from opscheck.resources.models import Manifest, Registry
+
+
+class Refused(OpscheckError):
+    """A governance command refused to act (invalid manifest, a repeated training window)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SyncResult:
+    """What `sync` found and did: the diff before, rows written, and the diff after."""
+
+    before: governance.RegistryDiff
+    written: int
+    after: governance.RegistryDiff | None
+
+    @property
+    def in_sync(self) -> bool:
+        final = self.after if self.after is not None else self.before
+        return final.empty
+
+
+def _registry_rows(manifest: Manifest) -> list[dict[str, Any]]:
+    problems = manifest.problems
+    if problems:
+        raise Refused(f"{manifest.path} is invalid, nothing written ({len(problems)} problems): "
+                      + "; ".join(map(str, problems)))
+    return manifest.registry_rows()
+
+
+def sync(platform: Platform, apply: bool = False) -> SyncResult:
+    """Diff the registry against the manifest; with `apply`, upsert in one MERGE and diff again.
+
+    Refuses an invalid manifest (every problem listed) before reading the
+    registry, and writes nothing when nothing differs.
+    """
+    if apply and platform.channel.mode == "offline":
+        raise Refused("--apply writes to BigQuery, which an offline replay cannot: run with --mode live")
+    manifest = Manifest(platform)
+    wanted = _registry_rows(manifest)
+    before = governance.diff_registry(wanted, Registry(platform).rows)
+    if not apply or not before.writes:
+        return SyncResult(before, 0, None)
+    written = platform.bigquery.execute("registry_merge", rows=[_typed(r) for r in before.writes])
+    after = governance.diff_registry(wanted, Registry(platform).rows)
+    return SyncResult(before, written, after)
+
+
+def _typed(row: dict[str, Any]) -> dict[str, Any]:
+    """A registry row with dates and timestamps as Python values, so parameters carry their types."""
+    return {**row,
+            "training_start_date": governance.parse_date(row["training_start_date"]),
+            "training_end_date": governance.parse_date(row["training_end_date"]),
+            "created_at": governance.parse_timestamp(row["created_at"]),
+            "hit_rate": float(row["hit_rate"]),
+            "feature_count": int(row["feature_count"])}
+
+
+def listing(platform: Platform) -> list[dict[str, Any]]:
+    """The registry as people read it: production first, then newest first."""
+    rows = sorted(Registry(platform).rows, key=lambda r: str(r.get("created_at")), reverse=True)
+    rows.sort(key=lambda r: r.get("status") != "production")
+    return [{"file": r.get("model_file"),
+             "training": f"{r.get('training_start_date')} .. {r.get('training_end_date')}",
+             "hit_rate": r.get("hit_rate"), "status": r.get("status"),
+             "sha256": str(r.get("sha256") or "")[:12]} for r in rows]
+
+
+def model_section(platform: Platform) -> str:
+    """The MODEL section the manifest's production model generates."""
+    try:
+        return governance.model_section(Manifest(platform).production)
+    except ValueError as exc:
+        raise Refused(f"{Manifest(platform).path}: {exc}") from None
+
+
+def check_doc(platform: Platform, doc: Path) -> str:
+    """A unified diff from the doc's MODEL section to the generated one ('' when they agree)."""
+    text = _read(doc)
+    found = governance.extract_model_section(text)
+    wanted = model_section(platform)
+    if found is None:
+        return (f"--- {doc}\n+++ generated from the manifest\n(no MODEL section between "
+                f"{governance.MODEL_BEGIN} and {governance.MODEL_END})\n" + wanted + "\n")
+    return governance.section_diff(found, wanted, str(doc))
+
+
+def write_doc(platform: Platform, doc: Path) -> bool:
+    """Rewrite the doc's MODEL section (appended when it has none); False when it already agreed."""
+    text = _read(doc) if doc.exists() else ""
+    updated = governance.with_model_section(text, model_section(platform))
+    if updated == text:
+        return False
+    doc.write_bytes(updated.encode("utf-8"))
+    return True
+
+
+def _read(doc: Path) -> str:
+    """The doc's text exactly (line endings kept: a rewrite must leave other bytes alone)."""
+    try:
+        return doc.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise OpscheckError(f"{doc}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OpscheckError(f"{doc}: cannot be read as text ({exc})") from None
+
+
+def guard(platform: Platform, start: dt.date, end: dt.date, force: bool = False) -> governance.GuardVerdict:
+    """The pre-training check: refuse a training window the manifest or registry already holds.
+
+    Raises Refused naming the model(s) unless `force`; overlapping windows
+    are returned for the caller to warn about, never refused.
+    """
+    models = [*Manifest(platform).entries, *Registry(platform).rows]
+    verdict = governance.guard(start, end, models)
+    if verdict.refused and not force:
+        raise Refused(f"training window {start} .. {end} already produced "
+                      + "; ".join(governance.describe(m) for m in verdict.same)
+                      + ": retraining it would deploy a duplicate (use --force only to replace it on purpose)")
+    return verdict
