@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from opscheck import governance, offline, registry
+from opscheck import governance, offline, registry, reporting
 from opscheck.errors import OpscheckError
 from opscheck.evidence import render_table
 from opscheck.platform import Platform
@@ -196,9 +196,17 @@ def _session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--platform-repo", type=Path, help="a checkout of the platform's repository")
 
 
+def _summary(args: argparse.Namespace) -> int:
+    print(reporting.junit_summary(args.junit), end="")
+    return OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="opscheck", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    summary = commands.add_parser("summary", help="a Markdown summary of a run from its JUnit XML")
+    summary.add_argument("junit", type=Path, help="the --junitxml file of a checks run")
+    summary.set_defaults(handler=_summary)
     sandbox = commands.add_parser("sandbox", help="the local platform on real emulators")
     sandbox.add_argument("action", choices=["up", "status", "down", "seed", "break", "heal"])
     sandbox.add_argument("fault", nargs="?", help="with `break`: the fault to inject")

@@ -138,8 +138,11 @@ class ServicesConfig:
     coordinator: str = dataclasses.field(default="prediction-coordinator", metadata=_check(_name))
     worker: str = dataclasses.field(default="prediction-worker", metadata=_check(_name))
     others: tuple[str, ...] = ("grading", "scrapers", "subset-materializer")
-    # The commit every service's revision must carry; empty means "not checked".
+    # The commit every service's revision must carry (the deploy gate). Empty: from
+    # --expect-commit, OPSCHECK_COMMIT, else the HEAD of the platform checkout ([repo] path).
     expected_commit: str = ""
+    # The worker's floor of min instances: below it, cold starts answer 503 to pushes (incident 9).
+    worker_min_instances: int = dataclasses.field(default=1, metadata=_check(_positive))
 
     @property
     def all(self) -> tuple[str, ...]:

@@ -24,10 +24,11 @@ from opscheck.errors import ConfigError
 from opscheck.evidence import Evidence
 from opscheck.platform import Platform
 from opscheck.resources import Days, View
+from opscheck.resources.delivery import Delivery
 from opscheck.resources.models import Manifest, ModelUsage, ProductionModel, Registry, TeamDoc
 from opscheck.resources.outcomes import HitRate, Subsets
 from opscheck.resources.predictions import Predictions
-from opscheck.resources.services import Services
+from opscheck.resources.services import ExpectedCommit, Services
 from opscheck.resources.upstream import DeadLetters, Tables
 from opscheck.session import MODES, TARGETS, Options, Session, open_session, save_recording
 
@@ -63,6 +64,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="validate a range A..B (inclusive), reported per date")
     group.addoption("--allow-active", action="store_true", default=False,
                     help="let [active] probes publish or call /start on a live GCP project")
+    group.addoption("--expect-commit", default=None, metavar="SHA",
+                    help="the commit every service must run (else OPSCHECK_COMMIT, services.expected_commit, "
+                         "or the platform checkout's HEAD)")
     group.addoption("--platform-repo", default=None, type=Path,
                     help="a checkout of the platform's repository (team doc; HEAD as the expected commit)")
 
@@ -181,9 +185,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 # ---- fixtures ----------------------------------------------------------------
 @pytest.fixture(scope="session")
-def opscheck_session(pytestconfig: pytest.Config) -> Iterator[Session]:
-    """The resolved session; in offline mode, network access is refused while it lives."""
+def opscheck_session(pytestconfig: pytest.Config, record_testsuite_property: Any) -> Iterator[Session]:
+    """The resolved session; in offline mode, network access is refused while it lives.
+
+    Its facts (mode, scenario, project, as-of) go into the JUnit XML as
+    test-suite properties, so a pipeline's report says which mode produced it.
+    """
     session = session_of(pytestconfig)
+    for name, value in session.facts().items():
+        record_testsuite_property(name, value)
     if session.mode == "offline":
         offline.enable()
     yield session
@@ -283,9 +293,20 @@ def team_doc(platform: Platform) -> TeamDoc:
     return TeamDoc(platform)
 
 
+@pytest.fixture(scope="session")
+def delivery(platform: Platform) -> Delivery:
+    return Delivery(platform)
+
+
+@pytest.fixture(scope="session")
+def expected_commit(platform: Platform, pytestconfig: pytest.Config) -> ExpectedCommit:
+    return ExpectedCommit(platform, pytestconfig.getoption("expect_commit"), os.environ)
+
+
 VIEWS = ("predictions", "manifest", "registry", "subsets", "hit_rate", "services",
-         "tables", "dead_letters", "model_usage", "production_model", "team_doc")
-PREFETCH_THREADS = 8
+         "tables", "dead_letters", "model_usage", "production_model", "team_doc", "delivery",
+         "expected_commit")
+PREFETCH_THREADS = 16
 
 
 @pytest.fixture(scope="session", autouse=True)

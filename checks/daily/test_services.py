@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from opscheck.evidence import Evidence
@@ -14,7 +12,7 @@ pytestmark = pytest.mark.daily
 
 def test_service_healthy(services: Services, service_name: str, evidence: Evidence) -> None:
     probes = [services.probe(service_name, path) for path in services.health_paths(service_name)]
-    evidence.table(f"{service_name} health", [dataclasses.asdict(p) for p in probes])
+    evidence.table(f"{service_name} health", [p.summary() for p in probes])
     failing = [p for p in probes if not p.healthy]
     assert not failing, (
         f"{service_name}: " + "; ".join(f"{p.path} {p.problem}" for p in failing)

@@ -11,10 +11,79 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
-from typing import Protocol
+import threading
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 Warmer = Callable[[], object]
+_T = TypeVar("_T")
+_O = TypeVar("_O")
+
+
+class _Entry:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.done = False
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+class Calls:
+    """A view's gateway answers, each computed at most once a session, failures included.
+
+    Why not functools.cache: the session prefetch and the checks ask from
+    several threads at once, and a call must not run twice (a model download,
+    a query that timed out); and a dependency that failed once must fail the
+    next check that needs it at once, with the first error, instead of paying
+    its timeout again.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[Hashable, _Entry] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        with self._lock:
+            entry = self._entries.setdefault(key, _Entry())
+        with entry.lock:
+            if not entry.done:
+                try:
+                    entry.value = compute()
+                except Exception as exc:  # remembered, raised to every caller
+                    entry.error = exc
+                entry.done = True
+        if entry.error is not None:
+            raise entry.error
+        value: _T = entry.value
+        return value
+
+
+def calls_of(view: object) -> Calls:
+    """The Calls memo of a view instance (made on first use)."""
+    found: Calls = view.__dict__.setdefault("_calls", Calls())
+    return found
+
+
+class once(Generic[_O, _T]):  # noqa: N801 - used like functools.cached_property
+    """A read-only property computed once per instance through its Calls (thread-safe, failures kept)."""
+
+    def __init__(self, compute: Callable[[_O], _T]) -> None:
+        self._compute = compute
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type[_O], name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type[_O]) -> once[_O, _T]: ...
+
+    @overload
+    def __get__(self, instance: _O, owner: type[_O]) -> _T: ...
+
+    def __get__(self, instance: _O | None, owner: type[_O]) -> once[_O, _T] | _T:
+        if instance is None:
+            return self
+        return calls_of(instance).get(self._name, lambda: self._compute(instance))
 
 
 class View(Protocol):

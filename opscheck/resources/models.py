@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from opscheck import governance
 from opscheck.errors import ConfigError
 from opscheck.platform import Platform
 from opscheck.platform.storage import Download
-from opscheck.resources import Days, Warmer
+from opscheck.resources import Days, Warmer, once
 
 GOLDEN = Path(__file__).resolve().parents[2] / "fixtures" / "golden"
 
@@ -31,7 +30,7 @@ class Manifest:
         self.path = platform.storage.path(platform.config.models.manifest)
         self.system_id = platform.config.models.system_id
 
-    @functools.cached_property
+    @once
     def data(self) -> dict[str, Any]:
         data: dict[str, Any] = self._platform.storage.read_json(self.path)
         return data
@@ -39,7 +38,7 @@ class Manifest:
     def warmers(self) -> list[Warmer]:
         return [lambda: self.data]
 
-    @functools.cached_property
+    @once
     def problems(self) -> list[governance.Problem]:
         """Everything wrong with the manifest (governance.validate_manifest)."""
         return governance.validate_manifest(self.data, self.system_id)
@@ -55,6 +54,10 @@ class Manifest:
 
     def by_version(self) -> dict[str, dict[str, Any]]:
         return {str(m.get("model_version")): m for m in self.entries}
+
+    def entry_for_path(self, path: str | None) -> dict[str, Any] | None:
+        """The manifest entry whose object is `path` (a gs:// path), None when none is."""
+        return next((e for e in self.entries if e.get("file") and self.object_path(e) == path), None)
 
     def object_path(self, entry: dict[str, Any]) -> str:
         """`gs://` path of a manifest entry's model file."""
@@ -90,7 +93,7 @@ class Registry:
     def __init__(self, platform: Platform) -> None:
         self._platform = platform
 
-    @functools.cached_property
+    @once
     def rows(self) -> list[dict[str, Any]]:
         return self._platform.bigquery.query(
             "registry_models", system_id=self._platform.config.models.system_id
@@ -112,7 +115,7 @@ class ModelUsage:
         self.start = days.first - dt.timedelta(days=self.lookback - 1)
         self.end = days.last
 
-    @functools.cached_property
+    @once
     def rows(self) -> list[dict[str, Any]]:
         """(source, model_version, first_date, last_date, rows) over the window."""
         return self._platform.bigquery.query(
@@ -154,14 +157,14 @@ class ProductionModel:
     def path(self) -> str:
         return self._manifest.object_path(self.entry)
 
-    @functools.cached_property
+    @once
     def download(self) -> tuple[Download, Path]:
         return self._platform.storage.download(self.path)
 
     def warmers(self) -> list[Warmer]:
         return [lambda: self.download]
 
-    @functools.cached_property
+    @once
     def model(self) -> Any:
         """The object loaded as a CatBoost regressor; CatBoostError when it is not a model."""
         from catboost import CatBoostRegressor
@@ -206,7 +209,7 @@ class TeamDoc:
         self._platform = platform
         self.name = platform.config.models.team_doc
 
-    @functools.cached_property
+    @once
     def text(self) -> str:
         if self.name.startswith("gs://"):
             return self._platform.storage.read(self.name).decode("utf-8")

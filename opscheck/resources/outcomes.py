@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any
 
 from opscheck.platform import Platform
-from opscheck.resources import Days, Warmer
+from opscheck.resources import Days, Warmer, once
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -21,7 +20,7 @@ class Subsets:
         self.names = platform.config.subsets.names
         self.lookback = platform.config.thresholds.lookback_days
 
-    @functools.cached_property
+    @once
     def _coverage(self) -> list[dict[str, Any]]:
         return self._platform.bigquery.query(
             "subset_coverage", system_id=self._platform.config.models.system_id,
@@ -52,7 +51,7 @@ class HitRate:
         self._days = days
         self.window_days = platform.config.thresholds.hit_rate_window_days
 
-    @functools.cached_property
+    @once
     def _daily(self) -> list[dict[str, Any]]:
         return self._platform.bigquery.query(
             "hit_rate_daily", system_id=self._platform.config.models.system_id,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 from typing import Any
 
 from opscheck.platform import Platform
-from opscheck.resources import Days, Warmer
+from opscheck.resources import Days, Warmer, once
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,14 +40,14 @@ class Predictions:
         self._days = days
         self.system_id = platform.config.models.system_id
 
-    @functools.cached_property
+    @once
     def _versions(self) -> list[dict[str, Any]]:
         # Yesterday too: grading is checked for the day before each date.
         return self._platform.bigquery.query(
             "predictions_by_version", system_id=self.system_id, **self._days.span(before=1)
         )
 
-    @functools.cached_property
+    @once
     def _expected(self) -> dict[str, dict[str, Any]]:
         # Yesterday too: grading asks whether yesterday had games.
         rows = self._platform.bigquery.query("expected_predictions", **self._days.span(before=1))

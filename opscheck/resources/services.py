@@ -1,28 +1,53 @@
-"""The Cloud Run services: what is deployed, and whether it answers."""
+"""The Cloud Run services: what is deployed, whether it answers, and which commit it runs."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import json
+from collections.abc import Mapping
+from typing import Any
 
-from opscheck.errors import UnreachableError
+from opscheck.config import Config
+from opscheck.errors import NotFoundError, UnreachableError
 from opscheck.platform import Platform
 from opscheck.platform.cloudrun import ServiceInfo
-from opscheck.resources import Warmer
+from opscheck.resources import Warmer, calls_of, once
+
+COMMIT_ENV = "OPSCHECK_COMMIT"
 
 
 @dataclasses.dataclass(frozen=True)
 class Probe:
-    """One health probe: its HTTP status (None: no answer), latency and why it failed."""
+    """One health probe: its HTTP status (None: no answer), latency, why it failed, and its body."""
 
     path: str
     status: int | None
     latency_ms: float | None
     problem: str | None
+    body: str = dataclasses.field(default="", repr=False)
 
     @property
     def healthy(self) -> bool:
         return self.status == 200
+
+    def summary(self) -> dict[str, Any]:
+        """The probe as an evidence row (the body left out: it can be long)."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if k != "body"}
+
+    def json(self) -> dict[str, Any]:
+        """The body parsed as a JSON object ({} when it is not one)."""
+        try:
+            parsed = json.loads(self.body)
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+
+
+def gcloud_update(config: Config, service: str, flags: str) -> str:
+    """The `gcloud run services update` command that changes `service` as `flags` say."""
+    return (f"gcloud run services update {service} --project {config.gcp.project} "
+            f"--region {config.gcp.region} {flags}")
 
 
 class Services:
@@ -33,26 +58,62 @@ class Services:
         self.names = platform.config.services.all
 
     def warmers(self) -> list[Warmer]:
-        return [functools.partial(self._warm, name) for name in self.names]
+        """One per probe: each describes its service first (once, shared), then calls it."""
+        return [functools.partial(self.probe, name, path) for name in self.names for path in self.health_paths(name)]
 
-    def _warm(self, name: str) -> None:
-        for path in self.health_paths(name):
-            self.probe(name, path)
-
-    @functools.cache  # noqa: B019 - one description per service per session is the point
     def describe(self, name: str) -> ServiceInfo:
-        return self._platform.run.service(name)
+        """The service as Cloud Run describes it (once a session)."""
+        return calls_of(self).get(("describe", name), lambda: self._platform.run.service(name))
 
-    @functools.cache  # noqa: B019 - one probe per path per session, shared with the prefetch
     def probe(self, name: str, path: str) -> Probe:
-        """GET `path` on the service's URL; a port that does not answer is a failed probe."""
+        """GET `path` on the service's URL (once a session); a port that does not answer is a failed probe."""
+        return calls_of(self).get(("probe", name, path), lambda: self._probe(name, path))
+
+    def _probe(self, name: str, path: str) -> Probe:
         try:
             result = self._platform.http.get(self.describe(name)["uri"], path)
         except UnreachableError as exc:
             return Probe(path, None, None, str(exc))
         problem = None if result["status"] == 200 else f"HTTP {result['status']}: {result['body'][:120]}"
-        return Probe(path, result["status"], result["latency_ms"], problem)
+        return Probe(path, result["status"], result["latency_ms"], problem, result["body"])
 
     def health_paths(self, name: str) -> tuple[str, ...]:
         """`/health` everywhere; the worker also `/health/deep` (model loaded, BigQuery up)."""
         return ("/health", "/health/deep") if name == self._platform.config.services.worker else ("/health",)
+
+
+class ExpectedCommit:
+    """The commit every service must run, and where that requirement came from.
+
+    In order: `--expect-commit`, $OPSCHECK_COMMIT, `services.expected_commit`,
+    else the HEAD of the platform checkout (`--platform-repo`, `[repo] path`),
+    read through the checkout gateway so a recording replays it. None: nothing
+    says which commit is expected.
+    """
+
+    def __init__(self, platform: Platform, flag: str | None, environ: Mapping[str, str]) -> None:
+        self._platform = platform
+        self._given = [(flag, "--expect-commit"), (environ.get(COMMIT_ENV), COMMIT_ENV),
+                       (platform.config.services.expected_commit, "services.expected_commit")]
+
+    @once
+    def resolved(self) -> tuple[str, str] | None:
+        """(commit, where it came from), or None."""
+        for value, source in self._given:
+            if value:
+                return value.strip(), source
+        try:
+            return self._platform.checkout.head(), "HEAD of the platform checkout"
+        except NotFoundError:
+            return None
+
+    def warmers(self) -> list[Warmer]:
+        return [lambda: self.resolved]
+
+
+def same_commit(a: str | None, b: str) -> bool:
+    """Whether two commit ids name the same commit (either may be abbreviated, 7+ hex digits)."""
+    if not a or min(len(a), len(b)) < 7:
+        return False
+    short = min(len(a), len(b))
+    return a[:short].lower() == b[:short].lower()

@@ -7,7 +7,7 @@ import functools
 from opscheck.platform import Platform
 from opscheck.platform.bigquery import TableInfo
 from opscheck.platform.monitoring import BacklogMetrics
-from opscheck.resources import Warmer
+from opscheck.resources import Warmer, calls_of, once
 
 FRESH_TABLES = ("prop_lines", "schedule", "predictions")
 
@@ -21,9 +21,9 @@ class Tables:
     def warmers(self) -> list[Warmer]:
         return [functools.partial(self.info, key) for key in FRESH_TABLES]
 
-    @functools.cache  # noqa: B019 - metadata once per table per session
     def info(self, key: str) -> TableInfo:
-        return self._platform.bigquery.table(key)
+        """The table's metadata (once a session)."""
+        return calls_of(self).get(key, lambda: self._platform.bigquery.table(key))
 
 
 class DeadLetters:
@@ -36,6 +36,6 @@ class DeadLetters:
     def warmers(self) -> list[Warmer]:
         return [lambda: self.backlog]
 
-    @functools.cached_property
+    @once
     def backlog(self) -> BacklogMetrics:
         return self._platform.monitoring.subscription_backlog(self.subscription)

@@ -239,15 +239,28 @@ def _model_path_drift(p: LocalPlatform) -> dict[str, Any]:
     return {schema.MODEL_PATH_ENV: path}
 
 
+@fault("worker-not-restarted", "the worker revision names the production model; its instances serve the retired one")
+def _worker_not_restarted(p: LocalPlatform) -> dict[str, Any]:
+    keep_deployment(p, "prediction-worker")
+    spec = p.deployed()
+    production = spec["prediction-worker"]["env"][schema.MODEL_PATH_ENV]
+    spec["prediction-worker"]["env"][schema.MODEL_PATH_ENV] = p.model_path(models.RETIRED.file)
+    p.set_deployed(spec)
+    p.restart_service("prediction-worker")  # the instances load the retired model ...
+    spec["prediction-worker"]["env"][schema.MODEL_PATH_ENV] = production
+    p.set_deployed(spec)  # ... and the revision is fixed, but nothing restarts them
+    return {"configured": production, "serving": p.model_path(models.RETIRED.file)}
+
+
 @fault("stale-services", "grading and scrapers run revisions built from an older commit")
 def _stale_services(p: LocalPlatform) -> dict[str, Any]:
     keep_deployment(p)
     spec = p.deployed()
     for name in ("grading", "scrapers"):
-        spec[name].update(commit_sha=seed.STALE_COMMIT, revision_created="2026-01-20T18:00:00Z",
-                          revision=f"{name}-00031-{seed.STALE_COMMIT[:3]}")
+        spec[name].update(commit_sha=p.commits["stale"], revision_created="2026-01-20T18:00:00Z",
+                          revision=f"{name}-00031-{p.commits['stale'][:3]}")
     p.set_deployed(spec)
-    return {"stale": ["grading", "scrapers"], "commit_sha": seed.STALE_COMMIT}
+    return {"stale": ["grading", "scrapers"], "commit_sha": p.commits["stale"]}
 
 
 @fault("push-endpoint-stale", "the push subscription still targets the old worker URL")

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -301,8 +302,40 @@ class LocalPlatform:
             self.load_rows(table, rows)
         self.load_rows(schema.PREDICTIONS, seed.prediction_rows(self.seed_number, trained))
         self.load_rows(schema.REGISTRY, seed.registry_rows(manifest))
-        self.doc_file.parent.mkdir(parents=True, exist_ok=True)
-        self.doc_file.write_text(seed.team_doc(manifest))
+        retired = next(m for m in manifest["models"] if m["status"] == "retired")
+        self._state["commits"] = self._init_platform_repo([seed.team_doc(manifest, retired),
+                                                           seed.team_doc(manifest)])
+
+    def _init_platform_repo(self, docs: list[str]) -> dict[str, str]:
+        """The platform's repository, a real git checkout: one commit per entry of seed.COMMITS.
+
+        Author, committer and times are fixed, so the commit SHAs are the same
+        on every machine; services carry them as their `commit-sha` label and
+        the deploy gate compares them with this checkout's HEAD.
+        """
+        repo = self.doc_file.parent
+        shutil.rmtree(repo, ignore_errors=True)
+        repo.mkdir(parents=True)
+        git = ["git", "-C", str(repo), "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"]
+        subprocess.run([*git, "init", "-q", "-b", "main"], check=True, timeout=30)
+        commits = {}
+        for (name, when), text in zip(seed.COMMITS, docs, strict=True):
+            self.doc_file.write_text(text)
+            who = {"GIT_AUTHOR_NAME": "Platform Team", "GIT_AUTHOR_EMAIL": "platform@example.com",
+                   "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_NAME": "Platform Team",
+                   "GIT_COMMITTER_EMAIL": "platform@example.com", "GIT_COMMITTER_DATE": when}
+            subprocess.run([*git, "add", "CLAUDE.md"], check=True, timeout=30)
+            subprocess.run([*git, "commit", "-q", "-m", f"{name}: team doc"], check=True, timeout=30,
+                           env={**os.environ, **who})
+            commits[name] = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True,
+                                           text=True, timeout=30).stdout.strip()
+        return commits
+
+    @property
+    def commits(self) -> dict[str, str]:
+        """The platform repository's commits by name (`main`, `stale`)."""
+        found: dict[str, str] = self._state["commits"]
+        return found
 
     def _write_services_spec(self, model_path: str) -> None:
         """Every service's deployment as the Cloud Run stand-in will describe it."""
@@ -319,8 +352,8 @@ class LocalPlatform:
                 "env": env,
                 "min_instances": 1 if name in ("prediction-worker", "prediction-coordinator") else 0,
                 "max_instances": 10,
-                "revision": f"{name}-{40 + index:05d}-{seed.MAIN_COMMIT[:3]}",
-                "commit_sha": seed.MAIN_COMMIT,
+                "revision": f"{name}-{40 + index:05d}-{self.commits['main'][:3]}",
+                "commit_sha": self.commits["main"],
                 "revision_created": seed.DEPLOYED_AT,
             }
         self.services_file.write_text(json.dumps(spec, indent=2, sort_keys=True))
@@ -399,7 +432,6 @@ class LocalPlatform:
             "[run]", f'today = {season.TODAY.isoformat()}', "",
             "[gcp]", f'project = "{PROJECT}"', f'region = "{REGION}"', "",
             "[repo]", f'path = "{self.doc_file.parent}"', "",
-            "[services]", f'expected_commit = "{seed.MAIN_COMMIT}"', "",
             "[endpoints]",
             f'bigquery = "{self.url("bigquery")}"',
             f'storage = "{self.url("storage")}"',

@@ -19,9 +19,10 @@ from opscheck.sandbox import models, schema, season
 Row = dict[str, Any]
 MORNING_UTC = dt.time(12, 5)  # 07:05 in New York: the scheduler's run
 RERUN_EVERY = 9  # every ninth game day was re-run once: older rows inactive
-MAIN_COMMIT = hashlib.sha1(b"platform main").hexdigest()
-STALE_COMMIT = hashlib.sha1(b"platform main~12").hexdigest()
 DEPLOYED_AT = "2026-02-01T02:00:00Z"
+# The platform repository's history, as (name, commit time): an older commit some services
+# may still run, then main, which every service was deployed from.
+COMMITS = (("stale", "2026-01-20T18:00:00Z"), ("main", "2026-02-01T01:30:00Z"))
 
 
 def _stamp(day: dt.date, time: dt.time = MORNING_UTC) -> str:
@@ -62,9 +63,12 @@ def registry_rows(manifest_data: dict[str, Any]) -> list[Row]:
             for row in governance.registry_rows(manifest_data, schema.BUCKET, schema.MODEL_PREFIX)]
 
 
-def team_doc(manifest_data: dict[str, Any]) -> str:
-    """The platform team's CLAUDE.md, whose MODEL section must match the manifest."""
-    section = governance.model_section(governance.production_entry(manifest_data))
+def team_doc(manifest_data: dict[str, Any], entry: dict[str, Any] | None = None) -> str:
+    """The platform team's CLAUDE.md, whose MODEL section must match the manifest.
+
+    `entry`: the model the section describes (default: the production one).
+    """
+    section = governance.model_section(entry or governance.production_entry(manifest_data))
     return (
         "# nba-props-platform\n\nPrediction platform notes for the team.\n\n"
         f"{section}\n\n## Runbooks\n\nSee docs/runbooks.\n"

@@ -82,6 +82,9 @@ OBSERVE: dict[str, Callable[[LocalPlatform], Any]] = {
         p.deployed()["prediction-worker"]["env"][schema.MODEL_PATH_ENV],
         requests.get(p.url("prediction-worker") + "/health/deep", timeout=30).json()["model"]),
     "stale-services": lambda p: sorted({s["commit_sha"] for s in p.deployed().values()}),
+    "worker-not-restarted": lambda p: (
+        p.deployed()["prediction-worker"]["env"][schema.MODEL_PATH_ENV],
+        requests.get(p.url("prediction-worker") + "/health/deep", timeout=30).json()["model"]),
     "push-endpoint-stale": _push_endpoint,
     "cold-start-503": _worker_predict_status,
     "dead-letters": _dlq_backlog,

@@ -114,7 +114,7 @@ def test_cloud_run_service_description(live: Session, local_platform: LocalPlatf
     assert worker["uri"] == local_platform.url("prediction-worker")
     assert worker["env"][schema.MODEL_PATH_ENV].endswith("_20260201T011018.cbm")
     assert worker["min_instances"] == 1 and worker["max_instances"] == 10
-    assert worker["commit_sha"] == live.config.services.expected_commit
+    assert worker["commit_sha"] == local_platform.commits["main"]
     assert worker["latest_ready_revision"].startswith("prediction-worker-")
     assert worker["revision_created"] == "2026-02-01T02:00:00+00:00"
     with pytest.raises(NotFoundError, match="no-such-service"):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from opscheck.sandbox import processes, schema
+from opscheck.sandbox import faults, processes, schema
 from opscheck.sandbox.local import LocalPlatform
 from opscheck.sandbox.processes import SandboxError
 from tests.conftest import require_standins
@@ -64,7 +64,8 @@ def test_cli_status_and_fault_list(local_platform: LocalPlatform) -> None:
     assert "prediction-worker" in status.stdout and "faults: none" in status.stdout
     listing = subprocess.run([sys.executable, "-m", "opscheck.cli", "sandbox", "break", "--list"],
                              env=env, capture_output=True, text=True, check=True)
-    assert len(listing.stdout.strip().splitlines()) == 16 and "cold-start-503" in listing.stdout
+    names = [line.split()[0] for line in listing.stdout.strip().splitlines()]
+    assert names == list(faults.FAULTS) and "cold-start-503" in names
 
 
 def test_cli_status_of_nothing_is_not_running(tmp_path: Path) -> None:

@@ -1,0 +1,67 @@
+"""The deploy gate live against the local platform: the checkout's HEAD, one model download a run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from opscheck.sandbox.local import LocalPlatform
+from tests.helpers import REPO, run_checks
+
+COUNT_DOWNLOADS = '''
+from opscheck.platform import storage
+
+reads = []
+_download = storage.Storage._download
+
+
+def counting(self, path):
+    reads.append(path)
+    return _download(self, path)
+
+
+storage.Storage._download = counting
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(f"OBJECT READS {len(reads)} {sorted(set(reads))}")
+'''
+
+
+def test_model_object_is_downloaded_once_per_run(healthy: LocalPlatform, pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(count_downloads=COUNT_DOWNLOADS)
+    pytester.syspathinsert()
+    result = run_checks(pytester, "-p", "count_downloads", str(REPO / "checks"), "-m", "deploy or training",
+                        "--target", "sandbox")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-2000:]
+    reads = [line for line in result.outlines if line.startswith("OBJECT READS")]
+    assert reads == ["OBJECT READS 1 ['gs://nba-props-platform-models/catboost/v9/"
+                     "catboost_v9_33f_train20251102-20260108_20260201T011018.cbm']"]
+
+
+def git_checkout(folder: Path) -> str:
+    """A one-commit git repository; returns its HEAD."""
+    folder.mkdir()
+    (folder / "README.md").write_text("another platform build\n")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    for argv in (["init", "-q"], ["add", "README.md"], ["commit", "-q", "-m", "x"]):
+        subprocess.run(["git", "-C", str(folder), *argv], check=True, env=env, timeout=30)
+    return subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], check=True, capture_output=True,
+                          text=True, timeout=30).stdout.strip()
+
+
+def test_platform_repo_head_is_the_expected_commit(
+    healthy: LocalPlatform, pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    check = str(REPO / "checks/deploy/test_commits.py")
+    head = git_checkout(tmp_path / "platform")
+    result = run_checks(pytester, check, "--target", "sandbox", f"--platform-repo={tmp_path / 'platform'}")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([f"*5 service(s) behind {head[:12]} (HEAD of the platform checkout)*"])
+    sandbox_repo = healthy.doc_file.parent
+    result = run_checks(pytester, check, "--target", "sandbox", f"--platform-repo={sandbox_repo}")
+    result.assert_outcomes(passed=1)
