@@ -196,6 +196,19 @@ def _session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--platform-repo", type=Path, help="a checkout of the platform's repository")
 
 
+def _diagnose(args: argparse.Namespace) -> int:
+    from opscheck import diagnosis
+
+    with _session(args) as session:
+        findings = diagnosis.diagnose(diagnosis.Suspects.of(session.platform, args.batch))
+    if not findings:
+        print(diagnosis.lead(findings))
+        return OK
+    print(render_table([{"rank": i, **f.row()} for i, f in enumerate(findings, 1)]))
+    print(diagnosis.lead(findings))
+    return DRIFT
+
+
 def _summary(args: argparse.Namespace) -> int:
     print(reporting.junit_summary(args.junit), end="")
     return OK
@@ -204,6 +217,11 @@ def _summary(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="opscheck", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    diagnose = commands.add_parser("diagnose", help="why delivery stalls: ranked suspects with evidence")
+    diagnose.add_argument("what", choices=["stall"], help="what to diagnose")
+    diagnose.add_argument("--batch", help="the stalled batch's id (GET /status of the coordinator)")
+    _session_options(diagnose)
+    diagnose.set_defaults(handler=_diagnose)
     summary = commands.add_parser("summary", help="a Markdown summary of a run from its JUnit XML")
     summary.add_argument("junit", type=Path, help="the --junitxml file of a checks run")
     summary.set_defaults(handler=_summary)

@@ -24,6 +24,7 @@ from opscheck.errors import ConfigError
 
 Mode = Literal["live", "offline", "record"]
 Target = Literal["gcp", "sandbox"]
+CanaryVia = Literal["subscription", "worker"]
 
 _URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?(/[^\s]*)?$")
 _TABLE = re.compile(r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+){1,2}$")
@@ -173,6 +174,33 @@ class ThresholdsConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class ProbesConfig:
+    """The delivery probes' expectations and patience (`pytest -m probe`)."""
+
+    # The push subscription's ack deadline must cover the worker's 95th-percentile latency.
+    worker_p95_seconds: float = dataclasses.field(default=20.0, metadata=_check(_positive))
+    # The dead-letter policy's max delivery attempts must lie in this range (Pub/Sub allows 5-100).
+    min_delivery_attempts: int = dataclasses.field(default=5, metadata=_check(_positive))
+    max_delivery_attempts: int = dataclasses.field(default=10, metadata=_check(_positive))
+    # The push subscription's backlog: more, or older, means delivery is failing.
+    backlog_max_messages: int = dataclasses.field(default=1000, metadata=_check(_positive))
+    backlog_max_age_seconds: float = dataclasses.field(default=600.0, metadata=_check(_positive))
+    # A batch still at 0/N after this long is stalled; so is one without progress for the second.
+    stall_zero_seconds: float = dataclasses.field(default=60.0, metadata=_check(_positive))
+    stall_progress_seconds: float = dataclasses.field(default=180.0, metadata=_check(_positive))
+    # Rows older than this that the coordinator's tracker does not count mean the tracker is stuck.
+    tracker_grace_seconds: float = dataclasses.field(default=10.0, metadata=_check(_positive))
+    # How far back the diagnosis looks for refused pushes (5xx) in Monitoring.
+    recent_minutes: int = dataclasses.field(default=15, metadata=_check(_positive))
+    # Active probes ([active]): canary messages, how they are seen delivered, deadlines, batch size.
+    canary_messages: int = dataclasses.field(default=3, metadata=_check(_positive))
+    canary_via: CanaryVia = "subscription"
+    canary_deadline_seconds: float = dataclasses.field(default=20.0, metadata=_check(_positive))
+    batch_players: int = dataclasses.field(default=2, metadata=_check(_positive))
+    batch_deadline_seconds: float = dataclasses.field(default=20.0, metadata=_check(_positive))
+
+
+@dataclasses.dataclass(frozen=True)
 class EndpointsConfig:
     """Where live calls go. Empty means Google's own endpoint for that service."""
 
@@ -201,6 +229,7 @@ class Config:
     repo: RepoConfig = RepoConfig()
     subsets: SubsetsConfig = SubsetsConfig()
     thresholds: ThresholdsConfig = ThresholdsConfig()
+    probes: ProbesConfig = ProbesConfig()
     endpoints: EndpointsConfig = EndpointsConfig()
     # Where the values came from, for error messages and the report header.
     source: str = dataclasses.field(default="<defaults>", compare=False)

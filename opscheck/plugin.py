@@ -23,8 +23,9 @@ from opscheck.config import Config
 from opscheck.errors import ConfigError
 from opscheck.evidence import Evidence
 from opscheck.platform import Platform
+from opscheck.probes import Prober
 from opscheck.resources import Days, View
-from opscheck.resources.delivery import Delivery
+from opscheck.resources.delivery import Coordinator, Delivery
 from opscheck.resources.models import Manifest, ModelUsage, ProductionModel, Registry, TeamDoc
 from opscheck.resources.outcomes import HitRate, Subsets
 from opscheck.resources.predictions import Predictions
@@ -165,14 +166,17 @@ def _is_check(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Active probes never run against a live GCP project unless the user allows it."""
+    """Active probes act on the platform: never replayed, never live on GCP unless the user allows it."""
     session = session_of(config)
-    if session.target != "gcp" or session.mode == "offline" or config.getoption("allow_active"):
+    if session.mode != "live":
+        reason = f"[active] probe: it acts on the platform, so it does not run {session.mode}"
+    elif session.target == "gcp" and not config.getoption("allow_active"):
+        reason = "[active] probe against live GCP: pass --allow-active to run it"
+    else:
         return
-    skip = pytest.mark.skip(reason="[active] probe against live GCP: pass --allow-active to run it")
     for item in items:
         if item.get_closest_marker("active"):
-            item.add_marker(skip)
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -299,13 +303,24 @@ def delivery(platform: Platform) -> Delivery:
 
 
 @pytest.fixture(scope="session")
+def coordinator(platform: Platform) -> Coordinator:
+    return Coordinator(platform)
+
+
+@pytest.fixture(scope="session")
 def expected_commit(platform: Platform, pytestconfig: pytest.Config) -> ExpectedCommit:
     return ExpectedCommit(platform, pytestconfig.getoption("expect_commit"), os.environ)
 
 
+@pytest.fixture(scope="session")
+def prober(platform: Platform, delivery: Delivery, services: Services, coordinator: Coordinator) -> Prober:
+    """The active probes (only [active] checks use it; it is never prefetched)."""
+    return Prober(platform, delivery, services, coordinator)
+
+
 VIEWS = ("predictions", "manifest", "registry", "subsets", "hit_rate", "services",
          "tables", "dead_letters", "model_usage", "production_model", "team_doc", "delivery",
-         "expected_commit")
+         "expected_commit", "coordinator")
 PREFETCH_THREADS = 16
 
 

@@ -40,7 +40,7 @@ _MARKERS: dict[str, set[str]] = {}
 
 
 def check_markers(pytester: pytest.Pytester) -> dict[str, set[str]]:
-    """Each check (name, parameters dropped) -> its suite markers, from one in-process collection."""
+    """Each check (name, parameters dropped) -> its suite markers (and `active`), from one collection."""
     if _MARKERS:
         return _MARKERS
     recorder = pytester.inline_run("-p", "no:cacheprovider", "--rootdir", str(REPO), "-c",
@@ -48,7 +48,7 @@ def check_markers(pytester: pytest.Pytester) -> dict[str, set[str]]:
                                    str(REPO / "opscheck.toml"), "--collect-only", str(REPO / "checks"))
     items = [call.item for call in recorder.getcalls("pytest_itemcollected")]
     assert items, "no checks collected"
-    _MARKERS.update({item.name.split("[")[0]: {m.name for m in item.iter_markers()} & set(SUITES)
+    _MARKERS.update({item.name.split("[")[0]: {m.name for m in item.iter_markers()} & {*SUITES, "active"}
                      for item in items})
     return _MARKERS
 

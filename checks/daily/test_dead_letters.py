@@ -8,7 +8,7 @@ from opscheck.config import Config
 from opscheck.evidence import Evidence
 from opscheck.resources.upstream import DeadLetters
 
-pytestmark = pytest.mark.daily
+pytestmark = [pytest.mark.daily, pytest.mark.probe]
 
 
 def test_dead_letter_backlog_empty(

@@ -20,7 +20,7 @@ from opscheck.platform import auth
 from opscheck.platform.channel import Channel, Json, bounded_retry, translated
 
 Scalar = str | int | float | bool | dt.date | dt.datetime
-Param = Scalar | Sequence[str] | Sequence[Mapping[str, Scalar]]
+Param = Scalar | Sequence[str] | Sequence[dt.date] | Sequence[Mapping[str, Scalar]]
 Row = dict[str, Any]
 
 
@@ -153,6 +153,8 @@ def _parameter(name: str, value: Param) -> Any:
     if isinstance(value, str):
         return bigquery.ScalarQueryParameter(name, "STRING", value)
     items = list(value)
+    if items and all(isinstance(item, dt.date) and not isinstance(item, dt.datetime) for item in items):
+        return bigquery.ArrayQueryParameter(name, "DATE", items)
     if items and isinstance(items[0], Mapping):
         # ARRAY<STRUCT<...>>: every field named and typed from its value (the stand-in needs names).
         return bigquery.ArrayQueryParameter(name, "STRUCT", [

@@ -24,6 +24,7 @@ from opscheck.platform.channel import (
 
 UNDELIVERED = "pubsub.googleapis.com/subscription/num_undelivered_messages"
 OLDEST_AGE = "pubsub.googleapis.com/subscription/oldest_unacked_message_age"
+PUSH_REQUESTS = "pubsub.googleapis.com/subscription/push_request_count"
 _WINDOW = dt.timedelta(minutes=10)
 
 
@@ -68,11 +69,31 @@ class Monitoring:
         )
         return metrics
 
-    def _latest(self, metric: str, subscription: str) -> float | None:
+    def push_responses(self, subscription: str, minutes: int) -> dict[str, int]:
+        """Push requests of the last `minutes` by response class (`ack`, `remote_server_5xx`, …).
+
+        An empty mapping is "no series": nothing was pushed in the window, or
+        Monitoring has no data; never read it as "every push succeeded".
+        """
+        counts: dict[str, int] = self._channel.call(
+            "monitoring", "push_responses", {"subscription": subscription, "minutes": minutes},
+            lambda: self._push_responses(subscription, minutes),
+        )
+        return counts
+
+    def _push_responses(self, subscription: str, minutes: int) -> dict[str, int]:
+        series = self._series(PUSH_REQUESTS, subscription, dt.timedelta(minutes=minutes))
+        counts: dict[str, int] = {}
+        for one in series:
+            label = str(dict(one.metric.labels).get("response_class", "unknown"))
+            counts[label] = counts.get(label, 0) + sum(int(p.value.int64_value) for p in one.points)
+        return counts
+
+    def _series(self, metric: str, subscription: str, window: dt.timedelta) -> list[Any]:
         from google.cloud import monitoring_v3
 
         now = dt.datetime.now(dt.UTC)
-        interval = monitoring_v3.TimeInterval(end_time=now, start_time=now - _WINDOW)
+        interval = monitoring_v3.TimeInterval(end_time=now, start_time=now - window)
         request = {
             "name": f"projects/{self._config.gcp.project}",
             "filter": (
@@ -83,13 +104,15 @@ class Monitoring:
             "view": monitoring_v3.ListTimeSeriesRequest.TimeSeriesView.FULL,
         }
         with translated(f"metric {metric.rsplit('/', 1)[-1]} of {subscription}"):
-            series = list(
+            return list(
                 self._client.list_time_series(
                     request=request, timeout=self._config.endpoints.timeout_seconds,
                     retry=bounded_retry(self._config.endpoints.timeout_seconds),
                 )
             )
-        points = [p for s in series for p in s.points]
+
+    def _latest(self, metric: str, subscription: str) -> float | None:
+        points = [p for s in self._series(metric, subscription, _WINDOW) for p in s.points]
         if not points:
             return None
         latest = max(points, key=lambda p: p.interval.end_time)

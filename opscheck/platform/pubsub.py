@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import warnings
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
+from opscheck import probe_contract
 from opscheck.config import Config
 from opscheck.errors import NotFoundError
 from opscheck.platform import auth
@@ -43,6 +45,15 @@ class Backlog(TypedDict):
     subscription: str
     count: int
     oldest_age_seconds: float | None
+    batches: list[str]  # distinct batch_id attributes of the waiting messages
+    probes: int  # how many of them are opscheck probe messages
+
+
+class Received(TypedDict):
+    message_id: str
+    attributes: dict[str, str]
+    publish_time: str
+    received_at: str
 
 
 class PubSub:
@@ -121,8 +132,105 @@ class PubSub:
         )
         return result
 
+    def create_subscription(self, name: str, topic: str, filter: str = "", ttl_seconds: int = 86400) -> str:  # noqa: A002
+        """A pull subscription on `topic` that expires if left behind (a probe's); returns its name."""
+        args = {"subscription": name, "topic": topic, "filter": filter, "ttl_seconds": ttl_seconds}
+        created: str = self._channel.call("pubsub", "create_subscription", args,
+                                          lambda: self._create(name, topic, filter, ttl_seconds))
+        return created
+
+    def delete_subscription(self, name: str) -> bool:
+        """Delete a subscription; False when it was already gone."""
+        deleted: bool = self._channel.call("pubsub", "delete_subscription", {"subscription": name},
+                                           lambda: self._delete(name))
+        return deleted
+
+    def subscriptions(self, prefix: str) -> list[str]:
+        """Short names of the project's subscriptions starting with `prefix` (leftovers to clean)."""
+        names: list[str] = self._channel.call("pubsub", "subscriptions", {"prefix": prefix},
+                                              lambda: self._subscriptions(prefix))
+        return names
+
+    def pull(self, subscription: str, max_messages: int = 100) -> list[Received]:
+        """Messages waiting on a pull subscription, acknowledged (a probe's own subscription)."""
+        got: list[Received] = self._channel.call(
+            "pubsub", "pull", {"subscription": subscription, "max_messages": max_messages},
+            lambda: self._pull(subscription, max_messages))
+        return got
+
+    def purge(self, subscription: str, attribute: str) -> int:
+        """Acknowledge the waiting messages that carry `attribute`, hand the rest straight back."""
+        purged: int = self._channel.call("pubsub", "purge", {"subscription": subscription, "attribute": attribute},
+                                         lambda: self._purge(subscription, attribute))
+        return purged
+
     def _timeout(self) -> float:
         return self._config.endpoints.timeout_seconds
+
+    def _create(self, name: str, topic: str, filter: str, ttl_seconds: int) -> str:  # noqa: A002
+        request: dict[str, Any] = {
+            "name": self.subscription_path(name), "topic": self.topic_path(topic), "ack_deadline_seconds": 10,
+            "expiration_policy": {"ttl": {"seconds": ttl_seconds}},
+            "message_retention_duration": {"seconds": 600},
+        }
+        if filter:
+            request["filter"] = filter
+        with translated(f"subscription {name}"):
+            self._subscriber.create_subscription(request=request, timeout=self._timeout(),
+                                                 retry=bounded_retry(self._timeout()))
+        return name
+
+    def _delete(self, name: str) -> bool:
+        try:
+            with translated(f"subscription {name}"):
+                self._subscriber.delete_subscription(subscription=self.subscription_path(name),
+                                                     timeout=self._timeout(), retry=bounded_retry(self._timeout()))
+        except NotFoundError:
+            return False
+        return True
+
+    def _subscriptions(self, prefix: str) -> list[str]:
+        with translated(f"subscriptions of {self._config.gcp.project}"):
+            found = self._subscriber.list_subscriptions(
+                request={"project": f"projects/{self._config.gcp.project}"}, timeout=self._timeout(),
+                retry=bounded_retry(self._timeout()))
+            names = [str(s.name).rsplit("/", 1)[-1] for s in found]
+        return sorted(n for n in names if n.startswith(prefix))
+
+    def _pull_now(self, subscription: str, max_messages: int) -> list[Any]:
+        # A peek must answer at once rather than wait for messages that do not exist, so it sets
+        # return_immediately; the client warns that is discouraged (for throughput), not removed.
+        with translated(f"subscription {subscription}"), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="The return_immediately flag", category=DeprecationWarning)
+            response = self._subscriber.pull(
+                request={"subscription": self.subscription_path(subscription), "max_messages": max_messages,
+                         "return_immediately": True},
+                timeout=self._timeout(), retry=bounded_retry(self._timeout()))
+        return list(response.received_messages)
+
+    def _answer(self, subscription: str, ack: list[str], nack: list[str]) -> None:
+        path = self.subscription_path(subscription)
+        with translated(f"subscription {subscription}"):
+            if ack:
+                self._subscriber.acknowledge(request={"subscription": path, "ack_ids": ack},
+                                             timeout=self._timeout())
+            if nack:
+                self._subscriber.modify_ack_deadline(
+                    request={"subscription": path, "ack_ids": nack, "ack_deadline_seconds": 0},
+                    timeout=self._timeout())
+
+    def _pull(self, subscription: str, max_messages: int) -> list[Received]:
+        received = self._pull_now(subscription, max_messages)
+        now = dt.datetime.now(dt.UTC).isoformat()
+        self._answer(subscription, [m.ack_id for m in received], [])
+        return [{"message_id": str(m.message.message_id), "attributes": dict(m.message.attributes),
+                 "publish_time": m.message.publish_time.isoformat(), "received_at": now} for m in received]
+
+    def _purge(self, subscription: str, attribute: str) -> int:
+        received = self._pull_now(subscription, _PULL_MAX)
+        ours = [m.ack_id for m in received if attribute in m.message.attributes]
+        self._answer(subscription, ours, [m.ack_id for m in received if attribute not in m.message.attributes])
+        return len(ours)
 
     def _subscription(self, name: str) -> SubscriptionInfo:
         with translated(f"subscription {name}"):
@@ -172,28 +280,17 @@ class PubSub:
         return message_id
 
     def _backlog(self, subscription: str) -> Backlog:
-        path = self.subscription_path(subscription)
-        with translated(f"subscription {subscription}"):
-            response = self._subscriber.pull(
-                request={"subscription": path, "max_messages": _PULL_MAX, "return_immediately": True},
-                timeout=self._timeout(), retry=bounded_retry(self._timeout()),
-            )
-            received = list(response.received_messages)
-            if received:
-                self._subscriber.modify_ack_deadline(
-                    request={
-                        "subscription": path,
-                        "ack_ids": [m.ack_id for m in received],
-                        "ack_deadline_seconds": 0,
-                    },
-                    timeout=self._timeout(),
-                )
+        received = self._pull_now(subscription, _PULL_MAX)
+        self._answer(subscription, [], [m.ack_id for m in received])
         now = dt.datetime.now(dt.UTC)
         ages = [(now - m.message.publish_time).total_seconds() for m in received]
         return {
             "subscription": subscription,
             "count": len(received),
             "oldest_age_seconds": round(max(ages), 3) if ages else None,
+            "batches": sorted({str(m.message.attributes["batch_id"]) for m in received
+                               if "batch_id" in m.message.attributes}),
+            "probes": sum(1 for m in received if probe_contract.PROBE_ATTRIBUTE in m.message.attributes),
         }
 
 

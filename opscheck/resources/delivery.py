@@ -1,27 +1,150 @@
 """The request topic's delivery path: the push subscription, the dead-letter side, the coordinator.
 
 Incident 9's backfills stalled with every part looking healthy on its own;
-the delivery probes and the deploy gate read the parts together.
+the delivery probes, the diagnosis and the deploy gate read the parts
+together, each part once a session.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import json
+from typing import Any
+
+from opscheck import probe_contract
+from opscheck.errors import GatewayError
 from opscheck.platform import Platform
-from opscheck.platform.pubsub import SubscriptionInfo
+from opscheck.platform.monitoring import BacklogMetrics
+from opscheck.platform.pubsub import Backlog, SubscriptionInfo
 from opscheck.resources import Warmer, once
 
 
 class Delivery:
-    """Pub/Sub's side of delivery: the push subscription's configuration."""
+    """Pub/Sub's side of delivery: the push subscription, its backlog, the dead-letter topic."""
 
     def __init__(self, platform: Platform) -> None:
         self._platform = platform
         self.config = platform.config.pubsub
+        self.recent_minutes = platform.config.probes.recent_minutes
 
     @once
     def push(self) -> SubscriptionInfo:
         """The push subscription as Pub/Sub describes it."""
         return self._platform.pubsub.subscription(self.config.push_subscription)
 
+    @once
+    def push_backlog(self) -> BacklogMetrics:
+        """Undelivered requests and the oldest one's age (Monitoring; None where it has no series)."""
+        return self._platform.monitoring.subscription_backlog(self.config.push_subscription)
+
+    @once
+    def push_responses(self) -> dict[str, int]:
+        """Recent push responses by class (`ack`, `remote_server_5xx`, …); {} is "no series"."""
+        return self._platform.monitoring.push_responses(self.config.push_subscription, self.recent_minutes)
+
+    @once
+    def dead_letter_subscriptions(self) -> list[str]:
+        """Subscriptions on the dead-letter topic: none means dead letters are silently lost."""
+        return self._platform.pubsub.topic_subscriptions(self.config.dead_letter_topic)
+
+    @once
+    def dead_letter_peek(self) -> Backlog:
+        """The dead-letter subscription's waiting messages, looked at and handed back (batch ids)."""
+        return self._platform.pubsub.backlog(self.config.dead_letter_subscription)
+
     def warmers(self) -> list[Warmer]:
-        return [lambda: self.push]
+        return [lambda: self.push, lambda: self.dead_letter_subscriptions]
+
+
+@dataclasses.dataclass(frozen=True)
+class Batch:
+    """One batch as the coordinator's tracker shows it."""
+
+    batch_id: str
+    game_date: str
+    expected: int
+    completed: int
+    started_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def probe(self) -> bool:
+        return self.batch_id.startswith(probe_contract.BATCH_PREFIX)
+
+    @property
+    def done(self) -> bool:
+        return self.completed >= self.expected
+
+    def row(self, now: dt.datetime, landed: int | None = None) -> dict[str, Any]:
+        """The batch as an evidence row, ages in seconds from `now`."""
+        return {"batch_id": self.batch_id, "game_date": self.game_date,
+                "progress": f"{self.completed}/{self.expected}",
+                "age_s": round((now - self.started_at).total_seconds()),
+                "since_progress_s": round((now - self.updated_at).total_seconds()),
+                "rows_landed": landed}
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> Batch:
+        started = _stamp(raw["started_at"])
+        return cls(str(raw["batch_id"]), str(raw["game_date"]), int(raw["expected"]), int(raw["completed"]),
+                   started, _stamp(raw.get("updated_at") or raw["started_at"]))
+
+
+def _stamp(value: str) -> dt.datetime:
+    stamp = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+
+
+class Coordinator:
+    """The coordinator's batches (`GET /status`), and how many rows each batch really wrote."""
+
+    def __init__(self, platform: Platform) -> None:
+        self._platform = platform
+        self.name = platform.config.services.coordinator
+
+    def status(self) -> list[Batch]:
+        """Every batch the tracker knows, read now (not remembered: probes watch it move)."""
+        uri = self._platform.run.service(self.name)["uri"]
+        answer = self._platform.http.get(uri, "/status")
+        if answer["status"] != 200:
+            raise GatewayError(f"{self.name} /status: HTTP {answer['status']}: {answer['body'][:200]}")
+        try:
+            return [Batch.parse(b) for b in json.loads(answer["body"])["batches"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise GatewayError(f"{self.name} /status: not the batches it should list ({exc})") from None
+
+    @once
+    def batches(self) -> list[Batch]:
+        """The tracker's batches at the start of the session."""
+        return self.status()
+
+    @property
+    def watched(self) -> tuple[Batch, ...]:
+        """The batches the passive probes judge: all but probes' own (their probe watches those)."""
+        return tuple(b for b in self.batches if not b.probe)
+
+    def warmers(self) -> list[Warmer]:
+        return [lambda: self.landed(self.watched)]
+
+    def landed(self, batches: tuple[Batch, ...], before: dt.datetime | None = None) -> dict[str, int]:
+        """Rows each batch really wrote (created on its date since it started), up to `before`.
+
+        One query for all batches, grouped by date and second, so the tracker
+        can be held against the warehouse whatever it says.
+        """
+        if not batches:
+            return {}
+        since = min(b.started_at for b in batches)
+        rows = self._platform.bigquery.query(
+            "batch_rows", system_id=self._platform.config.models.system_id,
+            dates=sorted({dt.date.fromisoformat(b.game_date) for b in batches}), since=since)
+        landed = {}
+        for batch in batches:
+            landed[batch.batch_id] = sum(
+                int(r["rows"]) for r in rows if r["game_date"] == batch.game_date
+                and batch.started_at <= _stamp(r["second"]) + dt.timedelta(seconds=1)
+                and (before is None or _stamp(r["second"]) < before)
+                and (str(r["probe"]) == batch.batch_id.removeprefix(probe_contract.BATCH_PREFIX)
+                     if batch.probe else not r["probe"]))
+        return landed

@@ -13,6 +13,7 @@ import base64
 import dataclasses
 import datetime as dt
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -89,7 +90,9 @@ def _undo(p: LocalPlatform, entry: dict[str, Any]) -> None:
             "subscription": p.push_subscription_spec(entry["endpoint"]),
             "update_mask": {"paths": ["push_config"]}}, timeout=30)
     elif kind == "drain":
-        _drain(p, entry["subscription"])
+        drain(p, entry["subscription"])
+    elif kind == "dead_letter_subscription":
+        p.subscriber().create_subscription(request=p.dead_letter_subscription_spec(), timeout=30)
     elif kind == "doc":
         p.doc_file.write_text(entry["text"])
     else:  # pragma: no cover - a ledger written by another version
@@ -125,7 +128,8 @@ def heal(p: LocalPlatform) -> list[str]:
 
 
 # ---- helpers -----------------------------------------------------------------
-def _drain(p: LocalPlatform, subscription: str) -> int:
+def drain(p: LocalPlatform, subscription: str) -> int:
+    """Acknowledge everything waiting on a pull subscription; returns how many."""
     sub = p.subscriber()
     path = f"projects/{PROJECT}/subscriptions/{subscription}"
     drained = 0
@@ -356,3 +360,33 @@ def _model_object_corrupt(p: LocalPlatform) -> dict[str, Any]:
     blob = p.read_object(name)
     p.write_object(name, blob[: len(blob) // 3])
     return {"object": f"gs://{schema.BUCKET}/{name}", "bytes": len(blob) // 3}
+
+
+@fault("dlq-unsubscribed", "the dead-letter topic's subscription was deleted: dead letters are silently dropped")
+def _dlq_unsubscribed(p: LocalPlatform) -> dict[str, Any]:
+    p.ledger.append({"kind": "dead_letter_subscription"})
+    p.subscriber().delete_subscription(
+        subscription=f"projects/{PROJECT}/subscriptions/{schema.DEAD_LETTER_SUBSCRIPTION}", timeout=30)
+    return {"deleted": schema.DEAD_LETTER_SUBSCRIPTION}
+
+
+TRACKER_SETTLE = 5.0  # seconds after the batch's last row: longer than the tracker lag anyone tolerates
+
+
+@fault("tracker-stuck", "the coordinator never marks progress: a backfill sits at 0/N while its rows land")
+def _tracker_stuck(p: LocalPlatform) -> dict[str, Any]:
+    keep_rows(p, schema.PREDICTIONS, CURRENT)
+    p.ledger.append({"kind": "restart", "service": "prediction-coordinator"})
+    p.restart_service("prediction-coordinator", {"SANDBOX_TRACKER_STUCK": "1"})
+    batch = p.call("prediction-coordinator", "/start", {"game_date": TODAY})
+    started = next(b for b in p.call("prediction-coordinator", "/status")["batches"]
+                   if b["batch_id"] == batch["batch_id"])["started_at"]
+    count = (f"SELECT COUNT(*) FROM {schema.PREDICTIONS} WHERE {CURRENT} "
+             f"AND created_at >= TIMESTAMP '{started}'")
+    deadline = time.monotonic() + 120
+    while next(iter(_sql(p, count).result()))[0] < batch["expected"]:
+        if time.monotonic() > deadline:
+            raise SandboxError(f"tracker-stuck: batch {batch['batch_id']} never landed its rows")
+        time.sleep(0.3)
+    time.sleep(TRACKER_SETTLE)
+    return {"batch_id": batch["batch_id"], "expected": batch["expected"]}

@@ -258,6 +258,11 @@ class LocalPlatform:
             "retry_policy": {"minimum_backoff": {"seconds": 1}, "maximum_backoff": {"seconds": 10}},
         }
 
+    def dead_letter_subscription_spec(self) -> dict[str, Any]:
+        """The healthy dead-letter subscription (what `heal` puts back)."""
+        return {"name": f"projects/{PROJECT}/subscriptions/{schema.DEAD_LETTER_SUBSCRIPTION}",
+                "topic": f"projects/{PROJECT}/topics/{schema.DEAD_LETTER_TOPIC}", "ack_deadline_seconds": 60}
+
     def worker_push_endpoint(self) -> str:
         return f"{self.url('prediction-worker')}/predict"
 
@@ -272,10 +277,7 @@ class LocalPlatform:
         for topic in (schema.REQUEST_TOPIC, schema.DEAD_LETTER_TOPIC):
             publisher.create_topic(name=f"projects/{PROJECT}/topics/{topic}", timeout=30)
         subscriber = self.subscriber()
-        subscriber.create_subscription(request={
-            "name": f"projects/{PROJECT}/subscriptions/{schema.DEAD_LETTER_SUBSCRIPTION}",
-            "topic": f"projects/{PROJECT}/topics/{schema.DEAD_LETTER_TOPIC}",
-            "ack_deadline_seconds": 60}, timeout=30)
+        subscriber.create_subscription(request=self.dead_letter_subscription_spec(), timeout=30)
         # The worker's port is chosen now so the push subscription can name it.
         self._state["worker_port"] = processes.free_port()
         endpoint = f"http://127.0.0.1:{self._state['worker_port']}/predict"
@@ -371,7 +373,8 @@ class LocalPlatform:
             self._state["cloud_api_port"] = port
             self._state.setdefault("monitoring_port", processes.free_port())
             env = {**self.env(), "SANDBOX_SERVICES_FILE": str(self.services_file),
-                   "SANDBOX_MONITORING_PORT": str(self._state["monitoring_port"])}
+                   "SANDBOX_MONITORING_PORT": str(self._state["monitoring_port"]),
+                   "SANDBOX_WORKER_LOG": str(self._log("prediction-worker"))}
         else:
             port = self._state["service_ports"][name]
             env = {**self.env(), **self.deployed()[name]["env"]}
@@ -432,6 +435,8 @@ class LocalPlatform:
             "[run]", f'today = {season.TODAY.isoformat()}', "",
             "[gcp]", f'project = "{PROJECT}"', f'region = "{REGION}"', "",
             "[repo]", f'path = "{self.doc_file.parent}"', "",
+            "# A miniature platform: its worker keeps canary receipts, and a batch finishes in seconds.",
+            "[probes]", 'canary_via = "worker"', "stall_zero_seconds = 15", "tracker_grace_seconds = 3", "",
             "[endpoints]",
             f'bigquery = "{self.url("bigquery")}"',
             f'storage = "{self.url("storage")}"',

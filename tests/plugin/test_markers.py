@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.helpers import REPO
@@ -32,9 +34,16 @@ def test_active_probe_skipped_live_on_gcp(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*[[]active] probe against live GCP: pass --allow-active to run it*"])
 
 
-def test_active_probe_runs_when_allowed_or_offline(pytester: pytest.Pytester) -> None:
+def test_active_probe_runs_live_when_allowed(pytester: pytest.Pytester) -> None:
     run(pytester, "--mode", "live", "--target", "gcp", "--allow-active").assert_outcomes(passed=2)
-    run(pytester, "--mode", "offline").assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize("mode", ["offline", "record"])
+def test_active_probe_never_replays_or_records(pytester: pytest.Pytester, tmp_path: Path, mode: str) -> None:
+    extra = ("--recordings", str(tmp_path)) if mode == "record" else ()  # a recording is written there
+    result = run(pytester, "--mode", mode, *extra)
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines([f"*[[]active] probe: it acts on the platform, so it does not run {mode}*"])
 
 
 def test_unknown_marker_is_an_error(pytester: pytest.Pytester) -> None:

@@ -88,6 +88,9 @@ OBSERVE: dict[str, Callable[[LocalPlatform], Any]] = {
     "push-endpoint-stale": _push_endpoint,
     "cold-start-503": _worker_predict_status,
     "dead-letters": _dlq_backlog,
+    "dlq-unsubscribed": lambda p: [str(s).rsplit("/", 1)[-1] for s in p.publisher().list_topic_subscriptions(
+        topic=f"projects/{PROJECT}/topics/{schema.DEAD_LETTER_TOPIC}", timeout=10)],
+    "tracker-stuck": lambda p: [b["progress"] for b in p.call("prediction-coordinator", "/status")["batches"]],
     "training-overlap": lambda p: (
         [m["training_end_date"] for m in _manifest(p)["models"] if m["status"] == "production"],
         str(_scalar(p, f"SELECT training_end_date FROM {schema.REGISTRY} WHERE status = 'production'"))),

@@ -30,9 +30,10 @@ def unfiltered_tables(sql: str) -> list[str]:
         name = ".".join(p for p in (table.catalog, table.db, table.name) if p)
         if name not in PARTITIONED:
             continue
-        select = table.find_ancestor(exp.Select)
-        assert select is not None
-        sources = [t for t in select.find_all(exp.Table) if t.find_ancestor(exp.Select) is select]
+        select = table.find_ancestor(exp.Select, exp.Delete, exp.Update)
+        assert select is not None, f"{name} outside a SELECT, DELETE or UPDATE"
+        sources = [t for t in select.find_all(exp.Table)
+                   if t.find_ancestor(exp.Select, exp.Delete, exp.Update) is select]
         conditions = [select.args.get("where")] + [j.args.get("on") for j in select.args.get("joins") or []]
         if not any(_restricts(c, table.alias_or_name, len(sources) == 1) for c in conditions if c):
             missing.append(name)
@@ -68,6 +69,7 @@ def test_every_named_query_is_used() -> None:
     "SELECT p.x FROM `nba-props-platform.nba_predictions.player_prop_predictions` AS p "
     "JOIN `nba-props-platform.nba_predictions.prediction_accuracy` AS a ON a.prediction_id = p.prediction_id "
     "WHERE p.game_date = @d",
+    "DELETE FROM `nba-props-platform.nba_predictions.player_prop_predictions` WHERE STARTS_WITH(prediction_id, @p)",
 ])
 def test_checker_catches_a_full_scan(sql: str) -> None:
     assert unfiltered_tables(sql)

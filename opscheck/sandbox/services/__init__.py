@@ -8,6 +8,7 @@ and the coordinator hears from workers while it publishes.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable
@@ -69,7 +70,9 @@ class App:
                 self._handle("POST")
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                print(f"{app.name}: {format % args}", flush=True)
+                # Timestamped (UTC): the Monitoring stand-in counts the worker's push responses from it.
+                print(f"{dt.datetime.now(dt.UTC).isoformat(timespec='milliseconds')} {app.name}: "
+                      f"{format % args}", flush=True)
 
         server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         server.daemon_threads = True

@@ -23,9 +23,14 @@ from opscheck.sandbox.services import App, Response, health
 
 STATE_ENV = "SANDBOX_SERVICES_FILE"
 MONITORING_PORT_ENV = "SANDBOX_MONITORING_PORT"
+WORKER_LOG_ENV = "SANDBOX_WORKER_LOG"
 _RUNNING: list[Any] = []  # the gRPC server must outlive build()
 UNDELIVERED = "pubsub.googleapis.com/subscription/num_undelivered_messages"
 OLDEST_AGE = "pubsub.googleapis.com/subscription/oldest_unacked_message_age"
+PUSH_REQUESTS = "pubsub.googleapis.com/subscription/push_request_count"
+# Pub/Sub's push rules: these statuses acknowledge a message; anything else is a nack.
+ACK_CODES = frozenset({102, 200, 201, 202, 204})
+_PUSH_LINE = re.compile(r'^(\S+) prediction-worker: "POST /predict[^"]*" (\d{3})')
 
 
 def service_resource(project: str, region: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +98,10 @@ def _serve_monitoring(port: int, subscriber: Any) -> Any:
     from google.cloud import monitoring_v3
 
     def list_time_series(request: Any, context: Any) -> Any:
-        series = _backlog_series(request.filter, subscriber)
+        if PUSH_REQUESTS in request.filter:
+            series = _push_series(request.filter, request.interval)
+        else:
+            series = _backlog_series(request.filter, subscriber)
         return monitoring_v3.ListTimeSeriesResponse(time_series=series)
 
     handler = grpc.method_handlers_generic_handler("google.monitoring.v3.MetricService", {
@@ -137,6 +145,43 @@ def _backlog_series(text: str, sub: Any) -> list[Any]:
         points=[{"interval": {"start_time": now, "end_time": now},
                  "value": {"int64_value": value}}],
     )]
+
+
+def _push_series(text: str, interval: Any) -> list[Any]:
+    """`push_request_count` by response class, counted from the worker's request log.
+
+    Cloud Monitoring counts the responses the push endpoint gave; the worker's
+    log is where the local platform keeps them. No push in the window: no
+    series, as on Google Cloud.
+    """
+    from google.cloud import monitoring_v3
+
+    subscription = re.search(r'subscription_id\s*=\s*"([^"]+)"', text)
+    log = os.environ.get(WORKER_LOG_ENV, "")
+    if not subscription or not log or not os.path.exists(log):
+        return []
+    start, end = interval.start_time, interval.end_time
+    counts: dict[str, int] = {}
+    with open(log, encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            match = _PUSH_LINE.match(line)
+            if not match:
+                continue
+            try:
+                when = dt.datetime.fromisoformat(match.group(1))
+            except ValueError:
+                continue
+            if start <= when <= end:
+                code = int(match.group(2))
+                label = "ack" if code in ACK_CODES else f"remote_server_{code // 100}xx"
+                counts[label] = counts.get(label, 0) + 1
+    return [monitoring_v3.TimeSeries(
+        metric={"type": PUSH_REQUESTS, "labels": {"response_class": label}},
+        resource={"type": "pubsub_subscription",
+                  "labels": {"project_id": clients.project(), "subscription_id": subscription.group(1)}},
+        metric_kind="DELTA", value_type="INT64",
+        points=[{"interval": {"start_time": start, "end_time": end}, "value": {"int64_value": count}}],
+    ) for label, count in sorted(counts.items())]
 
 
 def _error(code: int, message: str) -> dict[str, Any]:

@@ -1,19 +1,27 @@
 """The prediction coordinator: `/start` fans a day's requests out over Pub/Sub.
 
 One message per player with a prop line that day; `/status` shows each batch
-as completed/N (workers report back on `/complete`); `/reset` empties the
-tracker, which is how incident 9's backfills lost track of their batches.
+as completed/N with when it started and last progressed (workers report back
+on `/complete`); `/reset` empties the tracker, which is how incident 9's
+backfills lost track of their batches. `SANDBOX_TRACKER_STUCK` makes
+`/complete` accept reports and record nothing: a tracker that never moves.
+
+Probe contract (opscheck/probe_contract.py): `/start` takes `players` (only
+those), `probe_id` and `probe_expires`: the batch is `probe-<id>` and its
+messages carry the probe attributes; `/forget` drops one batch.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import threading
 import uuid
 from typing import Any
 
+from opscheck import probe_contract
 from opscheck.sandbox import clients, schema
 from opscheck.sandbox.services import App, Response, health
 
@@ -26,6 +34,7 @@ def build() -> App:
     topic = f"projects/{clients.project()}/topics/{schema.REQUEST_TOPIC}"
     lock = threading.Lock()
     batches: dict[str, dict[str, Any]] = {}
+    stuck = os.environ.get("SANDBOX_TRACKER_STUCK") == "1"
 
     @app.route("POST", "/start")
     def start(body: dict[str, Any], match: re.Match[str]) -> Response:
@@ -39,11 +48,18 @@ def build() -> App:
                 query_parameters=[bigquery.ScalarQueryParameter("d", "DATE", game_date)]
             ),
         ).result(timeout=30))
-        batch_id = f"batch-{game_date:%Y%m%d}-{uuid.uuid4().hex[:8]}"
+        if body.get("players"):
+            rows = [r for r in rows if r["player_lookup"] in set(body["players"])]
+        probe = body.get("probe_id")
+        marks = {probe_contract.PROBE_ATTRIBUTE: probe,
+                 probe_contract.EXPIRES_ATTRIBUTE: str(body.get("probe_expires", ""))} if probe else {}
+        batch_id = (f"{probe_contract.BATCH_PREFIX}{probe}" if probe
+                    else f"batch-{game_date:%Y%m%d}-{uuid.uuid4().hex[:8]}")
+        now = dt.datetime.now(dt.UTC).isoformat()
         with lock:
             batches[batch_id] = {
                 "batch_id": batch_id, "game_date": game_date.isoformat(), "expected": len(rows),
-                "completed": set(), "started_at": dt.datetime.now(dt.UTC).isoformat(),
+                "completed": set(), "started_at": now, "updated_at": now,
             }
         futures = [
             publisher.publish(
@@ -52,6 +68,7 @@ def build() -> App:
                             "game_id": r["game_id"], "player_lookup": r["player_lookup"],
                             "line_value": r["line_value"]}).encode(),
                 batch_id=batch_id, game_date=game_date.isoformat(), player_lookup=r["player_lookup"],
+                **marks,
             )
             for r in rows
         ]
@@ -65,8 +82,16 @@ def build() -> App:
             batch = batches.get(body["batch_id"])
             if batch is None:  # a batch the tracker forgot (after /reset)
                 return 404, {"error": f"unknown batch {body['batch_id']}"}
-            batch["completed"].add(body["player_lookup"])
+            if not stuck:
+                batch["completed"].add(body["player_lookup"])
+                batch["updated_at"] = dt.datetime.now(dt.UTC).isoformat()
         return 204, None
+
+    @app.route("POST", "/forget")
+    def forget(body: dict[str, Any], match: re.Match[str]) -> Response:
+        with lock:
+            dropped = batches.pop(body["batch_id"], None)
+        return 200, {"forgotten": dropped is not None}
 
     @app.route("GET", "/status")
     def status(body: dict[str, Any], match: re.Match[str]) -> Response:

@@ -5,6 +5,11 @@ Storage (once, then cached), reads the player's features from the feature
 store, writes the prediction (superseding any earlier active row for that
 player and date) and tells the coordinator. `SANDBOX_COLD_START_503` makes
 `/predict` answer 503 while `/health` stays green: incident 9's cold starts.
+
+It honours opscheck's probe contract (opscheck/probe_contract.py): a canary
+is acknowledged and remembered (`GET /probe/receipts`), a probe request writes
+an inactive `probe-…` row without superseding anything, and an expired probe
+message is acknowledged and dropped.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ import json
 import os
 import re
 import threading
+import time
 from typing import Any
 
 import requests
 
-from opscheck import governance
+from opscheck import governance, probe_contract
 from opscheck.sandbox import clients, models, schema
 from opscheck.sandbox.services import App, Response, health
 
@@ -38,6 +44,7 @@ def build() -> App:
     version = governance.model_version(model_path.rsplit("/", 1)[-1], models.SYSTEM_ID)
     loaded: dict[str, Any] = {}
     lock = threading.Lock()
+    receipts: list[dict[str, Any]] = []
 
     def model() -> Any:
         with lock:
@@ -61,12 +68,27 @@ def build() -> App:
         return 200, {"status": "ok", "model": model_path, "model_sha256": loaded["sha256"],
                      "bigquery": "reachable"}
 
+    @app.route("GET", "/probe/receipts")
+    def probe_receipts(body: dict[str, Any], match: re.Match[str]) -> Response:
+        with lock:
+            return 200, {"receipts": list(receipts)}
+
     @app.route("POST", "/predict")
     def predict(body: dict[str, Any], match: re.Match[str]) -> Response:
         if cold_start:
             return 503, {"error": "instance starting (min-instances 0)"}
         message = body["message"]
+        attributes = message.get("attributes") or {}
+        probe = attributes.get(probe_contract.PROBE_ATTRIBUTE)
+        if probe and float(attributes.get(probe_contract.EXPIRES_ATTRIBUTE, "inf")) < time.time():
+            return 204, None  # its probe has given up: acknowledge, do nothing
         request = json.loads(base64.b64decode(message["data"]))
+        if probe and request.get(probe_contract.CANARY_KEY):
+            with lock:
+                receipts.append({"probe": probe, "message_id": message.get("messageId"),
+                                 "publish_time": message.get("publishTime"),
+                                 "received_at": dt.datetime.now(dt.UTC).isoformat()})
+            return 204, None
         game_date = dt.date.fromisoformat(request["game_date"])
         player = request["player_lookup"]
         rows = list(bq.query(
@@ -80,22 +102,23 @@ def build() -> App:
         line = float(request["line_value"])
         call, confidence = models.recommend(predicted, line)
         now = dt.datetime.now(dt.UTC)
-        prediction_id = hashlib.sha256(
+        prediction_id = probe_contract.row_id(probe, player) if probe else hashlib.sha256(
             f"{game_date}|{player}|{models.SYSTEM_ID}|{now.isoformat()}".encode()
         ).hexdigest()[:20]
-        bq.query(
-            f"UPDATE {schema.PREDICTIONS} SET is_active = FALSE WHERE game_date = @d "
-            "AND player_lookup = @p AND system_id = @s AND is_active",
-            job_config=params(d=game_date, p=player, s=models.SYSTEM_ID),
-        ).result(timeout=30)
+        if not probe:  # a probe's row supersedes nothing
+            bq.query(
+                f"UPDATE {schema.PREDICTIONS} SET is_active = FALSE WHERE game_date = @d "
+                "AND player_lookup = @p AND system_id = @s AND is_active",
+                job_config=params(d=game_date, p=player, s=models.SYSTEM_ID),
+            ).result(timeout=30)
         bq.query(
             f"INSERT INTO {schema.PREDICTIONS} (prediction_id, game_date, game_id, player_lookup, "
             "system_id, model_version, line_value, predicted_points, recommendation, confidence, "
             "is_active, created_at) VALUES (@id, @d, @g, @p, @s, @v, @line, @pred, @rec, @conf, "
-            "TRUE, CURRENT_TIMESTAMP())",
+            "@active, CURRENT_TIMESTAMP())",
             job_config=params(
                 id=prediction_id, d=game_date, g=request["game_id"], p=player, s=models.SYSTEM_ID,
-                v=version, line=line, pred=predicted, rec=call, conf=confidence,
+                v=version, line=line, pred=predicted, rec=call, conf=confidence, active=not probe,
             ),
         ).result(timeout=30)
         if coordinator:

@@ -1,0 +1,97 @@
+"""Delivery probes live against the local platform: each stall is named, and probes leave nothing behind."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from opscheck import diagnosis
+from opscheck.platform import Platform
+from opscheck.probes import Prober
+from opscheck.resources.delivery import Coordinator, Delivery
+from opscheck.resources.services import Services
+from opscheck.sandbox import faults
+from opscheck.sandbox.local import LocalPlatform
+from opscheck.session import Session
+from tests.helpers import REPO, outcomes, run_checks
+
+ACTIVE = str(REPO / "checks" / "pubsub" / "test_active.py")
+NOTHING = {"subscriptions": [], "rows": 0, "batches": []}
+
+
+def prober(live: Session, **probes: object) -> Prober:
+    """A Prober on a fresh Platform (nothing remembered from earlier calls), probes config changed."""
+    config = dataclasses.replace(live.config, probes=dataclasses.replace(live.config.probes, **probes))
+    platform = Platform(config)
+    return Prober(platform, Delivery(platform), Services(platform), Coordinator(platform))
+
+
+@pytest.mark.parametrize("fault", ["push-endpoint-stale", "cold-start-503", "dead-letters", "dlq-unsubscribed",
+                                   "tracker-stuck"])
+def test_diagnosis_ranks_the_injected_cause_first(healthy: LocalPlatform, live: Session, fault: str) -> None:
+    cause = {"dead-letters": "dead-lettered"}.get(fault, fault)
+    before = diagnosis.diagnose(diagnosis.Suspects.of(Platform(live.config)))
+    # Healthy, nothing above a lead: refused pushes of earlier tests may still be in Monitoring's window.
+    assert all(f.likelihood <= 0.65 and f.cause != cause for f in before), [f.row() for f in before]
+    faults.inject(healthy, fault)
+    started = time.monotonic()
+    findings = diagnosis.diagnose(diagnosis.Suspects.of(Platform(live.config)))
+    assert time.monotonic() - started < 5
+    assert findings and findings[0].cause == cause, [f.row() for f in findings]
+
+
+def test_active_probes_pass_report_latency_and_leave_nothing(
+    healthy: LocalPlatform, pytester: pytest.Pytester, live: Session
+) -> None:
+    result = run_checks(pytester, ACTIVE, "--target", "sandbox", "-rA")
+    assert set(outcomes(result).values()) == {"PASSED"} and len(outcomes(result)) == 3
+    result.stdout.fnmatch_lines(['*"p50_ms": *', '*"p95_ms": *'])
+    assert prober(live).leftovers() == NOTHING
+
+
+def test_canary_through_a_temporary_filtered_subscription(healthy: LocalPlatform, live: Session) -> None:
+    """The live-GCP path, run for real on the emulator (which ignores the filter: the client filters too)."""
+    probes = prober(live, canary_via="subscription")
+    with probes.probing("c", 20) as probe:
+        latencies = probes.canary(probe)
+        assert probe.subscription in probes.platform.pubsub.subscriptions("opscheck-canary-")
+    assert len(latencies) == live.config.probes.canary_messages and all(x >= 0 for x in latencies)
+    assert probes.leftovers() == NOTHING
+
+
+def test_a_stalled_probe_batch_is_diagnosed_and_cleaned_up(
+    healthy: LocalPlatform, pytester: pytest.Pytester, live: Session
+) -> None:
+    faults.inject(healthy, "tracker-stuck")
+    result = run_checks(pytester, f"{ACTIVE}::test_probe_batch", "--target", "sandbox")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*probe batch probe-b* at 0/2 after *s (deadline *); most likely tracker-stuck: *"])
+    assert prober(live).leftovers() == NOTHING
+
+
+def test_ctrl_c_during_a_probe_leaves_nothing(healthy: LocalPlatform, live: Session) -> None:
+    faults.inject(healthy, "tracker-stuck")  # the probe batch will wait for its whole deadline
+    watcher = prober(live)
+    env = {**os.environ, "OPSCHECK_SANDBOX_DIR": str(healthy.state_dir)}
+    child = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
+                              f"{ACTIVE}::test_probe_batch", "--target", "sandbox"], cwd=REPO, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not watcher.leftovers()["rows"]:  # the probe's rows have landed: it is mid-flight
+            assert child.poll() is None and time.monotonic() < deadline, "the probe never got going"
+            time.sleep(0.2)
+        child.send_signal(signal.SIGINT)
+        output, _ = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == pytest.ExitCode.INTERRUPTED, output
+    assert "KeyboardInterrupt" in output
+    assert watcher.leftovers() == NOTHING
