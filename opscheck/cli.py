@@ -209,6 +209,19 @@ def _diagnose(args: argparse.Namespace) -> int:
     return DRIFT
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from opscheck import doctor
+
+    with _session(args) as session:
+        if session.mode != "live":
+            raise UsageError("doctor checks live access: run it with --mode live (or --target sandbox)")
+        rows = doctor.examine(session.platform)
+    print(render_table([r.show() for r in rows]))
+    failed = [r for r in rows if not r.ok]
+    print(f"{len(failed)} problem(s): fix them before the first live run" if failed else "everything reachable")
+    return DRIFT if failed else OK
+
+
 def _summary(args: argparse.Namespace) -> int:
     print(reporting.junit_summary(args.junit), end="")
     return OK
@@ -222,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     diagnose.add_argument("--batch", help="the stalled batch's id (GET /status of the coordinator)")
     _session_options(diagnose)
     diagnose.set_defaults(handler=_diagnose)
+    doctor = commands.add_parser("doctor", help="before a first live run: identity, API access, resources")
+    _session_options(doctor)
+    doctor.set_defaults(handler=_doctor)
     summary = commands.add_parser("summary", help="a Markdown summary of a run from its JUnit XML")
     summary.add_argument("junit", type=Path, help="the --junitxml file of a checks run")
     summary.set_defaults(handler=_summary)

@@ -29,6 +29,7 @@ CanaryVia = Literal["subscription", "worker"]
 _URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?(/[^\s]*)?$")
 _TABLE = re.compile(r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+){1,2}$")
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _url(value: str) -> str | None:
@@ -41,6 +42,10 @@ def _table(value: str) -> str | None:
 
 def _name(value: str) -> str | None:
     return None if _NAME.match(value) else "a resource name (letters, digits, . _ -)"
+
+
+def _column(value: str) -> str | None:
+    return None if _COLUMN.match(value) else "a column name (letters, digits, _)"
 
 
 def _zone(value: str) -> str | None:
@@ -78,7 +83,11 @@ class RunConfig:
 @dataclasses.dataclass(frozen=True)
 class GcpConfig:
     project: str = dataclasses.field(default="nba-props-platform", metadata=_check(_name))
+    # Also BigQuery's job location: the datasets live there.
     region: str = dataclasses.field(default="us-west2", metadata=_check(_name))
+    # A query that would bill more than this fails instead (a season-long --dates run whose
+    # partition pruning broke must not bill silently).
+    max_bytes_billed: int = dataclasses.field(default=20 * 10**9, metadata=_check(_positive))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -174,6 +183,19 @@ class ThresholdsConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class FreshnessConfig:
+    """The timestamp column that says when data landed, per table the morning run depends on.
+
+    Freshness is read from the data: a table's lastModifiedTime also moves
+    when only its labels or schema change.
+    """
+
+    prop_lines: str = dataclasses.field(default="scraped_at", metadata=_check(_column))
+    schedule: str = dataclasses.field(default="updated_at", metadata=_check(_column))
+    predictions: str = dataclasses.field(default="created_at", metadata=_check(_column))
+
+
+@dataclasses.dataclass(frozen=True)
 class ProbesConfig:
     """The delivery probes' expectations and patience (`pytest -m probe`)."""
 
@@ -213,6 +235,9 @@ class EndpointsConfig:
     anonymous: bool = False
     # Cloud Run services behind IAM need an ID token; stand-ins do not.
     id_tokens: bool = True
+    # With a person's credentials (gcloud auth application-default login), ID tokens are minted by
+    # impersonating this service account (it needs roles/run.invoker; you, roles/iam.serviceAccountTokenCreator).
+    invoker_service_account: str = ""
     timeout_seconds: float = dataclasses.field(default=30.0, metadata=_check(_positive))
 
 
@@ -229,6 +254,7 @@ class Config:
     repo: RepoConfig = RepoConfig()
     subsets: SubsetsConfig = SubsetsConfig()
     thresholds: ThresholdsConfig = ThresholdsConfig()
+    freshness: FreshnessConfig = FreshnessConfig()
     probes: ProbesConfig = ProbesConfig()
     endpoints: EndpointsConfig = EndpointsConfig()
     # Where the values came from, for error messages and the report header.

@@ -16,6 +16,13 @@ class ConfigError(OpscheckError):
     """`opscheck.toml` (or an overlay) is unusable; raised before any check runs."""
 
 
+class CredentialsError(OpscheckError):
+    """Google credentials are missing, expired or cannot do what is needed; the fix is a login.
+
+    Nothing else can work without them, so the run stops at the first one.
+    """
+
+
 class GatewayError(OpscheckError):
     """A call to a Google service (or its stand-in) failed.
 
@@ -34,3 +41,11 @@ class BadRequestError(GatewayError):
 
 class UnreachableError(GatewayError):
     """The endpoint did not answer (refused, timed out, DNS failed)."""
+
+
+class AccessDeniedError(GatewayError):
+    """The identity in use lacks a role for the call (HTTP 403 / PERMISSION_DENIED)."""
+
+
+class QueryTimeoutError(GatewayError):
+    """A query ran past its time limit (and was cancelled)."""

@@ -9,7 +9,6 @@ views; every report leads with the mode that produced it.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import datetime as dt
 import os
 from collections.abc import Generator, Iterator
@@ -20,7 +19,7 @@ import pytest
 
 from opscheck import offline
 from opscheck.config import Config
-from opscheck.errors import ConfigError
+from opscheck.errors import ConfigError, CredentialsError
 from opscheck.evidence import Evidence
 from opscheck.platform import Platform
 from opscheck.probes import Prober
@@ -105,7 +104,7 @@ def pytest_configure(config: pytest.Config) -> None:
         overrides["repo"] = {"path": str(config.getoption("platform_repo").resolve())}
     try:
         session = open_session(options, overrides)
-    except ConfigError as exc:
+    except (ConfigError, CredentialsError) as exc:
         raise pytest.UsageError(f"opscheck: {exc}") from None
     config.stash[SESSION_KEY] = session
     config.stash[DAYS_KEY] = Days.of(
@@ -340,8 +339,12 @@ def _prefetch_views(request: pytest.FixtureRequest) -> None:
         return
     with concurrent.futures.ThreadPoolExecutor(max_workers=PREFETCH_THREADS) as pool:
         for future in [pool.submit(warm) for warm in warmers]:
-            with contextlib.suppress(Exception):
+            try:
                 future.result()
+            except CredentialsError as exc:  # nothing can work without them: stop now, with the login line
+                pytest.exit(f"opscheck: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+            except Exception:  # remembered by the view: the check that needs it fails with it
+                pass
 
 
 # ---- reports -----------------------------------------------------------------
@@ -349,6 +352,8 @@ def _prefetch_views(request: pytest.FixtureRequest) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
+    if call.excinfo is not None and call.excinfo.errisinstance(CredentialsError):
+        item.session.shouldstop = f"opscheck: {call.excinfo.value}"  # every later call would fail the same way
     collected = item.stash.get(EVIDENCE_KEY, None)
     if report.when != "call" or collected is None or not collected.items:
         return

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from opscheck.config import Config, TablesConfig
@@ -36,13 +37,26 @@ def names() -> list[str]:
     return sorted(p.stem for p in SQL_DIR.glob("*.sql"))
 
 
-def render(name: str, config: Config) -> str:
-    """The SQL of query `name` with the configured tables in place of placeholders."""
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-    def table(match: re.Match[str]) -> str:
+
+def render(name: str, config: Config, identifiers: Mapping[str, str] | None = None) -> str:
+    """The SQL of query `name` with configured tables (and given identifiers) in place of placeholders.
+
+    `identifiers` fill the generic placeholders of a query that serves several
+    tables: `{table}` takes a table key, `{column}` a column name.
+    """
+    given = dict(identifiers or {})
+
+    def fill(match: re.Match[str]) -> str:
         key = match.group(1)
+        if key == "table" and given.get("table") in TABLE_KEYS:
+            return f"`{config.table(given['table'])}`"
+        if key == "column" and _IDENTIFIER.match(given.get("column", "")):
+            return f"`{given['column']}`"
         if key not in TABLE_KEYS:
-            raise ConfigError(f"{name}.sql: unknown table placeholder {{{key}}}")
+            raise ConfigError(f"{name}.sql: placeholder {{{key}}} needs a table key or column name, got "
+                              f"{given.get(key)!r}")
         return f"`{config.table(key)}`"
 
-    return _PLACEHOLDER.sub(table, _text(name))
+    return _PLACEHOLDER.sub(fill, _text(name))

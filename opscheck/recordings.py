@@ -22,10 +22,12 @@ from typing import Any
 
 from opscheck import __version__
 from opscheck.errors import (
+    AccessDeniedError,
     BadRequestError,
     ConfigError,
     GatewayError,
     NotFoundError,
+    QueryTimeoutError,
     UnreachableError,
 )
 from opscheck.platform.channel import FileAnswer, Json
@@ -36,7 +38,8 @@ BLOBS = "blobs"
 FORMAT = 1
 LATENCY_ENV = "OPSCHECK_REPLAY_LATENCY_MS"
 ERRORS: dict[str, type[GatewayError]] = {
-    cls.__name__: cls for cls in (GatewayError, NotFoundError, BadRequestError, UnreachableError)
+    cls.__name__: cls for cls in (GatewayError, NotFoundError, BadRequestError, UnreachableError,
+                                  AccessDeniedError, QueryTimeoutError)
 }
 
 

@@ -20,7 +20,7 @@ from opscheck import config as configuration
 from opscheck import recordings
 from opscheck.config import Config, Mode, Target
 from opscheck.errors import ConfigError
-from opscheck.platform import Platform
+from opscheck.platform import Platform, auth
 from opscheck.platform.channel import Channel, LiveChannel
 
 MODE_ENV = "OPSCHECK_MODE"
@@ -133,6 +133,10 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
         channel = recordings.ReplayChannel(scenario, record_hint(scenario_name),
                                            recordings.latency_from_env(os.environ))
         return Session(config, "offline", target, scenario, config.today(), as_of, channel, meta)
+    if not config.endpoints.anonymous:
+        # Live against Google: credentials are resolved now, so a missing or broken ADC is one
+        # line before anything runs, not the same traceback in every check.
+        auth.credentials(config)
     if mode == "record":
         scenario = recordings.Scenario(folder)
         return Session(config, "record", target, scenario, config.today(), now,

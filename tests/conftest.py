@@ -7,6 +7,7 @@ the emulators can never pass by skipping.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,3 +54,32 @@ def healthy(local_platform: LocalPlatform) -> Iterator[LocalPlatform]:
 def live(local_platform: LocalPlatform) -> Session:
     """An opscheck session live against the local platform (as `--target sandbox`)."""
     return open_session(Options(target="sandbox", root=REPO, config_path=REPO / "opscheck.toml"))
+
+
+@pytest.fixture(scope="session")
+def service_account_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A service-account key file as Google issues them, with a key made here (it signs nothing real)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    path = tmp_path_factory.mktemp("adc") / "opscheck-sa.json"
+    path.write_text(json.dumps({
+        "type": "service_account", "project_id": "nba-props-platform", "private_key_id": "0" * 40,
+        "private_key": pem, "client_email": "opscheck@nba-props-platform.iam.gserviceaccount.com",
+        "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token",
+    }))
+    return path
+
+
+@pytest.fixture
+def google_credentials(service_account_key: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Application Default Credentials present (a service account), for sessions that go live on GCP."""
+    from opscheck.platform import auth
+
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(service_account_key))
+    auth._adc.cache_clear()
+    yield service_account_key
+    auth._adc.cache_clear()

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,3 +84,37 @@ def outcomes(result: pytest.RunResult) -> dict[str, str]:
             if line.startswith(word + " "):
                 found[line.split()[1]] = word
     return found
+
+
+Answer = Callable[[str, str, dict[str, str], bytes], tuple[int, Any]]
+
+
+@contextlib.contextmanager
+def json_server(answer: Answer) -> Iterator[str]:
+    """A loopback HTTP server answering each request with `answer(method, path, headers, body)` as JSON.
+
+    Header names reach `answer` lower-cased.
+    """
+
+    class Handler(BaseHTTPRequestHandler):
+        def _handle(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            status, payload = answer(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = _handle  # noqa: N815 - http.server's naming
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()

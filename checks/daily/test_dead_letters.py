@@ -1,26 +1,47 @@
-"""Nothing waits on the dead-letter subscription: every request reached a worker."""
+"""Nothing waits on the dead-letter subscription, and the subscription is there to stay (incident 9)."""
 
 from __future__ import annotations
 
 import pytest
 
 from opscheck.config import Config
+from opscheck.errors import GatewayError, NotFoundError
 from opscheck.evidence import Evidence
 from opscheck.resources.upstream import DeadLetters
 
 pytestmark = [pytest.mark.daily, pytest.mark.probe]
 
 
-def test_dead_letter_backlog_empty(
-    dead_letters: DeadLetters, opscheck_config: Config, evidence: Evidence
-) -> None:
-    subscription = dead_letters.subscription
+def test_dead_letter_backlog_empty(dead_letters: DeadLetters, opscheck_config: Config, evidence: Evidence) -> None:
+    name, topic = dead_letters.subscription, opscheck_config.pubsub.dead_letter_topic
+    create = (f"gcloud pubsub subscriptions create {name} --topic {topic} --expiration-period=never "
+              f"--project {opscheck_config.gcp.project}")
+    try:
+        info = dead_letters.info
+    except NotFoundError as exc:
+        pytest.fail(f"dead-letter subscription {name} does not exist ({exc}): requests that exhaust their "
+                    f"delivery attempts are dropped without a trace; next: {create}", pytrace=False)
+    evidence.json("dead-letter subscription", info)
+    ttl = info["expiration_ttl_seconds"]
+    assert ttl is None, (
+        f"{name} expires after {ttl / 86400:g} days without activity (its expiration policy; Pub/Sub's default "
+        "is 31 days): a quiet dead-letter queue disappears, and dead letters are then dropped; next: "
+        f"gcloud pubsub subscriptions update {name} --expiration-period=never --project {opscheck_config.gcp.project}"
+    )
     backlog = dead_letters.backlog
     evidence.json("dead-letter backlog (Monitoring)", backlog)
-    waiting = backlog["undelivered"] or 0
+    if backlog["undelivered"] is not None:
+        waiting, oldest, how = backlog["undelivered"], backlog["oldest_unacked_age_seconds"], "Monitoring"
+    else:
+        try:
+            counted = dead_letters.counted
+        except GatewayError as exc:
+            pytest.fail(f"{name}: backlog unknown: Monitoring has no series for it in the last 30 minutes (idle, "
+                        f"or metrics not reporting) and it cannot be counted directly ({exc})", pytrace=False)
+        evidence.json("dead-letter backlog (counted: Monitoring has no series)", counted)
+        waiting, oldest, how = counted["count"] - counted["probes"], counted["oldest_age_seconds"], "counted"
     assert waiting == 0, (
-        f"{subscription}: {waiting} dead-lettered requests waiting (oldest "
-        f"{backlog['oldest_unacked_age_seconds']}s): requests failed 5 deliveries; next: pull "
-        f"them to see which batch and player, fix the worker, republish to "
+        f"{name}: {waiting} dead-lettered requests waiting (oldest {oldest}s; {how}): requests failed every "
+        f"delivery attempt; next: pull them to see which batch and player, fix the worker, republish to "
         f"{opscheck_config.pubsub.request_topic}"
     )

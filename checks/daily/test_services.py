@@ -14,6 +14,9 @@ def test_service_healthy(services: Services, service_name: str, evidence: Eviden
     probes = [services.probe(service_name, path) for path in services.health_paths(service_name)]
     evidence.table(f"{service_name} health", [p.summary() for p in probes])
     failing = [p for p in probes if not p.healthy]
+    if failing and all(p.denied for p in failing):
+        pytest.fail(f"{service_name}: health unknown: " + "; ".join(f"{p.path} {p.problem}" for p in failing),
+                    pytrace=False)
     assert not failing, (
         f"{service_name}: " + "; ".join(f"{p.path} {p.problem}" for p in failing)
         + f"; next: gcloud run services logs read {service_name}, then redeploy if it stays down"

@@ -1,4 +1,4 @@
-"""Every service runs the expected commit: no stale revision serves (incident 8)."""
+"""Every service serves the expected commit, and its last rollout took (incident 8)."""
 
 from __future__ import annotations
 
@@ -26,19 +26,35 @@ def test_services_run_expected_commit(services: Services, expected_commit: Expec
         try:
             described = services.describe(name)
         except NotFoundError as exc:
-            rows.append({"service": name, "commit": None, "revision": None, "age": str(exc)})
+            rows.append({"service": name, "revision": None, "percent": None, "commit": None, "age_days": str(exc)})
             stale.append(f"{name}: not found")
             continue
-        created = described["revision_created"]
-        age = (as_of - dt.datetime.fromisoformat(created)).days if created else None
-        row = {"service": name, "commit": described["commit_sha"], "revision": described["latest_ready_revision"],
-               "revision_created": created, "age_days": age}
-        rows.append(row)
-        if not same_commit(described["commit_sha"], commit):
-            stale.append(f"{name} runs {str(described['commit_sha'] or 'an unlabelled build')[:12]} "
-                         f"(revision {row['revision']}, {age if age is not None else '?'} days old)")
+        for revision in described["serving"]:
+            created = revision["created"]
+            age = (as_of - dt.datetime.fromisoformat(created)).days if created else None
+            rows.append({"service": name, "revision": revision["revision"], "percent": revision["percent"],
+                         "commit": revision["commit_sha"], "from": revision["commit_source"],
+                         "created": created, "age_days": age})
+            if not same_commit(revision["commit_sha"], commit):
+                stale.append(f"{name} serves {str(revision['commit_sha'] or 'an unlabelled build')[:12]} "
+                             f"(revision {revision['revision']}, {revision['percent']}% of traffic, "
+                             f"{age if age is not None else '?'} days old)")
     evidence.table(f"serving revisions (expected {commit[:12]}, from {source})", rows)
     assert not stale, (
-        f"{len(stale)} service(s) behind {commit[:12]} ({source}): " + "; ".join(stale)
+        f"{len(stale)} serving revision(s) behind {commit[:12]} ({source}): " + "; ".join(stale)
         + "; next: redeploy them from that commit (Cloud Build), then run the gate again"
+    )
+
+
+def test_latest_revisions_ready(services: Services, opscheck_config: Config, evidence: Evidence) -> None:
+    """A rollout whose new revision never became ready leaves the old one serving, silently."""
+    rows = [services.describe(name) for name in opscheck_config.services.all]
+    evidence.table("latest created revision of each service", [
+        {"service": r["name"], "serving": r["revision"], "latest_created": r["latest_created_revision"],
+         "ready": r["latest_created_ready"], "problem": r["latest_created_problem"]} for r in rows])
+    failed = [r for r in rows if not r["latest_created_ready"]]
+    assert not failed, (
+        "; ".join(f"{r['name']}: its latest revision {r['latest_created_revision']} never became ready "
+                  f"({r['latest_created_problem']}), {r['revision']} still serves" for r in failed)
+        + "; next: gcloud run revisions describe REVISION (and its logs), fix, redeploy"
     )

@@ -24,12 +24,17 @@ def test_worker_model_path(services: Services, manifest: Manifest, opscheck_conf
                            evidence: Evidence) -> None:
     worker = opscheck_config.services.worker
     variable = opscheck_config.models.model_path_env
-    served = services.describe(worker)["env"].get(variable)
+    serving = services.describe(worker)["serving"]
     wanted = manifest.object_path(manifest.production)
-    evidence.json(f"{worker} {variable}", {"serving revision": served, "manifest production_model": wanted})
-    assert served == wanted, (
-        f"{worker} {variable} is {served} ({_what(manifest, served)}), the manifest's production model is "
-        f"{wanted}; next: {gcloud_update(opscheck_config, worker, f'--update-env-vars {variable}={wanted}')}"
+    evidence.table(f"{worker} {variable} of each serving revision (manifest production_model: {wanted})",
+                   [{"revision": r["revision"], "percent": r["percent"], variable: r["env"].get(variable)}
+                    for r in serving])
+    wrong = [r for r in serving if r["env"].get(variable) != wanted]
+    assert not wrong, (
+        "; ".join(f"{worker} revision {r['revision']} ({r['percent']}% of traffic) has {variable}="
+                  f"{r['env'].get(variable)} ({_what(manifest, r['env'].get(variable))})" for r in wrong)
+        + f"; the manifest's production model is {wanted}; next: "
+        + gcloud_update(opscheck_config, worker, f"--update-env-vars {variable}={wanted}")
     )
 
 

@@ -8,16 +8,18 @@ GatewayError naming the query: never an empty result that reads as "no data".
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import decimal
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypedDict
 
 from opscheck import queries
 from opscheck.config import Config
+from opscheck.errors import QueryTimeoutError
 from opscheck.platform import auth
-from opscheck.platform.channel import Channel, Json, bounded_retry, translated
+from opscheck.platform.channel import Channel, Guard, Json, bounded_retry
 
 Scalar = str | int | float | bool | dt.date | dt.datetime
 Param = Scalar | Sequence[str] | Sequence[dt.date] | Sequence[Mapping[str, Scalar]]
@@ -54,6 +56,7 @@ class BigQuery:
     def __init__(self, config: Config, channel: Channel) -> None:
         self._config = config
         self._channel = channel
+        self._guard = Guard("bigquery", config)
 
     @functools.cached_property
     def _client(self) -> Any:
@@ -66,11 +69,17 @@ class BigQuery:
             client_options=options,
         )
 
-    def query(self, name: str, **params: Param) -> list[Row]:
-        """Rows of named query `name` run with `params` as query parameters."""
-        args = {"query": name, "params": {k: to_json(v) for k, v in sorted(params.items())}}
+    def query(self, name: str, identifiers: Mapping[str, str] | None = None, /, **params: Param) -> list[Row]:
+        """Rows of named query `name` run with `params` as query parameters.
+
+        `identifiers` fill a query's generic `{table}`/`{column}` placeholders
+        (queries.render); they are part of what a recording keys the call on.
+        """
+        args: dict[str, Json] = {"query": name, "params": {k: to_json(v) for k, v in sorted(params.items())}}
+        if identifiers:
+            args["identifiers"] = dict(sorted(identifiers.items()))
         rows: list[Row] = self._channel.call(
-            "bigquery", "query", args, lambda: self._run(name, params)
+            "bigquery", "query", args, lambda: self._run(name, params, identifiers)
         )
         return rows
 
@@ -94,38 +103,56 @@ class BigQuery:
         )
         return info
 
-    def _run(self, name: str, params: Mapping[str, Param]) -> list[Row]:
+    def _job_config(self, name: str, params: Mapping[str, Param]) -> Any:
+        """Parameters, a label naming the query (find opscheck's jobs and their cost), a billing cap."""
         from google.cloud import bigquery
 
-        sql = queries.render(name, self._config)
-        job_config = bigquery.QueryJobConfig(
-            query_parameters=[_parameter(key, value) for key, value in params.items()]
+        return bigquery.QueryJobConfig(
+            query_parameters=[_parameter(key, value) for key, value in params.items()],
+            labels={"opscheck_check": name.lower()},
+            maximum_bytes_billed=self._config.gcp.max_bytes_billed,
         )
+
+    @contextlib.contextmanager
+    def _job(self, what: str) -> Iterator[float]:
+        """The guard of one job, its time limit given; running past it says so (the client cancels it)."""
+        import requests
+        from google.api_core import exceptions as gexc
+
         timeout = self._config.endpoints.timeout_seconds
-        with translated(f"query {name}.sql"):
-            # jobs.query: one round trip for a short query, the client's fast path.
+        with self._guard(what):
+            try:
+                yield timeout
+            except (TimeoutError, requests.exceptions.Timeout, gexc.DeadlineExceeded) as exc:
+                raise QueryTimeoutError(f"{what}: the query ran past {timeout:g}s and was cancelled "
+                                        "(endpoints.timeout_seconds)") from exc
+
+    def _run(self, name: str, params: Mapping[str, Param], identifiers: Mapping[str, str] | None) -> list[Row]:
+        sql = queries.render(name, self._config, identifiers)
+        with self._job(f"query {name}.sql") as timeout:
+            # jobs.query: one round trip for a short query, the client's fast path; on a wait
+            # timeout the client cancels the job (google/cloud/bigquery/_job_helpers.py).
             result = self._client.query_and_wait(
-                sql, job_config=job_config, wait_timeout=timeout, api_timeout=timeout,
-                retry=bounded_retry(timeout), job_retry=None,
+                sql, job_config=self._job_config(name, params), location=self._config.gcp.region,
+                wait_timeout=timeout, api_timeout=timeout, retry=bounded_retry(timeout), job_retry=None,
             )
             return [{k: to_json(v) for k, v in row.items()} for row in result]
 
     def _execute(self, name: str, params: Mapping[str, Param]) -> int:
-        from google.cloud import bigquery
-
         sql = queries.render(name, self._config)
-        job_config = bigquery.QueryJobConfig(
-            query_parameters=[_parameter(key, value) for key, value in params.items()]
-        )
-        timeout = self._config.endpoints.timeout_seconds
-        with translated(f"statement {name}.sql"):
-            job = self._client.query(sql, job_config=job_config, timeout=timeout,
+        with self._job(f"statement {name}.sql") as timeout:
+            job = self._client.query(sql, job_config=self._job_config(name, params),
+                                     location=self._config.gcp.region, timeout=timeout,
                                      retry=bounded_retry(timeout), job_retry=None)
-            job.result(timeout=timeout)
+            try:
+                job.result(timeout=timeout)
+            except TimeoutError:
+                job.cancel(timeout=timeout)
+                raise
             return int(job.num_dml_affected_rows or 0)
 
     def _table(self, table_id: str) -> TableInfo:
-        with translated(f"table {table_id}"):
+        with self._guard(f"table {table_id}"):
             timeout = self._config.endpoints.timeout_seconds
             table = self._client.get_table(table_id, timeout=timeout, retry=bounded_retry(timeout))
         partitioning = table.time_partitioning

@@ -14,7 +14,15 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from opscheck.errors import BadRequestError, GatewayError, NotFoundError, UnreachableError
+from opscheck.config import Config
+from opscheck.errors import (
+    AccessDeniedError,
+    BadRequestError,
+    CredentialsError,
+    GatewayError,
+    NotFoundError,
+    UnreachableError,
+)
 
 Json = Any
 """A JSON-compatible value: dict, list, str, int, float, bool or None."""
@@ -59,32 +67,103 @@ class LiveChannel:
         return live()
 
 
-@contextlib.contextmanager
-def translated(what: str) -> Iterator[None]:
-    """Turn client-library and transport exceptions into opscheck's GatewayErrors.
+ROLES = {
+    "bigquery": "roles/bigquery.jobUser on the project and roles/bigquery.dataViewer on the datasets",
+    "storage": "roles/storage.objectViewer on the bucket",
+    "pubsub": "roles/pubsub.viewer (and roles/pubsub.subscriber on the dead-letter subscription, to count it)",
+    "run": "roles/run.viewer",
+    "monitoring": "roles/monitoring.viewer",
+}
+"""The role each API's reads need: what a 403 tells the user to grant."""
 
-    `what` names the resource ("table nba_raw.x", "gs://b/o") so the one-line
-    message says which thing failed, not only how.
+
+def credentials_failure(exc: BaseException) -> bool:
+    """Whether `exc` is expired or missing credentials, however the transport wrapped it.
+
+    REST clients raise google-auth's RefreshError; gRPC clients turn the same
+    failure into UNAVAILABLE "Getting metadata from plugin failed", which the
+    default retry treats as transient. Either way, only a login fixes it.
     """
-    import requests
-    from google.api_core import exceptions as gexc
+    from google.auth import exceptions as auth_exceptions
 
-    try:
-        yield
-    except GatewayError:
-        raise
-    except gexc.NotFound as exc:
-        raise NotFoundError(f"{what}: not found ({_first_line(exc)})") from exc
-    except (gexc.BadRequest, gexc.InvalidArgument, gexc.FailedPrecondition) as exc:
-        raise BadRequestError(f"{what}: rejected ({_first_line(exc)})") from exc
-    except (gexc.ServiceUnavailable, gexc.DeadlineExceeded, gexc.RetryError) as exc:
-        raise UnreachableError(f"{what}: endpoint did not answer ({_first_line(exc)})") from exc
-    except requests.exceptions.RequestException as exc:
-        raise UnreachableError(f"{what}: endpoint did not answer ({_first_line(exc)})") from exc
-    except TimeoutError as exc:
-        raise UnreachableError(f"{what}: timed out ({exc})") from exc
-    except gexc.GoogleAPICallError as exc:
-        raise GatewayError(f"{what}: {_first_line(exc)}") from exc
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, auth_exceptions.RefreshError | auth_exceptions.DefaultCredentialsError):
+            return True
+        if "Getting metadata from plugin failed" in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def refused(exc: BaseException) -> bool:
+    """A connection refused: nothing listens there, and retrying will not change that."""
+    text = str(exc)
+    return "Connection refused" in text or "ECONNREFUSED" in text or "Errno 111" in text
+
+
+def retryable(exc: BaseException) -> bool:
+    """Transient errors, BigQuery's rate limits among them; never credentials or a refused connection."""
+    from google.api_core import exceptions as gexc
+    from google.api_core.retry import if_transient_error
+
+    if credentials_failure(exc) or refused(exc):
+        return False
+    if isinstance(exc, gexc.Forbidden) and any(  # BigQuery's REST errors; gRPC errors are not dicts
+            isinstance(e, dict) and e.get("reason") in ("rateLimitExceeded", "backendError") for e in exc.errors or []):
+        return True
+    return isinstance(exc, Exception) and bool(if_transient_error(exc))
+
+
+class Guard:
+    """Turns one API's client and transport exceptions into opscheck's errors.
+
+    Each message names the resource ("table nba_raw.x", "gs://b/o"), so the
+    one line says which thing failed, not only how; a 403 names the role the
+    identity in use lacks; expired credentials stop everything with the login
+    command instead of reading as an unreachable endpoint.
+    """
+
+    def __init__(self, api: str, config: Config) -> None:
+        self.api = api
+        self._config = config
+
+    @contextlib.contextmanager
+    def __call__(self, what: str) -> Iterator[None]:
+        import requests
+        from google.api_core import exceptions as gexc
+
+        from opscheck.platform import auth
+
+        try:
+            yield
+        except GatewayError:
+            raise
+        except Exception as exc:
+            if credentials_failure(exc):
+                raise CredentialsError(f"{what}: Google credentials expired or missing: {auth.LOGIN}") from None
+            if isinstance(exc, gexc.Forbidden | gexc.PermissionDenied | gexc.Unauthorized):
+                raise AccessDeniedError(
+                    f"{what}: permission denied for {auth.identity(self._config)}: grant {ROLES[self.api]} "
+                    f"({_first_line(exc)})") from exc
+            if isinstance(exc, gexc.NotFound):
+                raise NotFoundError(f"{what}: not found ({_first_line(exc)})") from exc
+            if isinstance(exc, gexc.BadRequest | gexc.InvalidArgument | gexc.FailedPrecondition):
+                raise BadRequestError(f"{what}: rejected ({_first_line(exc)})") from exc
+            if refused(exc):
+                raise UnreachableError(f"{what}: connection refused ({self._endpoint()})") from exc
+            if isinstance(exc, gexc.ServiceUnavailable | gexc.DeadlineExceeded | gexc.RetryError | TimeoutError
+                          | requests.exceptions.RequestException):
+                raise UnreachableError(f"{what}: no answer within {self._config.endpoints.timeout_seconds:g}s "
+                                       f"({_first_line(exc)})") from exc
+            if isinstance(exc, gexc.GoogleAPICallError):
+                raise GatewayError(f"{what}: {_first_line(exc)}") from exc
+            raise
+
+    def _endpoint(self) -> str:
+        return getattr(self._config.endpoints, self.api, "") or "Google's endpoint"
 
 
 def bounded_retry(timeout: float) -> Any:
@@ -93,9 +172,9 @@ def bounded_retry(timeout: float) -> Any:
     The clients' default retries run for minutes against an endpoint that
     refuses connections; the morning run must fail fast instead.
     """
-    from google.api_core.retry import Retry, if_transient_error
+    from google.api_core.retry import Retry
 
-    return Retry(predicate=if_transient_error, initial=0.2, maximum=2.0, timeout=timeout)
+    return Retry(predicate=retryable, initial=0.2, maximum=2.0, timeout=timeout)
 
 
 def insecure_channel(endpoint: str) -> Any:

@@ -39,6 +39,10 @@ class Http:
         self._channel = channel
 
     @functools.cached_property
+    def _id_tokens(self) -> auth.IdTokens:
+        return auth.IdTokens(self._config)
+
+    @functools.cached_property
     def _session(self) -> requests.Session:
         import requests
 
@@ -80,7 +84,7 @@ class Http:
         limit = timeout if timeout is not None else self._config.endpoints.timeout_seconds
         headers: dict[str, Any] = {}
         if self._config.endpoints.id_tokens:
-            headers["Authorization"] = f"Bearer {auth.id_token(base_url.rstrip('/'))}"
+            headers["Authorization"] = f"Bearer {self._id_tokens.token(base_url.rstrip('/'))}"
         started = time.perf_counter()
         try:
             response = self._session.request(

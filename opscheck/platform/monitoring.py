@@ -16,16 +16,19 @@ from opscheck.config import Config
 from opscheck.platform import auth
 from opscheck.platform.channel import (
     Channel,
+    Guard,
     bounded_retry,
     insecure_channel,
     tls_endpoint,
-    translated,
 )
 
 UNDELIVERED = "pubsub.googleapis.com/subscription/num_undelivered_messages"
 OLDEST_AGE = "pubsub.googleapis.com/subscription/oldest_unacked_message_age"
 PUSH_REQUESTS = "pubsub.googleapis.com/subscription/push_request_count"
-_WINDOW = dt.timedelta(minutes=10)
+# Gauges are sampled every 60 s and can take minutes to appear, so the latest value is read from a
+# half-hour window aligned to 5-minute maxima: sparse points still give an answer.
+_WINDOW = dt.timedelta(minutes=30)
+_ALIGNMENT = dt.timedelta(minutes=5)
 
 
 class BacklogMetrics(TypedDict):
@@ -40,6 +43,7 @@ class Monitoring:
     def __init__(self, config: Config, channel: Channel) -> None:
         self._config = config
         self._channel = channel
+        self._guard = Guard("monitoring", config)
 
     @functools.cached_property
     def _client(self) -> Any:
@@ -89,12 +93,18 @@ class Monitoring:
             counts[label] = counts.get(label, 0) + sum(int(p.value.int64_value) for p in one.points)
         return counts
 
-    def _series(self, metric: str, subscription: str, window: dt.timedelta) -> list[Any]:
+    def _series(self, metric: str, subscription: str, window: dt.timedelta, aligned: bool = False) -> list[Any]:
+        """Every series of `metric` for `subscription` with points in the window.
+
+        None may come back: Monitoring lists only series with points in the
+        interval (ListTimeSeriesRequest.interval, google-cloud-monitoring), so
+        a misnamed, deleted, expired or idle subscription has no series at all.
+        """
         from google.cloud import monitoring_v3
 
         now = dt.datetime.now(dt.UTC)
         interval = monitoring_v3.TimeInterval(end_time=now, start_time=now - window)
-        request = {
+        request: dict[str, Any] = {
             "name": f"projects/{self._config.gcp.project}",
             "filter": (
                 f'metric.type = "{metric}" AND resource.type = "pubsub_subscription" '
@@ -103,7 +113,10 @@ class Monitoring:
             "interval": interval,
             "view": monitoring_v3.ListTimeSeriesRequest.TimeSeriesView.FULL,
         }
-        with translated(f"metric {metric.rsplit('/', 1)[-1]} of {subscription}"):
+        if aligned:
+            request["aggregation"] = {"alignment_period": _ALIGNMENT,
+                                      "per_series_aligner": monitoring_v3.Aggregation.Aligner.ALIGN_MAX}
+        with self._guard(f"metric {metric.rsplit('/', 1)[-1]} of {subscription}"):
             return list(
                 self._client.list_time_series(
                     request=request, timeout=self._config.endpoints.timeout_seconds,
@@ -112,7 +125,7 @@ class Monitoring:
             )
 
     def _latest(self, metric: str, subscription: str) -> float | None:
-        points = [p for s in self._series(metric, subscription, _WINDOW) for p in s.points]
+        points = [p for s in self._series(metric, subscription, _WINDOW, aligned=True) for p in s.points]
         if not points:
             return None
         latest = max(points, key=lambda p: p.interval.end_time)

@@ -19,10 +19,10 @@ from opscheck.errors import NotFoundError
 from opscheck.platform import auth
 from opscheck.platform.channel import (
     Channel,
+    Guard,
     bounded_retry,
     insecure_channel,
     tls_endpoint,
-    translated,
 )
 
 _PULL_MAX = 1000
@@ -39,6 +39,7 @@ class SubscriptionInfo(TypedDict):
     max_delivery_attempts: int | None
     retry_minimum_backoff_seconds: float | None
     retry_maximum_backoff_seconds: float | None
+    expiration_ttl_seconds: float | None  # None: never expires
 
 
 class Backlog(TypedDict):
@@ -62,6 +63,7 @@ class PubSub:
     def __init__(self, config: Config, channel: Channel) -> None:
         self._config = config
         self._channel = channel
+        self._guard = Guard("pubsub", config)
 
     def topic_path(self, name: str) -> str:
         return f"projects/{self._config.gcp.project}/topics/{name}"
@@ -175,14 +177,14 @@ class PubSub:
         }
         if filter:
             request["filter"] = filter
-        with translated(f"subscription {name}"):
+        with self._guard(f"subscription {name}"):
             self._subscriber.create_subscription(request=request, timeout=self._timeout(),
                                                  retry=bounded_retry(self._timeout()))
         return name
 
     def _delete(self, name: str) -> bool:
         try:
-            with translated(f"subscription {name}"):
+            with self._guard(f"subscription {name}"):
                 self._subscriber.delete_subscription(subscription=self.subscription_path(name),
                                                      timeout=self._timeout(), retry=bounded_retry(self._timeout()))
         except NotFoundError:
@@ -190,7 +192,7 @@ class PubSub:
         return True
 
     def _subscriptions(self, prefix: str) -> list[str]:
-        with translated(f"subscriptions of {self._config.gcp.project}"):
+        with self._guard(f"subscriptions of {self._config.gcp.project}"):
             found = self._subscriber.list_subscriptions(
                 request={"project": f"projects/{self._config.gcp.project}"}, timeout=self._timeout(),
                 retry=bounded_retry(self._timeout()))
@@ -200,7 +202,7 @@ class PubSub:
     def _pull_now(self, subscription: str, max_messages: int) -> list[Any]:
         # A peek must answer at once rather than wait for messages that do not exist, so it sets
         # return_immediately; the client warns that is discouraged (for throughput), not removed.
-        with translated(f"subscription {subscription}"), warnings.catch_warnings():
+        with self._guard(f"subscription {subscription}"), warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="The return_immediately flag", category=DeprecationWarning)
             response = self._subscriber.pull(
                 request={"subscription": self.subscription_path(subscription), "max_messages": max_messages,
@@ -210,7 +212,7 @@ class PubSub:
 
     def _answer(self, subscription: str, ack: list[str], nack: list[str]) -> None:
         path = self.subscription_path(subscription)
-        with translated(f"subscription {subscription}"):
+        with self._guard(f"subscription {subscription}"):
             if ack:
                 self._subscriber.acknowledge(request={"subscription": path, "ack_ids": ack},
                                              timeout=self._timeout())
@@ -233,7 +235,7 @@ class PubSub:
         return len(ours)
 
     def _subscription(self, name: str) -> SubscriptionInfo:
-        with translated(f"subscription {name}"):
+        with self._guard(f"subscription {name}"):
             sub = self._subscriber.get_subscription(
                 subscription=self.subscription_path(name), timeout=self._timeout(),
                 retry=bounded_retry(self._timeout()),
@@ -254,11 +256,13 @@ class PubSub:
             "max_delivery_attempts": int(dead.max_delivery_attempts) if dead.dead_letter_topic else None,
             "retry_minimum_backoff_seconds": _seconds(retry.minimum_backoff) if has_retry else None,
             "retry_maximum_backoff_seconds": _seconds(retry.maximum_backoff) if has_retry else None,
+            # A TTL of 0 (or no policy) is "never"; Pub/Sub's default is 31 days of inactivity.
+            "expiration_ttl_seconds": (_seconds(sub.expiration_policy.ttl) or None) if sub.expiration_policy else None,
         }
 
     def _topic_exists(self, name: str) -> bool:
         try:
-            with translated(f"topic {name}"):
+            with self._guard(f"topic {name}"):
                 self._publisher.get_topic(topic=self.topic_path(name), timeout=self._timeout(),
                                          retry=bounded_retry(self._timeout()))
         except NotFoundError:
@@ -266,7 +270,7 @@ class PubSub:
         return True
 
     def _topic_subscriptions(self, topic: str) -> list[str]:
-        with translated(f"topic {topic}"):
+        with self._guard(f"topic {topic}"):
             paths = self._publisher.list_topic_subscriptions(
                 topic=self.topic_path(topic), timeout=self._timeout(),
                 retry=bounded_retry(self._timeout()),
@@ -274,7 +278,7 @@ class PubSub:
             return sorted(str(path).rsplit("/", 1)[-1] for path in paths)
 
     def _publish(self, topic: str, data: bytes, attributes: Mapping[str, str]) -> str:
-        with translated(f"topic {topic}"):
+        with self._guard(f"topic {topic}"):
             future = self._publisher.publish(self.topic_path(topic), data, **attributes)
             message_id: str = future.result(timeout=self._timeout())
         return message_id

@@ -17,7 +17,7 @@ from typing import IO, Any, TypedDict
 from opscheck.config import Config
 from opscheck.errors import BadRequestError, GatewayError, NotFoundError
 from opscheck.platform import auth
-from opscheck.platform.channel import Channel, bounded_retry, translated
+from opscheck.platform.channel import Channel, Guard, bounded_retry
 
 _CHUNK = 1 << 20
 
@@ -55,6 +55,7 @@ class Storage:
     def __init__(self, config: Config, channel: Channel) -> None:
         self._config = config
         self._channel = channel
+        self._guard = Guard("storage", config)
 
     @functools.cached_property
     def _client(self) -> Any:
@@ -132,7 +133,7 @@ class Storage:
         return self._client.bucket(bucket).blob(name)
 
     def _read(self, path: str) -> bytes:
-        with translated(path):
+        with self._guard(path):
             data: bytes = self._blob(path).download_as_bytes(
                 timeout=self._timeout(), retry=bounded_retry(self._timeout())
             )
@@ -140,7 +141,7 @@ class Storage:
 
     def _metadata(self, path: str) -> ObjectInfo:
         bucket, name = split(path)
-        with translated(path):
+        with self._guard(path):
             blob = self._client.bucket(bucket).get_blob(
                 name, timeout=self._timeout(), retry=bounded_retry(self._timeout())
             )
@@ -150,7 +151,7 @@ class Storage:
 
     def _list(self, prefix_path: str) -> list[ObjectInfo]:
         bucket, prefix = split(prefix_path)
-        with translated(prefix_path):
+        with self._guard(prefix_path):
             blobs = self._client.list_blobs(
                 bucket, prefix=prefix, timeout=self._timeout(), retry=bounded_retry(self._timeout())
             )
@@ -169,7 +170,7 @@ class Storage:
 
         bucket, name = split(path)
         timeout = self._timeout()
-        with translated(path):
+        with self._guard(path):
             blob = self._client.bucket(bucket).get_blob(name, timeout=timeout, retry=bounded_retry(timeout))
             if blob is None:
                 raise NotFoundError(f"{path}: not found")

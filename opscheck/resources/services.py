@@ -10,7 +10,7 @@ from typing import Any
 
 from opscheck.config import Config
 from opscheck.errors import NotFoundError, UnreachableError
-from opscheck.platform import Platform
+from opscheck.platform import Platform, auth
 from opscheck.platform.cloudrun import ServiceInfo
 from opscheck.resources import Warmer, calls_of, once
 
@@ -30,6 +30,11 @@ class Probe:
     @property
     def healthy(self) -> bool:
         return self.status == 200
+
+    @property
+    def denied(self) -> bool:
+        """401/403: opscheck may not call the service; that says nothing about its health."""
+        return self.status in (401, 403)
 
     def summary(self) -> dict[str, Any]:
         """The probe as an evidence row (the body left out: it can be long)."""
@@ -74,8 +79,12 @@ class Services:
             result = self._platform.http.get(self.describe(name)["uri"], path)
         except UnreachableError as exc:
             return Probe(path, None, None, str(exc))
-        problem = None if result["status"] == 200 else f"HTTP {result['status']}: {result['body'][:120]}"
-        return Probe(path, result["status"], result["latency_ms"], problem, result["body"])
+        status = result["status"]
+        problem = None if status == 200 else f"HTTP {status}: {result['body'][:120]}"
+        if status in (401, 403):
+            problem = (f"HTTP {status}: opscheck may not call it: grant roles/run.invoker on {name} to "
+                       f"{auth.identity(self._platform.config)}")
+        return Probe(path, status, result["latency_ms"], problem, result["body"])
 
     def health_paths(self, name: str) -> tuple[str, ...]:
         """`/health` everywhere; the worker also `/health/deep` (model loaded, BigQuery up)."""

@@ -2,40 +2,66 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+from typing import Any
 
 from opscheck.platform import Platform
-from opscheck.platform.bigquery import TableInfo
 from opscheck.platform.monitoring import BacklogMetrics
+from opscheck.platform.pubsub import Backlog, SubscriptionInfo
 from opscheck.resources import Warmer, calls_of, once
 
 FRESH_TABLES = ("prop_lines", "schedule", "predictions")
 
 
 class Tables:
-    """Metadata of the configured tables whose freshness matters."""
+    """When data last landed in the tables the morning run depends on."""
 
     def __init__(self, platform: Platform) -> None:
         self._platform = platform
+        today = platform.config.today()
+        # The partitions around today: lines and predictions land for today, the schedule ahead of it.
+        self.start, self.end = today - dt.timedelta(days=7), today + dt.timedelta(days=7)
 
     def warmers(self) -> list[Warmer]:
-        return [functools.partial(self.info, key) for key in FRESH_TABLES]
+        return [functools.partial(self.newest, key) for key in FRESH_TABLES]
 
-    def info(self, key: str) -> TableInfo:
-        """The table's metadata (once a session)."""
-        return calls_of(self).get(key, lambda: self._platform.bigquery.table(key))
+    def column(self, key: str) -> str:
+        """The table's freshness column ([freshness] in opscheck.toml)."""
+        column: str = getattr(self._platform.config.freshness, key)
+        return column
+
+    def newest(self, key: str) -> dict[str, Any]:
+        """{newest, rows}: the newest value of the table's freshness column near today (once a session)."""
+        return calls_of(self).get(key, lambda: self._platform.bigquery.query(
+            "freshness", {"table": key, "column": self.column(key)}, start=self.start, end=self.end)[0])
 
 
 class DeadLetters:
-    """The dead-letter subscription's backlog, from Monitoring."""
+    """The dead-letter subscription: that it exists and stays, and what waits on it.
+
+    Monitoring first; when it has no series (Google omits idle subscriptions'),
+    the subscription is counted directly, by looking at its messages and
+    handing them straight back: "no data" is never read as "0 waiting".
+    """
 
     def __init__(self, platform: Platform) -> None:
         self._platform = platform
         self.subscription = platform.config.pubsub.dead_letter_subscription
 
     def warmers(self) -> list[Warmer]:
-        return [lambda: self.backlog]
+        return [lambda: self.info, lambda: self.backlog]
+
+    @once
+    def info(self) -> SubscriptionInfo:
+        """The subscription as Pub/Sub describes it (NotFoundError when it does not exist)."""
+        return self._platform.pubsub.subscription(self.subscription)
 
     @once
     def backlog(self) -> BacklogMetrics:
         return self._platform.monitoring.subscription_backlog(self.subscription)
+
+    @once
+    def counted(self) -> Backlog:
+        """The waiting messages counted by looking (needs roles/pubsub.subscriber on it)."""
+        return self._platform.pubsub.backlog(self.subscription)

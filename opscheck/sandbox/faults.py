@@ -10,12 +10,16 @@ in the state file: row backups, object bytes, the previous deployment), so
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import time
 from collections.abc import Callable
 from typing import Any
+
+from google.api_core import exceptions as gexc
 
 from opscheck import governance
 from opscheck.sandbox import models, processes, schema, season, seed
@@ -92,6 +96,9 @@ def _undo(p: LocalPlatform, entry: dict[str, Any]) -> None:
     elif kind == "drain":
         drain(p, entry["subscription"])
     elif kind == "dead_letter_subscription":
+        path = p.dead_letter_subscription_spec()["name"]
+        with contextlib.suppress(gexc.NotFound):
+            p.subscriber().delete_subscription(subscription=path, timeout=30)
         p.subscriber().create_subscription(request=p.dead_letter_subscription_spec(), timeout=30)
     elif kind == "doc":
         p.doc_file.write_text(entry["text"])
@@ -256,6 +263,20 @@ def _worker_not_restarted(p: LocalPlatform) -> dict[str, Any]:
     return {"configured": production, "serving": p.model_path(models.RETIRED.file)}
 
 
+@fault("rollout-failed", "the worker's newest revision never became ready; the previous one still serves")
+def _rollout_failed(p: LocalPlatform) -> dict[str, Any]:
+    keep_deployment(p)
+    spec = p.deployed()
+    commit = hashlib.sha1(b"platform next").hexdigest()
+    failed = {"revision": f"prediction-worker-00046-{commit[:3]}", "commit_sha": commit,
+              "revision_created": "2026-02-09T06:40:00Z",
+              "env": {**spec["prediction-worker"]["env"], schema.MODEL_PATH_ENV: p.model_path(models.SHADOW.file)},
+              "message": "The user-provided container failed to start and listen on the port defined by PORT=8080"}
+    spec["prediction-worker"]["failed_revision"] = failed
+    p.set_deployed(spec)
+    return {"failed_revision": failed["revision"]}
+
+
 @fault("stale-services", "grading and scrapers run revisions built from an older commit")
 def _stale_services(p: LocalPlatform) -> dict[str, Any]:
     keep_deployment(p)
@@ -346,6 +367,22 @@ def _doc_model_section_stale(p: LocalPlatform) -> dict[str, Any]:
     return {"doc": str(p.doc_file), "describes": retired["file"]}
 
 
+@fault("invoker-denied", "grading's IAM no longer lets opscheck call it: every request answers 403")
+def _invoker_denied(p: LocalPlatform) -> dict[str, Any]:
+    p.ledger.append({"kind": "restart", "service": "grading"})
+    p.restart_service("grading", {"SANDBOX_DENY": "1"})
+    return {"grading": "403 to every request"}
+
+
+@fault("lines-stale", "the scrapers stopped three days ago: the newest prop lines are three days old")
+def _lines_stale(p: LocalPlatform) -> dict[str, Any]:
+    where = f"game_date BETWEEN '{season.TODAY - dt.timedelta(days=7)}' AND '{TODAY}'"
+    keep_rows(p, schema.PROP_LINES, where)
+    _sql(p, f"UPDATE {schema.PROP_LINES} SET scraped_at = TIMESTAMP_SUB(scraped_at, INTERVAL 72 HOUR) "
+            f"WHERE {where} AND scraped_at > TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 72 HOUR)")
+    return {"scraped_at": "72 hours earlier"}
+
+
 @fault("service-down", "the scrapers service's process is gone: its URL refuses connections")
 def _service_down(p: LocalPlatform) -> dict[str, Any]:
     p.ledger.append({"kind": "restart", "service": "scrapers"})
@@ -370,6 +407,17 @@ def _dlq_unsubscribed(p: LocalPlatform) -> dict[str, Any]:
     return {"deleted": schema.DEAD_LETTER_SUBSCRIPTION}
 
 
+@fault("dlq-expiring", "the dead-letter subscription was created with Pub/Sub's default: it expires after 31 days idle")
+def _dlq_expiring(p: LocalPlatform) -> dict[str, Any]:
+    subscriber = p.subscriber()
+    p.ledger.append({"kind": "dead_letter_subscription"})
+    subscriber.delete_subscription(
+        subscription=f"projects/{PROJECT}/subscriptions/{schema.DEAD_LETTER_SUBSCRIPTION}", timeout=30)
+    subscriber.create_subscription(request=p.dead_letter_subscription_spec(DEFAULT_EXPIRY), timeout=30)
+    return {"expiration_ttl_seconds": DEFAULT_EXPIRY}
+
+
+DEFAULT_EXPIRY = 31 * 24 * 3600  # Pub/Sub's default expiration policy: 31 days without activity
 TRACKER_SETTLE = 5.0  # seconds after the batch's last row: longer than the tracker lag anyone tolerates
 
 

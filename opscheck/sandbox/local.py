@@ -258,10 +258,20 @@ class LocalPlatform:
             "retry_policy": {"minimum_backoff": {"seconds": 1}, "maximum_backoff": {"seconds": 10}},
         }
 
-    def dead_letter_subscription_spec(self) -> dict[str, Any]:
-        """The healthy dead-letter subscription (what `heal` puts back)."""
-        return {"name": f"projects/{PROJECT}/subscriptions/{schema.DEAD_LETTER_SUBSCRIPTION}",
-                "topic": f"projects/{PROJECT}/topics/{schema.DEAD_LETTER_TOPIC}", "ack_deadline_seconds": 60}
+    def dead_letter_subscription_spec(self, expires_after: int = 0) -> dict[str, Any]:
+        """The dead-letter subscription: healthy, it never expires (what `heal` puts back).
+
+        Created without an expiration policy, Pub/Sub gives a subscription its
+        default, expiry after 31 days idle; the emulator reports no policy at
+        all. So the local platform states the policy either way, as Google
+        would report it: none (0) for never, else the TTL in seconds.
+        """
+        spec: dict[str, Any] = {"name": f"projects/{PROJECT}/subscriptions/{schema.DEAD_LETTER_SUBSCRIPTION}",
+                                "topic": f"projects/{PROJECT}/topics/{schema.DEAD_LETTER_TOPIC}",
+                                "ack_deadline_seconds": 60, "expiration_policy": {}}
+        if expires_after:
+            spec["expiration_policy"] = {"ttl": {"seconds": expires_after}}
+        return spec
 
     def worker_push_endpoint(self) -> str:
         return f"{self.url('prediction-worker')}/predict"
@@ -300,9 +310,10 @@ class LocalPlatform:
         manifest = seed.manifest(list(trained.values()))
         bucket.blob(schema.MANIFEST).upload_from_string(
             json.dumps(manifest, indent=2), content_type="application/json", timeout=30)
-        for table, rows in seed.reference_rows(self.seed_number).items():
+        clock = seed.Clock(dt.datetime.now(dt.UTC))
+        for table, rows in seed.reference_rows(self.seed_number, clock).items():
             self.load_rows(table, rows)
-        self.load_rows(schema.PREDICTIONS, seed.prediction_rows(self.seed_number, trained))
+        self.load_rows(schema.PREDICTIONS, seed.prediction_rows(self.seed_number, trained, clock))
         self.load_rows(schema.REGISTRY, seed.registry_rows(manifest))
         retired = next(m for m in manifest["models"] if m["status"] == "retired")
         self._state["commits"] = self._init_platform_repo([seed.team_doc(manifest, retired),
@@ -311,9 +322,10 @@ class LocalPlatform:
     def _init_platform_repo(self, docs: list[str]) -> dict[str, str]:
         """The platform's repository, a real git checkout: one commit per entry of seed.COMMITS.
 
-        Author, committer and times are fixed, so the commit SHAs are the same
-        on every machine; services carry them as their `commit-sha` label and
-        the deploy gate compares them with this checkout's HEAD.
+        Author, committer and times are fixed (the SHAs still differ between
+        `up`s: the doc holds model hashes); services carry them as their
+        `commit-sha` label and the deploy gate compares them with this
+        checkout's HEAD.
         """
         repo = self.doc_file.parent
         shutil.rmtree(repo, ignore_errors=True)
@@ -347,11 +359,15 @@ class LocalPlatform:
         spec = {}
         for index, name in enumerate(SERVICES):
             env = {"GCP_PROJECT": PROJECT}
+            secrets = {}
             if name == "prediction-worker":
                 env[schema.MODEL_PATH_ENV] = model_path
+            if name == "scrapers":  # its odds API key comes from Secret Manager, as in production
+                secrets["ODDS_API_KEY"] = ["odds-api-key", "latest"]
             spec[name] = {
                 "uri": f"http://127.0.0.1:{ports[name]}",
                 "env": env,
+                "secrets": secrets,
                 "min_instances": 1 if name in ("prediction-worker", "prediction-coordinator") else 0,
                 "max_instances": 10,
                 "revision": f"{name}-{40 + index:05d}-{self.commits['main'][:3]}",

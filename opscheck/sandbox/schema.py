@@ -42,7 +42,7 @@ TABLES = {
     PROP_LINES: """game_date DATE, game_id STRING, player_lookup STRING, line_value FLOAT64,
         bookmaker STRING, scraped_at TIMESTAMP""",
     BOXSCORES: """game_date DATE, game_id STRING, player_lookup STRING, points INT64""",
-    SCHEDULE: """game_date DATE, game_id STRING, home_team STRING, away_team STRING""",
+    SCHEDULE: """game_date DATE, game_id STRING, home_team STRING, away_team STRING, updated_at TIMESTAMP""",
 }
 UNPARTITIONED = frozenset({REGISTRY})
 

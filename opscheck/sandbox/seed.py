@@ -8,6 +8,7 @@ the platform's own services, and today's predictions go through the real path
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -25,8 +26,21 @@ DEPLOYED_AT = "2026-02-01T02:00:00Z"
 COMMITS = (("stale", "2026-01-20T18:00:00Z"), ("main", "2026-02-01T01:30:00Z"))
 
 
-def _stamp(day: dt.date, time: dt.time = MORNING_UTC) -> str:
-    return dt.datetime.combine(day, time, dt.UTC).isoformat()
+@dataclasses.dataclass(frozen=True)
+class Clock:
+    """Where the seeded season sits on the real clock.
+
+    The checks measure ages against the real time (`as_of`), and the
+    platform's services stamp what they write with it; so the season is laid
+    on the real calendar: `season.TODAY` is the day the platform came up, and
+    a game day D happened (TODAY - D) days before it.
+    """
+
+    now: dt.datetime
+
+    def at(self, day: dt.date, time: dt.time = MORNING_UTC) -> str:
+        """The real moment of `time` (UTC) on game day `day`."""
+        return dt.datetime.combine(self.now.date() - (season.TODAY - day), time, dt.UTC).isoformat()
 
 
 def _id(*parts: object) -> str:
@@ -75,14 +89,21 @@ def team_doc(manifest_data: dict[str, Any], entry: dict[str, Any] | None = None)
     )
 
 
-def reference_rows(seed: int) -> dict[str, list[Row]]:
-    """Schedule, prop lines, feature store and box scores of the season slice."""
+def reference_rows(seed: int, clock: Clock) -> dict[str, list[Row]]:
+    """Schedule, prop lines, feature store and box scores of the season slice.
+
+    The scrapers last ran when the platform came up: the schedule was
+    refreshed then, and today's lines fetched then (earlier days' lines on
+    their own mornings).
+    """
+    scraped = clock.now
     tables: dict[str, list[Row]] = {schema.SCHEDULE: [], schema.PROP_LINES: [],
                                     schema.FEATURES: [], schema.BOXSCORES: []}
     for day in season.days(season.SEASON_START, season.SCHEDULE_END):
         for game in season.games(seed, day):
             tables[schema.SCHEDULE].append({"game_date": day.isoformat(), "game_id": game.game_id,
-                                            "home_team": game.home, "away_team": game.away})
+                                            "home_team": game.home, "away_team": game.away,
+                                            "updated_at": scraped.isoformat()})
         if day > season.TODAY:
             continue
         for pd in season.player_days(seed, day):
@@ -90,14 +111,15 @@ def reference_rows(seed: int) -> dict[str, list[Row]]:
                    "player_lookup": pd.player.lookup}
             tables[schema.PROP_LINES].append({**key, "line_value": pd.line_value,
                                               "bookmaker": "consensus",
-                                              "scraped_at": _stamp(day, dt.time(11, 0))})
+                                              "scraped_at": scraped.isoformat() if day == season.TODAY
+                                              else clock.at(day, dt.time(11, 0))})
             tables[schema.FEATURES].append({**key, "features": json.dumps(pd.features)})
             if day < season.TODAY:
                 tables[schema.BOXSCORES].append({**key, "points": pd.actual_points})
     return tables
 
 
-def prediction_rows(seed: int, trained: dict[str, models.TrainedModel]) -> list[Row]:
+def prediction_rows(seed: int, trained: dict[str, models.TrainedModel], clock: Clock) -> list[Row]:
     """Every prediction before today: production system by the serving model, plus a baseline."""
     before = season.TODAY - dt.timedelta(days=1)
     game_days = [d for d in season.days(season.SEASON_START, before) if season.is_game_day(d)]
@@ -109,11 +131,12 @@ def prediction_rows(seed: int, trained: dict[str, models.TrainedModel]) -> list[
         model = trained[status]
         predicted = model.predict([pd.features for pd in player_days])
         for pd, value in zip(player_days, predicted, strict=True):
-            rows.extend(_predictions(pd, model.spec, value, game_days.index(pd.game.game_date)))
+            rows.extend(_predictions(pd, model.spec, value, game_days.index(pd.game.game_date), clock))
     return rows
 
 
-def _predictions(pd: season.PlayerDay, spec: models.ModelSpec, value: float, index: int) -> list[Row]:
+def _predictions(pd: season.PlayerDay, spec: models.ModelSpec, value: float, index: int,
+                 clock: Clock) -> list[Row]:
     day = pd.game.game_date
     common = {"game_date": day.isoformat(), "game_id": pd.game.game_id,
               "player_lookup": pd.player.lookup, "line_value": pd.line_value}
@@ -126,11 +149,11 @@ def _predictions(pd: season.PlayerDay, spec: models.ModelSpec, value: float, ind
         out.append({**common, "prediction_id": _id(day, pd.player.lookup, models.SYSTEM_ID, time),
                     "system_id": models.SYSTEM_ID, "model_version": spec.version,
                     "predicted_points": round(points, 2), "recommendation": call,
-                    "confidence": confidence, "is_active": active, "created_at": _stamp(day, time)})
+                    "confidence": confidence, "is_active": active, "created_at": clock.at(day, time)})
     baseline = round(pd.features[0], 2)
     call, confidence = models.recommend(baseline, pd.line_value)
     out.append({**common, "prediction_id": _id(day, pd.player.lookup, schema.BASELINE_SYSTEM),
                 "system_id": schema.BASELINE_SYSTEM, "model_version": "ma_10g",
                 "predicted_points": baseline, "recommendation": call, "confidence": confidence,
-                "is_active": True, "created_at": _stamp(day)})
+                "is_active": True, "created_at": clock.at(day)})
     return out

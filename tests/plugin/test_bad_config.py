@@ -8,7 +8,8 @@ from tests.helpers import REPO
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ('[gcp]\nprojet = "x"\n', "*opscheck.toml: gcp.projet: unknown key (known here: project, region)"),
+    ('[gcp]\nprojet = "x"\n',
+     "*opscheck.toml: gcp.projet: unknown key (known here: max_bytes_billed, project, region)"),
     ('[thresholds]\nlookback_days = "two weeks"\n',
      "*opscheck.toml: thresholds.lookback_days: must be a whole number, got 'two weeks'"),
 ])

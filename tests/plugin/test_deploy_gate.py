@@ -11,7 +11,7 @@ import pytest
 from opscheck.recordings import RECORDINGS
 from tests.helpers import REPO, outcomes, run_checks
 
-COMMITS = str(REPO / "checks/deploy/test_commits.py")
+COMMITS = str(REPO / "checks/deploy/test_commits.py") + "::test_services_run_expected_commit"
 OTHER = "f" * 40
 
 
@@ -19,8 +19,8 @@ def test_gate_passes_on_healthy_and_names_each_stale_service(pytester: pytest.Py
     assert run_checks(pytester, "-m", "deploy", str(REPO / "checks")).ret == pytest.ExitCode.OK
     result = run_checks(pytester, "-m", "deploy", str(REPO / "checks"), "--scenario", "stale-services")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines(["*2 service(s) behind * (HEAD of the platform checkout): grading runs * "
-                                 "(revision grading-00031-*, * days old); scrapers runs *"])
+    result.stdout.fnmatch_lines(["*2 serving revision(s) behind * (HEAD of the platform checkout): grading serves "
+                                 "* (revision grading-00031-*, 100% of traffic, * days old); scrapers serves *"])
 
 
 @pytest.mark.parametrize(("flag", "env", "source"), [
@@ -34,7 +34,8 @@ def test_expected_commit_precedence(pytester: pytest.Pytester, monkeypatch: pyte
         monkeypatch.setenv("OPSCHECK_COMMIT", env)
     result = run_checks(pytester, COMMITS, *(("--expect-commit", flag) if flag else ()))
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([f"*5 service(s) behind ffffffffffff ({source}): prediction-coordinator runs *"])
+    result.stdout.fnmatch_lines([f"*5 serving revision(s) behind ffffffffffff ({source}): "
+                                 "prediction-coordinator serves *"])
 
 
 def test_configured_commit_comes_before_the_checkout(pytester: pytest.Pytester, tmp_path: Path) -> None:

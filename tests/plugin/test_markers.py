@@ -28,16 +28,19 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
                                          "--opscheck-config", str(REPO / "opscheck.toml"), *args)
 
 
+@pytest.mark.usefixtures("google_credentials")
 def test_active_probe_skipped_live_on_gcp(pytester: pytest.Pytester) -> None:
     result = run(pytester, "--mode", "live", "--target", "gcp")
     result.assert_outcomes(passed=1, skipped=1)
     result.stdout.fnmatch_lines(["*[[]active] probe against live GCP: pass --allow-active to run it*"])
 
 
+@pytest.mark.usefixtures("google_credentials")
 def test_active_probe_runs_live_when_allowed(pytester: pytest.Pytester) -> None:
     run(pytester, "--mode", "live", "--target", "gcp", "--allow-active").assert_outcomes(passed=2)
 
 
+@pytest.mark.usefixtures("google_credentials")
 @pytest.mark.parametrize("mode", ["offline", "record"])
 def test_active_probe_never_replays_or_records(pytester: pytest.Pytester, tmp_path: Path, mode: str) -> None:
     extra = ("--recordings", str(tmp_path)) if mode == "record" else ()  # a recording is written there

@@ -69,6 +69,7 @@ def _concrete(command: str, tmp_path: Path) -> list[str]:
             a.replace("=/workspace", f"={tmp_path}") for a in argv]
 
 
+@pytest.mark.usefixtures("google_credentials")  # the pipelines run with a service account
 @pytest.mark.parametrize("command", [*cloudbuild_commands(), *github_commands()])
 def test_each_command_exists_and_accepts_its_flags(command: str, tmp_path: Path) -> None:
     argv = _concrete(command, tmp_path)

@@ -57,11 +57,11 @@ def git_checkout(folder: Path) -> str:
 def test_platform_repo_head_is_the_expected_commit(
     healthy: LocalPlatform, pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
-    check = str(REPO / "checks/deploy/test_commits.py")
+    check = str(REPO / "checks/deploy/test_commits.py") + "::test_services_run_expected_commit"
     head = git_checkout(tmp_path / "platform")
     result = run_checks(pytester, check, "--target", "sandbox", f"--platform-repo={tmp_path / 'platform'}")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([f"*5 service(s) behind {head[:12]} (HEAD of the platform checkout)*"])
+    result.stdout.fnmatch_lines([f"*5 serving revision(s) behind {head[:12]} (HEAD of the platform checkout)*"])
     sandbox_repo = healthy.doc_file.parent
     result = run_checks(pytester, check, "--target", "sandbox", f"--platform-repo={sandbox_repo}")
     result.assert_outcomes(passed=1)

@@ -10,9 +10,9 @@ from opscheck.sandbox.local import LocalPlatform
 DAY = dt.date(2026, 2, 5)
 
 
-def _rows(platform: LocalPlatform, day: dt.date) -> dict[str, int]:
+def _rows(platform: LocalPlatform, day: dt.date, since: dt.datetime) -> dict[str, int]:
     sql = (f"SELECT COUNTIF(is_active) AS active, COUNTIF(NOT is_active) AS inactive, "
-           f"COUNTIF(is_active AND created_at > TIMESTAMP '2026-06-01') AS fresh "
+           f"COUNTIF(is_active AND created_at > TIMESTAMP '{since.isoformat()}') AS fresh "
            f"FROM {schema.PREDICTIONS} WHERE game_date = '{day}' AND system_id = 'catboost_v9'")
     return dict(next(iter(platform.bigquery().query(sql).result())))
 
@@ -21,7 +21,8 @@ def test_start_fans_out_through_pubsub_to_worker_and_bigquery(healthy: LocalPlat
     expected = len(season.player_days(healthy.seed_number, DAY))
     # The rerun supersedes graded rows with ungraded ones: `heal` puts the day back for later tests.
     faults.keep_rows(healthy, schema.PREDICTIONS, f"game_date = '{DAY}'")
-    before = _rows(healthy, DAY)
+    since = dt.datetime.now(dt.UTC)
+    before = _rows(healthy, DAY, since)
     assert before["active"] == expected and before["fresh"] == 0
 
     batch = healthy.call("prediction-coordinator", "/start", {"game_date": DAY.isoformat()})
@@ -29,7 +30,7 @@ def test_start_fans_out_through_pubsub_to_worker_and_bigquery(healthy: LocalPlat
     done = healthy.wait_for_batch(batch["batch_id"], timeout=120)
     assert done["progress"] == f"{expected}/{expected}"
 
-    after = _rows(healthy, DAY)
+    after = _rows(healthy, DAY, since)
     # The rerun wrote one fresh active row per player and superseded the old ones.
     assert after["active"] == expected and after["fresh"] == expected
     assert after["inactive"] == before["inactive"] + expected

@@ -82,12 +82,16 @@ OBSERVE: dict[str, Callable[[LocalPlatform], Any]] = {
         p.deployed()["prediction-worker"]["env"][schema.MODEL_PATH_ENV],
         requests.get(p.url("prediction-worker") + "/health/deep", timeout=30).json()["model"]),
     "stale-services": lambda p: sorted({s["commit_sha"] for s in p.deployed().values()}),
+    "rollout-failed": lambda p: p.deployed()["prediction-worker"].get("failed_revision"),
     "worker-not-restarted": lambda p: (
         p.deployed()["prediction-worker"]["env"][schema.MODEL_PATH_ENV],
         requests.get(p.url("prediction-worker") + "/health/deep", timeout=30).json()["model"]),
     "push-endpoint-stale": _push_endpoint,
     "cold-start-503": _worker_predict_status,
     "dead-letters": _dlq_backlog,
+    "dlq-expiring": lambda p: p.subscriber().get_subscription(
+        subscription=f"projects/{PROJECT}/subscriptions/{schema.DEAD_LETTER_SUBSCRIPTION}",
+        timeout=10).expiration_policy.ttl.total_seconds(),
     "dlq-unsubscribed": lambda p: [str(s).rsplit("/", 1)[-1] for s in p.publisher().list_topic_subscriptions(
         topic=f"projects/{PROJECT}/topics/{schema.DEAD_LETTER_TOPIC}", timeout=10)],
     "tracker-stuck": lambda p: [b["progress"] for b in p.call("prediction-coordinator", "/status")["batches"]],
@@ -96,6 +100,9 @@ OBSERVE: dict[str, Callable[[LocalPlatform], Any]] = {
         str(_scalar(p, f"SELECT training_end_date FROM {schema.REGISTRY} WHERE status = 'production'"))),
     "doc-model-section-stale": lambda p: hashlib.sha256(p.doc_file.read_bytes()).hexdigest(),
     "service-down": lambda p: _answers(p.url("scrapers") + "/health"),
+    "invoker-denied": lambda p: requests.get(p.url("grading") + "/health", timeout=5).status_code,
+    "lines-stale": lambda p: str(_scalar(p, f"SELECT MAX(scraped_at) FROM {schema.PROP_LINES} "
+                                            f"WHERE game_date = '{TODAY}'")),
     "model-object-corrupt": lambda p: hashlib.sha256(
         p.read_object(schema.MODEL_PREFIX + models.PRODUCTION.file)).hexdigest(),
 }

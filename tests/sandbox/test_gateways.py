@@ -115,8 +115,12 @@ def test_cloud_run_service_description(live: Session, local_platform: LocalPlatf
     assert worker["env"][schema.MODEL_PATH_ENV].endswith("_20260201T011018.cbm")
     assert worker["min_instances"] == 1 and worker["max_instances"] == 10
     assert worker["commit_sha"] == local_platform.commits["main"]
-    assert worker["latest_ready_revision"].startswith("prediction-worker-")
+    assert worker["revision"].startswith("prediction-worker-") and worker["latest_created_ready"]
+    assert [(r["revision"], r["percent"], r["commit_source"]) for r in worker["serving"]] == [
+        (worker["revision"], 100, "revision label")]
     assert worker["revision_created"] == "2026-02-01T02:00:00+00:00"
+    scrapers = live.platform.run.service("scrapers")["serving"][0]
+    assert scrapers["env"]["ODDS_API_KEY"] == "secret:odds-api-key:latest" and scrapers["secrets"] == ["ODDS_API_KEY"]
     with pytest.raises(NotFoundError, match="no-such-service"):
         live.platform.run.service("no-such-service")
 
@@ -171,8 +175,10 @@ def test_gateway_to_dead_endpoint_fails_within_timeout(live: Session, gateway: s
 def test_monitoring_backlog_metrics(healthy: LocalPlatform, live: Session) -> None:
     from opscheck.sandbox import faults
 
+    # Idle: no series, as Google answers (ListTimeSeriesRequest.interval: only series with points).
     metrics = live.platform.monitoring.subscription_backlog(schema.DEAD_LETTER_SUBSCRIPTION)
-    assert metrics["undelivered"] == 0
+    assert metrics["undelivered"] is None and metrics["oldest_unacked_age_seconds"] is None
+    assert live.platform.monitoring.subscription_backlog("no-such-subscription")["undelivered"] is None
     faults.inject(healthy, "dead-letters")
     metrics = live.platform.monitoring.subscription_backlog(schema.DEAD_LETTER_SUBSCRIPTION)
     assert metrics["undelivered"] is not None and metrics["undelivered"] >= 1  # a pull may return a part

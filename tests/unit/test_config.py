@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from opscheck import config
 from opscheck.errors import ConfigError
+from opscheck.queries import TABLE_KEYS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -54,7 +56,7 @@ def test_frozen() -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ('[gcp]\nprojet = "x"\n', "gcp.projet: unknown key (known here: project, region)"),
+    ('[gcp]\nprojet = "x"\n', "gcp.projet: unknown key (known here: max_bytes_billed, project, region)"),
     ('[thresholds]\ncoverage_floor = "high"\n', "thresholds.coverage_floor: must be a number, got 'high'"),
     ('[thresholds]\ncoverage_floor = 1.5\n', "thresholds.coverage_floor: must be a fraction between 0 and 1"),
     ('[thresholds]\nlookback_days = 2.5\n', "thresholds.lookback_days: must be a whole number"),
@@ -92,3 +94,16 @@ def test_today_defaults_to_new_york_date() -> None:
     import zoneinfo
 
     assert config.Config().today() == dt.datetime.now(zoneinfo.ZoneInfo("America/New_York")).date()
+
+
+def test_shipped_staging_points_every_name_elsewhere() -> None:
+    production, staging = config.load(REPO / "opscheck.toml"), config.load(REPO / "opscheck.toml", env="staging")
+    assert staging.run.mode == "live" and staging.gcp.project != production.gcp.project
+    names = {"tables": (), "pubsub": (), "services": ("expected_commit", "worker_min_instances")}  # not names
+    for key, settings in names.items():
+        ours, theirs = getattr(production, key), getattr(staging, key)
+        same = [f.name for f in dataclasses.fields(ours)
+                if f.name not in settings and getattr(ours, f.name) == getattr(theirs, f.name)]
+        assert same == [], f"[env.staging.{key}] leaves {same} pointing at production"
+    assert staging.models.bucket != production.models.bucket
+    assert {staging.table(k) for k in TABLE_KEYS}.isdisjoint({production.table(k) for k in TABLE_KEYS})

@@ -33,6 +33,7 @@ def test_shipped_default_is_offline_on_healthy() -> None:
     assert session.banner().startswith("opscheck OFFLINE · scenario healthy · project nba-props-platform")
 
 
+@pytest.mark.usefixtures("google_credentials")
 def test_env_variable_selects_live(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(MODE_ENV, "live")
     session = open_session(Options(config_path=CONFIG, root=REPO))
@@ -45,6 +46,7 @@ def test_command_line_beats_env_variable(monkeypatch: pytest.MonkeyPatch) -> Non
     assert open_session(Options(config_path=CONFIG, root=REPO, mode="offline")).mode == "offline"
 
 
+@pytest.mark.usefixtures("google_credentials")
 def test_environment_section_sets_live() -> None:
     session = open_session(Options(config_path=CONFIG, root=REPO, env="staging"))
     assert session.mode == "live" and session.config.gcp.project == "nba-props-staging"
@@ -80,3 +82,14 @@ def test_bad_choices_are_one_line(options: dict[str, str], message: str) -> None
     with pytest.raises(ConfigError) as caught:
         open_session(Options(config_path=CONFIG, root=REPO, **options))  # type: ignore[arg-type]
     assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_live_without_credentials_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from opscheck.errors import CredentialsError
+    from opscheck.platform import auth
+
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "gone.json"))
+    auth._adc.cache_clear()
+    with pytest.raises(CredentialsError, match=r"gone.json.*gcloud auth application-default login"):
+        open_session(Options(config_path=CONFIG, root=REPO, mode="live"))
+    auth._adc.cache_clear()

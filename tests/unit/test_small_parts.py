@@ -57,14 +57,20 @@ def test_days_span() -> None:
 def test_queries_render_configured_tables_backticked() -> None:
     config = Config(tables=TablesConfig(predictions="other-project.ds.preds"))
     sql = queries.render("predictions_by_version", config)
-    assert "FROM `other-project.ds.preds` AS p" in sql
+    assert "FROM `other-project.ds.preds`" in sql
     assert "`nba-props-platform.nba_predictions.prediction_accuracy`" in sql
     assert "{" not in sql
+    fresh = queries.render("freshness", config, {"table": "predictions", "column": "created_at"})
+    assert "MAX(`created_at`)" in fresh and "FROM `other-project.ds.preds`" in fresh
 
 
 def test_unknown_query_and_placeholder_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError, match="no named query 'nope'"):
         queries.render("nope", Config())
     monkeypatch.setattr(queries, "_text", lambda name: "SELECT * FROM {nowhere}")
-    with pytest.raises(ConfigError, match=r"unknown table placeholder \{nowhere\}"):
+    with pytest.raises(ConfigError, match=r"x.sql: placeholder \{nowhere\} needs a table key or column name"):
         queries.render("x", Config())
+    monkeypatch.setattr(queries, "_text", lambda name: "SELECT MAX({column}) FROM {table}")
+    with pytest.raises(ConfigError, match=r"placeholder \{column\} needs a table key or column name, got "
+                                          r"'x; DROP TABLE y'"):
+        queries.render("x", Config(), {"table": "predictions", "column": "x; DROP TABLE y"})

@@ -1,7 +1,10 @@
 """Every named query parses as BigQuery SQL and filters each partitioned table on game_date.
 
 Why static: a query that scans a whole partitioned table costs money and time
-on every morning run, and the local stand-in would never notice.
+on every morning run, and the local stand-in would never notice. The filter
+must sit in the WHERE of the table's own SELECT (a CTE for a joined table):
+a `require_partition_filter` table refuses a partition filter that is only in
+a join's ON clause.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from sqlglot import exp
 
 from opscheck import queries
 from opscheck.config import Config
+from opscheck.resources.upstream import FRESH_TABLES
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = Config()
@@ -23,7 +27,7 @@ PARTITIONED = {CONFIG.table(k) for k in queries.TABLE_KEYS if k not in UNPARTITI
 
 
 def unfiltered_tables(sql: str) -> list[str]:
-    """Partitioned tables of `sql` that no WHERE or JOIN ON restricts on the partition column."""
+    """Partitioned tables of `sql` that the WHERE of their own SELECT does not restrict on the partition."""
     tree = sqlglot.parse_one(sql, read="bigquery")
     missing = []
     for table in tree.find_all(exp.Table):
@@ -34,8 +38,8 @@ def unfiltered_tables(sql: str) -> list[str]:
         assert select is not None, f"{name} outside a SELECT, DELETE or UPDATE"
         sources = [t for t in select.find_all(exp.Table)
                    if t.find_ancestor(exp.Select, exp.Delete, exp.Update) is select]
-        conditions = [select.args.get("where")] + [j.args.get("on") for j in select.args.get("joins") or []]
-        if not any(_restricts(c, table.alias_or_name, len(sources) == 1) for c in conditions if c):
+        where = select.args.get("where")
+        if where is None or not _restricts(where, table.alias_or_name, len(sources) == 1):
             missing.append(name)
     return missing
 
@@ -51,9 +55,14 @@ def _restricts(condition: exp.Expression, alias: str, only_source: bool) -> bool
     return False
 
 
+# Queries with generic {table}/{column} placeholders, and what they are run with.
+IDENTIFIED = {"freshness": [{"table": key, "column": getattr(CONFIG.freshness, key)} for key in FRESH_TABLES]}
+
+
 @pytest.mark.parametrize("name", queries.names())
 def test_query_filters_partitions(name: str) -> None:
-    assert unfiltered_tables(queries.render(name, CONFIG)) == []
+    for identifiers in IDENTIFIED.get(name, [{}]):
+        assert unfiltered_tables(queries.render(name, CONFIG, identifiers)) == []
 
 
 def test_every_named_query_is_used() -> None:
@@ -73,6 +82,14 @@ def test_every_named_query_is_used() -> None:
 ])
 def test_checker_catches_a_full_scan(sql: str) -> None:
     assert unfiltered_tables(sql)
+
+
+def test_a_partition_filter_only_in_a_join_on_clause_is_caught() -> None:
+    sql = ("SELECT p.x FROM `nba-props-platform.nba_predictions.player_prop_predictions` AS p "
+           "LEFT JOIN `nba-props-platform.nba_predictions.prediction_accuracy` AS a "
+           "ON a.prediction_id = p.prediction_id AND a.game_date BETWEEN @start AND @end "
+           "WHERE p.game_date BETWEEN @start AND @end")
+    assert unfiltered_tables(sql) == ["nba-props-platform.nba_predictions.prediction_accuracy"]
 
 
 def test_unpartitioned_registry_needs_no_filter() -> None:

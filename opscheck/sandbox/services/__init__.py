@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +35,9 @@ class App:
         return register
 
     def dispatch(self, method: str, path: str, body: dict[str, Any]) -> Response:
+        if os.environ.get("SANDBOX_DENY") == "1":  # IAM in front of the service refuses the caller
+            return 403, {"error": f"Forbidden: Your client does not have permission to get URL {path} from "
+                                  "this server."}
         for verb, pattern, handler in self._routes:
             match = pattern.match(path.split("?", 1)[0])
             if verb == method and match:

@@ -33,26 +33,68 @@ ACK_CODES = frozenset({102, 200, 201, 202, 204})
 _PUSH_LINE = re.compile(r'^(\S+) prediction-worker: "POST /predict[^"]*" (\d{3})')
 
 
+def _container(project: str, name: str, commit: str, spec: dict[str, Any]) -> dict[str, Any]:
+    env = [{"name": k, "value": v} for k, v in sorted(spec["env"].items())]
+    env += [{"name": k, "valueSource": {"secretKeyRef": {"secret": secret, "version": version}}}
+            for k, (secret, version) in sorted(spec.get("secrets", {}).items())]
+    return {"image": f"us-west2-docker.pkg.dev/{project}/services/{name}:{commit[:12]}", "env": env}
+
+
 def service_resource(project: str, region: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
-    """A Cloud Run v2 Service resource in REST JSON."""
-    parent = f"projects/{project}/locations/{region}"
+    """A Cloud Run v2 Service resource in REST JSON, as the Admin API returns it.
+
+    `template` is the latest *created* revision's: after a failed rollout
+    (`failed_revision` in the spec) that is the revision that never became
+    ready, while `trafficStatuses` still names the one serving.
+    """
+    parent = f"{parent_of(project, region)}/services/{name}"
+    failed = spec.get("failed_revision")
+    created = failed or spec
     return {
-        "name": f"{parent}/services/{name}",
+        "name": parent,
         "uri": spec["uri"],
-        "latestReadyRevision": f"{parent}/services/{name}/revisions/{spec['revision']}",
-        "latestCreatedRevision": f"{parent}/services/{name}/revisions/{spec['revision']}",
+        "labels": {"managed-by": "cloud-build"},
+        "latestReadyRevision": f"{parent}/revisions/{spec['revision']}",
+        "latestCreatedRevision": f"{parent}/revisions/{created['revision']}",
+        "trafficStatuses": [{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST" if not failed else
+                             "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
+                             "revision": spec["revision"], "percent": 100}],
         "template": {
-            "labels": {"commit-sha": spec["commit_sha"]},
-            "containers": [{
-                "image": f"us-west2-docker.pkg.dev/{project}/services/{name}:{spec['commit_sha'][:12]}",
-                "env": [{"name": k, "value": v} for k, v in sorted(spec["env"].items())],
-            }],
-            "scaling": {"minInstanceCount": spec["min_instances"],
-                        "maxInstanceCount": spec["max_instances"]},
+            "labels": {"commit-sha": created["commit_sha"]},
+            "containers": [_container(project, name, created["commit_sha"], {**spec, **(failed or {})})],
+            "scaling": {"minInstanceCount": spec["min_instances"], "maxInstanceCount": spec["max_instances"]},
         },
+        "scaling": {"minInstanceCount": spec.get("service_min_instances", 0)},
         "createTime": spec["revision_created"],
-        "updateTime": spec["revision_created"],
+        "updateTime": created["revision_created"],
     }
+
+
+def revision_resource(
+    project: str, region: str, name: str, spec: dict[str, Any], revision: str
+) -> dict[str, Any] | None:
+    """The REST JSON of one of the service's revisions (the serving one, or a failed newer one)."""
+    failed = spec.get("failed_revision")
+    if revision == spec["revision"]:
+        shown, ready = spec, {"type": "Ready", "state": "CONDITION_SUCCEEDED"}
+    elif failed and revision == failed["revision"]:
+        shown = {**spec, **failed}
+        ready = {"type": "Ready", "state": "CONDITION_FAILED", "message": failed["message"]}
+    else:
+        return None
+    return {
+        "name": f"{parent_of(project, region)}/services/{name}/revisions/{revision}",
+        "service": name,
+        "labels": {"commit-sha": shown["commit_sha"]},
+        "createTime": shown["revision_created"],
+        "containers": [_container(project, name, shown["commit_sha"], shown)],
+        "scaling": {"minInstanceCount": spec["min_instances"], "maxInstanceCount": spec["max_instances"]},
+        "conditions": [ready],
+    }
+
+
+def parent_of(project: str, region: str) -> str:
+    return f"projects/{project}/locations/{region}"
 
 
 def build() -> App:
@@ -77,16 +119,10 @@ def build() -> App:
     def get_revision(body: dict[str, Any], match: re.Match[str]) -> Response:
         project, region, name, revision = match.groups()
         spec = deployed().get(name)
-        if spec is None or spec["revision"] != revision:
+        found = revision_resource(project, region, name, spec, revision) if spec else None
+        if found is None:
             return 404, _error(404, f"Revision '{revision}' does not exist.")
-        return 200, {
-            "name": f"projects/{project}/locations/{region}/services/{name}/revisions/{revision}",
-            "service": name,
-            "labels": {"commit-sha": spec["commit_sha"]},
-            "createTime": spec["revision_created"],
-            "scaling": {"minInstanceCount": spec["min_instances"],
-                        "maxInstanceCount": spec["max_instances"]},
-        }
+        return 200, found
 
     _RUNNING.append(_serve_monitoring(int(os.environ[MONITORING_PORT_ENV]), clients.subscriber()))
     return app
@@ -126,9 +162,14 @@ def _backlog_series(text: str, sub: Any) -> list[Any]:
     if not metric or not subscription or metric.group(1) not in (UNDELIVERED, OLDEST_AGE):
         return []
     path_ = f"projects/{clients.project()}/subscriptions/{subscription.group(1)}"
-    response = sub.pull(request={"subscription": path_, "max_messages": 1000,
-                                 "return_immediately": True}, timeout=10)
+    try:
+        response = sub.pull(request={"subscription": path_, "max_messages": 1000,
+                                     "return_immediately": True}, timeout=10)
+    except Exception:  # a misnamed or deleted subscription: Google answers with no series, not NotFound
+        return []
     received = list(response.received_messages)
+    if not received:  # an idle subscription: Google writes no points, so there is no series
+        return []
     if received:
         sub.modify_ack_deadline(request={"subscription": path_, "ack_deadline_seconds": 0,
                                          "ack_ids": [m.ack_id for m in received]}, timeout=10)

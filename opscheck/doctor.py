@@ -1,0 +1,87 @@
+"""`opscheck doctor`: the preflight before a first live run.
+
+For each Google API the checks use: the identity in use, whether a harmless
+read succeeds, and for a failure the role or command that fixes it. For each
+configured resource (tables, model store and manifest, topics,
+subscriptions, services): whether it exists. One table; exit 0 when every
+row is ok.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable
+
+from opscheck.errors import AccessDeniedError, CredentialsError, GatewayError, NotFoundError
+from opscheck.platform import Platform, auth
+from opscheck.platform.channel import ROLES
+from opscheck.queries import TABLE_KEYS
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One line of the doctor's table."""
+
+    kind: str
+    name: str
+    ok: bool
+    detail: str
+
+    def show(self) -> dict[str, str]:
+        return {"what": self.kind, "name": self.name, "status": "ok" if self.ok else "FAIL", "detail": self.detail}
+
+
+def _try(kind: str, name: str, read: Callable[[], object], fix: str) -> Row:
+    try:
+        read()
+    except CredentialsError:
+        raise
+    except AccessDeniedError as exc:
+        return Row(kind, name, False, str(exc))
+    except NotFoundError as exc:
+        return Row(kind, name, False, f"missing ({str(exc)[:160]}); {fix}")
+    except GatewayError as exc:
+        return Row(kind, name, False, str(exc)[:240])
+    return Row(kind, name, True, "")
+
+
+def examine(platform: Platform) -> list[Row]:
+    """Every API and every configured resource, each read once."""
+    config = platform.config
+    who = auth.identity(config)
+    rows = [Row("identity", who, True, "the credentials every call below uses")]
+    apis: dict[str, Callable[[], object]] = {
+        "bigquery": lambda: platform.bigquery.query("doctor_ping"),
+        "storage": lambda: platform.storage.metadata(platform.storage.path(config.models.manifest)),
+        "pubsub": lambda: platform.pubsub.topic_exists(config.pubsub.request_topic),
+        "run": lambda: platform.run.service(config.services.worker),
+        "monitoring": lambda: platform.monitoring.subscription_backlog(config.pubsub.dead_letter_subscription),
+    }
+    for api, read in apis.items():
+        row = _try("api", api, read, f"grant {ROLES[api]} to {who}")
+        rows.append(row if row.ok or "missing" not in row.detail else dataclasses.replace(row, ok=True, detail=(
+            "reachable (the resource it reads is missing: see below)")))
+    for key in TABLE_KEYS:
+        rows.append(_try("table", config.table(key), functools.partial(platform.bigquery.table, key),
+                         f"create it or fix [tables] {key}"))
+    manifest = platform.storage.path(config.models.manifest)
+    rows.append(_try("object", manifest, lambda: platform.storage.metadata(manifest),
+                     "fix [models] bucket / manifest"))
+    for topic in (config.pubsub.request_topic, config.pubsub.dead_letter_topic):
+        rows.append(_topic(platform, topic))
+    for name in (config.pubsub.push_subscription, config.pubsub.dead_letter_subscription):
+        rows.append(_try("subscription", name, functools.partial(platform.pubsub.subscription, name),
+                         f"create it (gcloud pubsub subscriptions create {name} ...) or fix [pubsub]"))
+    for service in config.services.all:
+        rows.append(_try("service", service, functools.partial(platform.run.service, service),
+                         f"deploy it or fix [services] (region {config.gcp.region})"))
+    return rows
+
+
+def _topic(platform: Platform, topic: str) -> Row:
+    try:
+        exists = platform.pubsub.topic_exists(topic)
+    except GatewayError as exc:
+        return Row("topic", topic, False, str(exc)[:240])
+    return Row("topic", topic, exists, "" if exists else f"missing; create it (gcloud pubsub topics create {topic})")

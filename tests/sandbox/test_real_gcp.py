@@ -1,0 +1,106 @@
+"""Google Cloud's awkward behaviours, reproduced on the local platform, and what opscheck makes of them."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from opscheck import cli
+from opscheck.sandbox import faults, schema
+from opscheck.sandbox.local import LocalPlatform
+from opscheck.session import Session
+from tests.helpers import REPO, json_server, run_checks
+
+FAKE_OAUTH = '''
+import os, time
+import google.oauth2.credentials
+
+google.oauth2.credentials._GOOGLE_OAUTH2_TOKEN_ENDPOINT = os.environ["FAKE_TOKEN_URL"]
+started = []
+
+
+def pytest_sessionstart(session):
+    started.append(time.monotonic())
+
+
+def pytest_unconfigure(config):
+    print(f"SESSION SECONDS {time.monotonic() - started[0]:.2f}")
+'''
+
+
+@pytest.fixture
+def revoked_token_endpoint() -> Iterator[str]:
+    """Google's OAuth token endpoint answering a revoked refresh token, on loopback."""
+    revoked = {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+    with json_server(lambda method, path, headers, body: (400, revoked)) as url:
+        yield f"{url}/token"
+
+
+def test_an_expired_login_stops_the_run_at_once_with_the_login_line(
+    healthy: LocalPlatform, pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    revoked_token_endpoint: str,
+) -> None:
+    """Real credentials (a person's, expired) against the local platform's endpoints."""
+    overlay = tomllib.loads(healthy.target_file.read_text())
+    endpoints = "\n".join(f'{k} = "{v}"' for k, v in overlay["endpoints"].items() if isinstance(v, str))
+    config = tmp_path / "opscheck.toml"
+    config.write_text(f'[run]\ntoday = 2026-02-09\n[endpoints]\n{endpoints}\nanonymous = false\nid_tokens = false\n'
+                      'timeout_seconds = 20\n')
+    adc = tmp_path / "adc.json"
+    adc.write_text(json.dumps({"type": "authorized_user", "client_id": "c", "client_secret": "s",
+                               "refresh_token": "revoked"}))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(adc))
+    monkeypatch.setenv("FAKE_TOKEN_URL", revoked_token_endpoint)
+    pytester.makepyfile(fake_oauth=FAKE_OAUTH)
+    pytester.syspathinsert()
+    result = run_checks(pytester, str(REPO / "checks" / "daily"), "-p", "fake_oauth", "--mode", "live",
+                        f"--opscheck-config={config}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()[-2000:]
+    output = result.stdout.str() + result.stderr.str()
+    assert "Google credentials expired or missing: run `gcloud auth application-default login`" in output
+    seconds = float(next(line for line in result.outlines if line.startswith("SESSION SECONDS")).split()[2])
+    assert seconds < 2, f"the run took {seconds}s to stop"
+    assert " passed" not in output and " failed" not in output  # stopped before any check ran
+
+
+def test_a_failed_rollout_is_described_by_the_revision_that_serves(healthy: LocalPlatform, live: Session) -> None:
+    """service.template is the latest *created* revision; traffic_statuses says what serves."""
+    before = live.platform.run.service("prediction-worker")
+    faults.inject(healthy, "rollout-failed")
+    from opscheck.platform import Platform
+
+    worker = Platform(live.config).run.service("prediction-worker")
+    assert worker["revision"] == before["revision"] and worker["env"] == before["env"]
+    assert worker["commit_sha"] == healthy.commits["main"] and worker["serving"][0]["percent"] == 100
+    assert not worker["latest_created_ready"] and worker["latest_created_revision"] != worker["revision"]
+    assert "failed to start" in str(worker["latest_created_problem"])
+
+
+def test_a_metadata_only_edit_does_not_make_a_table_fresh(
+    healthy: LocalPlatform, pytester: pytest.Pytester
+) -> None:
+    faults.inject(healthy, "lines-stale")
+    client = healthy.bigquery()
+    table = client.get_table(schema.PROP_LINES)
+    before = table.modified
+    table.labels = {"touched": "by-hand"}
+    assert client.update_table(table, ["labels"], timeout=30).modified > before  # lastModifiedTime moved
+    result = run_checks(pytester, str(REPO / "checks/daily/test_freshness.py"), "--target", "sandbox")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*player_prop_lines: newest scraped_at *, 7?h before * (limit 36h)*"])
+
+
+def test_doctor_passes_healthy_and_names_a_missing_resource(
+    healthy: LocalPlatform, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["doctor", "--target", "sandbox", "--opscheck-config", str(REPO / "opscheck.toml")]
+    assert cli.main(argv) == 0
+    assert capsys.readouterr().out.strip().endswith("everything reachable")
+    faults.inject(healthy, "dlq-unsubscribed")
+    assert cli.main(argv) == 1
+    failed = [line for line in capsys.readouterr().out.splitlines() if " FAIL " in line]
+    assert len(failed) == 1 and failed[0].split()[:3] == ["subscription", "prediction-request-dlq-sub", "FAIL"]
