@@ -9,6 +9,8 @@ BQ_VENV := .venv-bq
 PY313 ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.13*/bin/python3) $(shell command -v python3.13 2>/dev/null))
 PUBSUB_JAR := $(firstword $(wildcard /usr/lib/google-cloud-sdk/platform/pubsub-emulator/lib/cloud-pubsub-emulator-*-all.jar))
 REPORTS := reports
+# The report tests render pages in Debian's Chromium and read Allure results with Allure's CLI (npm).
+ALLURE := .node/node_modules/.bin/allure
 
 .PHONY: setup setup-python setup-sandbox system-deps daily test recordings bench lint sandbox-up sandbox-down clean
 
@@ -38,16 +40,22 @@ $(BQ_VENV)/.installed:
 		[duckdb.sql(f\"INSTALL '{p}'\") for p in glob.glob('$(BQ_VENV)/lib/python3.13/site-packages/duckdb_extension_*/extensions/*/*.duckdb_extension')]"
 	touch $@
 
-system-deps:
+system-deps: $(ALLURE)
 	@command -v java >/dev/null || { apt-get update -q && apt-get install -y -q default-jre-headless; }
+	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; } \
+		|| { echo "Chromium missing: apt-get install chromium"; exit 1; }
 	@test -n "$(PUBSUB_JAR)" || ls /usr/lib/google-cloud-sdk/platform/pubsub-emulator/lib/cloud-pubsub-emulator-*-all.jar >/dev/null 2>&1 \
 		|| { apt-get update -q && apt-get install -y -q google-cloud-cli-pubsub-emulator; } \
 		|| { echo "Pub/Sub emulator missing: apt-get install google-cloud-cli-pubsub-emulator"; exit 1; }
 
+$(ALLURE):
+	npm install --prefix .node --no-audit --no-fund --silent allure-commandline@2.46.1
+
 daily: setup-python
 	mkdir -p $(REPORTS)
-	OPSCHECK_REPORT_TITLE="morning checks" $(BIN)/pytest checks/daily \
-		--html=$(REPORTS)/daily.html --self-contained-html --alluredir=$(REPORTS)/allure-daily
+	OPSCHECK_REPORT_TITLE="morning checks" $(BIN)/pytest checks/daily --report-dir=$(REPORTS) \
+		--junitxml=$(REPORTS)/daily.xml --html=$(REPORTS)/daily.html --self-contained-html \
+		--alluredir=$(REPORTS)/allure-daily
 
 test: setup
 	$(BIN)/pytest tests
@@ -70,4 +78,4 @@ sandbox-down:
 	$(BIN)/opscheck sandbox down
 
 clean:
-	rm -rf $(VENV) $(BQ_VENV) .sandbox .sandbox-* .pytest_cache
+	rm -rf $(VENV) $(BQ_VENV) .node .sandbox .sandbox-* .pytest_cache

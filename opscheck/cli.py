@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from opscheck import governance, offline, registry, reporting
+from opscheck import governance, offline, registry, report
 from opscheck.errors import OpscheckError
 from opscheck.evidence import render_table
 from opscheck.platform import Platform
@@ -223,7 +223,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    print(reporting.junit_summary(args.junit), end="")
+    print(report.junit_summary(args.junit), end="")
     return OK
 
 

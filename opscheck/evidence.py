@@ -1,37 +1,68 @@
-"""Evidence a check attaches to its report: small tables and notes.
+"""Evidence a check attaches to its report: small tables, notes and values.
 
 Why: on-call must see *what* the check saw (the per-version counts, the
 missing (date, subset) pairs) next to the failure, in the terminal, the HTML
-report and allure alike, without rerunning queries by hand.
+page and Allure alike, without rerunning queries by hand. Items keep their
+structure (a table stays rows and columns) so each report renders them as it
+should: aligned text in a terminal, a real table on a page.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 _MAX_ROWS = 40
+Kind = Literal["table", "note", "json"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    """One piece of evidence: a table (list of rows), a note (text) or a value (JSON)."""
+
+    title: str
+    kind: Kind
+    payload: Any
+
+    def text(self) -> str:
+        if self.kind == "table":
+            return render_table(self.payload)
+        if self.kind == "json":
+            return json.dumps(self.payload, indent=2, sort_keys=True, default=str)
+        return str(self.payload)
+
+    def html(self) -> str:
+        if self.kind == "table":
+            return table_html(self.payload)
+        return f"<pre>{html.escape(self.text())}</pre>"
+
+    def plain(self) -> dict[str, Any]:
+        """As JSON-safe data (report records cross processes under pytest-xdist)."""
+        return {"title": self.title, "kind": self.kind,
+                "payload": json.loads(json.dumps(self.payload, default=str))}
 
 
 class Evidence:
     """What one check collected; rendered into every report format."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[str, str]] = []
+        self.items: list[Item] = []
 
     def table(self, title: str, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Attach rows (capped) as a fixed-width table."""
-        self.items.append((title, render_table(rows)))
+        """Attach rows (capped at a screenful when shown)."""
+        self.items.append(Item(title, "table", [dict(r) for r in rows]))
 
     def note(self, title: str, text: str) -> None:
-        self.items.append((title, text))
+        self.items.append(Item(title, "note", text))
 
     def json(self, title: str, value: Any) -> None:
-        self.items.append((title, json.dumps(value, indent=2, sort_keys=True, default=str)))
+        self.items.append(Item(title, "json", value))
 
     def text(self) -> str:
-        return "\n\n".join(f"{title}:\n{body}" for title, body in self.items)
+        return "\n\n".join(f"{item.title}:\n{item.text()}" for item in self.items)
 
 
 def render_table(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -47,6 +78,18 @@ def render_table(rows: Sequence[Mapping[str, Any]]) -> str:
     if len(rows) > _MAX_ROWS:
         lines.append(f"... {len(rows) - _MAX_ROWS} more rows")
     return "\n".join(lines)
+
+
+def table_html(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Rows as an HTML table (capped like the text one), in a scrolling box for narrow screens."""
+    if not rows:
+        return "<p class=empty>(no rows)</p>"
+    columns = list(rows[0].keys())
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(row.get(c)))}</td>" for c in columns) + "</tr>"
+                   for row in rows[:_MAX_ROWS])
+    more = f"<p class=more>… {len(rows) - _MAX_ROWS} more rows</p>" if len(rows) > _MAX_ROWS else ""
+    return f"<div class=scroll><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{more}"
 
 
 def _cell(value: Any) -> str:

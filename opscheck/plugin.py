@@ -11,13 +11,13 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import os
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from opscheck import offline
+from opscheck import notify, offline, reporting
 from opscheck.config import Config
 from opscheck.errors import ConfigError, CredentialsError
 from opscheck.evidence import Evidence
@@ -31,6 +31,7 @@ from opscheck.resources.predictions import Predictions
 from opscheck.resources.services import ExpectedCommit, Services
 from opscheck.resources.upstream import DeadLetters, Tables
 from opscheck.session import MODES, TARGETS, Options, Session, open_session, save_recording
+from opscheck.views import Views
 
 MARKERS = {
     "daily": "morning checks (`pytest checks/daily`)",
@@ -41,7 +42,6 @@ MARKERS = {
 }
 SESSION_KEY = pytest.StashKey[Session]()
 DAYS_KEY = pytest.StashKey[Days]()
-EVIDENCE_KEY = pytest.StashKey[Evidence]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -67,6 +67,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--expect-commit", default=None, metavar="SHA",
                     help="the commit every service must run (else OPSCHECK_COMMIT, services.expected_commit, "
                          "or the platform checkout's HEAD)")
+    group.addoption("--report-dir", default=None, type=Path,
+                    help="write the on-call page (<suite>-<as-of date>.html) and summary.json there")
+    group.addoption("--suite", default=None, help="the suite's name in reports (default: the marker or checks folder)")
+    group.addoption("--notify", default=None, metavar="URL",
+                    help=f"on failure, post a summary to this chat webhook (Slack-compatible); also ${notify.URL_ENV}")
     group.addoption("--platform-repo", default=None, type=Path,
                     help="a checkout of the platform's repository (team doc; HEAD as the expected commit)")
 
@@ -113,6 +118,7 @@ def pytest_configure(config: pytest.Config) -> None:
         or [session.today]
     )
     _report_metadata(config, session)
+    config.pluginmanager.register(reporting.Reports(config, session, config.stash[DAYS_KEY]), "opscheck-reports")
 
 
 def _report_metadata(config: pytest.Config, session: Session) -> None:
@@ -224,7 +230,7 @@ def today(opscheck_session: Session) -> dt.date:
 def evidence(request: pytest.FixtureRequest) -> Evidence:
     """Tables and notes shown with the check's result in every report."""
     collected = Evidence()
-    request.node.stash[EVIDENCE_KEY] = collected
+    request.node.stash[reporting.EVIDENCE_KEY] = collected
     return collected
 
 
@@ -242,68 +248,74 @@ def days(pytestconfig: pytest.Config) -> Days:
 
 
 @pytest.fixture(scope="session")
-def predictions(platform: Platform, days: Days) -> Predictions:
-    return Predictions(platform, days)
+def views(opscheck_session: Session) -> Views:
+    """The session's views: one instance each, shared with the prefetch and the reports."""
+    return opscheck_session.views
 
 
 @pytest.fixture(scope="session")
-def manifest(platform: Platform) -> Manifest:
-    return Manifest(platform)
+def predictions(views: Views, days: Days) -> Predictions:
+    return views.predictions(days)
 
 
 @pytest.fixture(scope="session")
-def registry(platform: Platform) -> Registry:
-    return Registry(platform)
+def manifest(views: Views) -> Manifest:
+    return views.manifest()
 
 
 @pytest.fixture(scope="session")
-def subsets(platform: Platform, days: Days) -> Subsets:
-    return Subsets(platform, days)
+def registry(views: Views) -> Registry:
+    return views.registry()
 
 
 @pytest.fixture(scope="session")
-def hit_rate(platform: Platform, days: Days) -> HitRate:
-    return HitRate(platform, days)
+def subsets(views: Views, days: Days) -> Subsets:
+    return views.subsets(days)
 
 
 @pytest.fixture(scope="session")
-def services(platform: Platform) -> Services:
-    return Services(platform)
+def hit_rate(views: Views, days: Days) -> HitRate:
+    return views.hit_rate(days)
 
 
 @pytest.fixture(scope="session")
-def tables(platform: Platform) -> Tables:
-    return Tables(platform)
+def services(views: Views) -> Services:
+    return views.services()
 
 
 @pytest.fixture(scope="session")
-def dead_letters(platform: Platform) -> DeadLetters:
-    return DeadLetters(platform)
+def tables(views: Views) -> Tables:
+    return views.tables()
 
 
 @pytest.fixture(scope="session")
-def model_usage(platform: Platform, days: Days) -> ModelUsage:
-    return ModelUsage(platform, days)
+def dead_letters(views: Views) -> DeadLetters:
+    return views.dead_letters()
 
 
 @pytest.fixture(scope="session")
-def production_model(platform: Platform, manifest: Manifest) -> ProductionModel:
-    return ProductionModel(platform, manifest)
+def model_usage(views: Views, days: Days) -> ModelUsage:
+    return views.model_usage(days)
 
 
 @pytest.fixture(scope="session")
-def team_doc(platform: Platform) -> TeamDoc:
-    return TeamDoc(platform)
+def production_model(views: Views) -> ProductionModel:
+    return views.production_model()
 
 
 @pytest.fixture(scope="session")
-def delivery(platform: Platform) -> Delivery:
-    return Delivery(platform)
+def team_doc(views: Views) -> TeamDoc:
+    return views.team_doc()
 
 
 @pytest.fixture(scope="session")
-def coordinator(platform: Platform) -> Coordinator:
-    return Coordinator(platform)
+def delivery(views: Views) -> Delivery:
+    return views.delivery()
+
+
+@pytest.fixture(scope="session")
+def coordinator(views: Views) -> Coordinator:
+    return views.coordinator()
 
 
 @pytest.fixture(scope="session")
@@ -347,33 +359,7 @@ def _prefetch_views(request: pytest.FixtureRequest) -> None:
                 pass
 
 
-# ---- reports -----------------------------------------------------------------
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
-    outcome = yield
-    report: pytest.TestReport = outcome.get_result()
-    if call.excinfo is not None and call.excinfo.errisinstance(CredentialsError):
-        item.session.shouldstop = f"opscheck: {call.excinfo.value}"  # every later call would fail the same way
-    collected = item.stash.get(EVIDENCE_KEY, None)
-    if report.when != "call" or collected is None or not collected.items:
-        return
-    text = collected.text()
-    report.sections.append(("opscheck evidence", text))
-    try:
-        import pytest_html
-
-        extras = getattr(report, "extras", [])
-        extras.append(pytest_html.extras.text(text, name="evidence"))
-        setattr(report, "extras", extras)  # noqa: B010 - pytest-html reads it
-    except ImportError:  # pragma: no cover
-        pass
-    if item.config.pluginmanager.hasplugin("allure_pytest"):
-        import allure
-
-        for title, body in collected.items:
-            allure.attach(body, name=title, attachment_type=allure.attachment_type.TEXT)
-
-
+# ---- pytest-html ---------------------------------------------------------------
 def pytest_html_report_title(report: Any) -> None:
     report.title = f"opscheck report · {os.environ.get('OPSCHECK_REPORT_TITLE', 'checks')}"
 

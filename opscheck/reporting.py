@@ -1,48 +1,183 @@
-"""Reports for pipelines: a Markdown summary of a run from its JUnit XML.
+"""The pytest side of opscheck's reports: what each check did, and the page and summary at the end.
 
-Why from the JUnit XML: it is what every pipeline already keeps (`--junitxml`),
-and opscheck writes the session's facts (mode, scenario, project, as-of) into
-it as test-suite properties, so the summary can say which mode produced it.
+Registered by the plugin. Each check's record (outcome, message and next
+step, structured evidence, the SQL its views ran) travels on pytest's own
+report object, so it also reaches the controller of a pytest-xdist run; at
+session end the controller writes the on-call page and summary.json
+(`--report-dir`) and, on failure, notifies (`--notify`).
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import os
+import time
+from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
-from opscheck.errors import OpscheckError
+import pytest
 
-_MESSAGE = 240
+from opscheck import notify, trends
+from opscheck.errors import CredentialsError, OpscheckError
+from opscheck.evidence import Evidence
+from opscheck.report import Chart, CheckRecord, Run, mark_first_failures, mode_text, split_next, write
+from opscheck.resources import Days
+from opscheck.session import Session
+
+EVIDENCE_KEY = pytest.StashKey[Evidence]()
+SUITE_MARKS = ("daily", "deploy", "training", "probe", "active")
+TREND_VIEWS = frozenset({"predictions", "hit_rate"})
 
 
-def junit_summary(path: Path) -> str:
-    """A Markdown summary: the verdict with counts, the session's facts, a row per failure."""
-    try:
-        root = ET.parse(path).getroot()
-    except (OSError, ET.ParseError) as exc:
-        raise OpscheckError(f"{path}: not a readable JUnit XML file ({exc})") from None
-    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
-    facts = {p.get("name", ""): p.get("value", "") for s in suites for p in s.iter("property")}
-    rows, counts = [], {"passed": 0, "failed": 0, "skipped": 0}
-    for case in (c for s in suites for c in s.iter("testcase")):
-        problem = case.find("failure")
-        if problem is None:
-            problem = case.find("error")
-        if problem is not None:
-            counts["failed"] += 1
-            text = (problem.get("message") or problem.text or "").strip().splitlines()
-            first = text[0][:_MESSAGE] if text else ""
-            rows.append(f"| `{case.get('name')}` | {first.replace('|', '/')} |")
-        elif case.find("skipped") is not None:
-            counts["skipped"] += 1
-        else:
-            counts["passed"] += 1
-    verdict = "FAIL" if counts["failed"] else "PASS"
-    lines = [f"## opscheck {verdict}: {counts['failed']} failed, {counts['passed']} passed, "
-             f"{counts['skipped']} skipped"]
-    if facts:
-        lines += ["", " · ".join(f"{k.removeprefix('opscheck ')}: {v}" for k, v in facts.items()
-                                 if k.startswith("opscheck ") and v)]
-    if rows:
-        lines += ["", "| check | what failed |", "| --- | --- |", *rows]
-    return "\n".join(lines) + "\n"
+class Reports:
+    """Collects every check's record over a session, and writes the reports at its end."""
+
+    def __init__(self, config: pytest.Config, session: Session, days: Days) -> None:
+        self.config = config
+        self.session = session
+        self.days = days
+        self.records: dict[str, CheckRecord] = {}
+        self.views_used: set[str] = set()
+        self.started = time.monotonic()
+
+    # ---- on each check (in the process that runs it) --------------------------
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+        outcome = yield
+        made: pytest.TestReport = outcome.get_result()
+        if call.excinfo is not None and call.excinfo.errisinstance(CredentialsError):
+            item.session.shouldstop = f"opscheck: {call.excinfo.value}"  # every later call would fail the same way
+        funcargs = getattr(item, "funcargs", {})
+        fragment: dict[str, Any] = {
+            "name": getattr(item, "originalname", item.name),
+            "params": {k: str(v) for k, v in getattr(getattr(item, "callspec", None), "params", {}).items()},
+            "suites": sorted({m.name for m in item.iter_markers()} & set(SUITE_MARKS)),
+            "views": sorted(name for name, value in funcargs.items() if hasattr(value, "warmers")),
+        }
+        if call.excinfo is not None and not made.skipped:
+            fragment["message"] = _first_line(call.excinfo)
+            fragment["sql"] = self._sql(funcargs)
+        elif made.skipped and isinstance(made.longrepr, tuple):
+            fragment["message"] = str(made.longrepr[2]).removeprefix("Skipped: ")
+        collected = item.stash.get(EVIDENCE_KEY, None)
+        if made.when == "call" and collected is not None and collected.items:
+            fragment["evidence"] = [i.plain() for i in collected.items]
+            self._into_other_reports(item, made, collected, fragment.get("message"))
+        setattr(made, "opscheck", fragment)  # noqa: B010 - read back in pytest_runtest_logreport, maybe elsewhere
+
+    def _sql(self, funcargs: dict[str, Any]) -> list[str]:
+        """The named queries the check's views ran, as SQL with their parameters."""
+        askers = {type(v).__name__ for v in funcargs.values() if hasattr(v, "warmers")}
+        gateway = self.session.platform.bigquery
+        seen, texts = set(), []
+        for run in list(gateway.ran):
+            key = (run["query"], repr(run["params"]), repr(run["identifiers"]))
+            if run["asker"] in askers and key not in seen:
+                seen.add(key)
+                texts.append(gateway.sql(run))
+        return texts
+
+    def _into_other_reports(self, item: pytest.Item, made: pytest.TestReport, collected: Evidence,
+                            message: str | None) -> None:
+        """The evidence in the terminal, pytest-html and Allure (as tables, with the next step)."""
+        made.sections.append(("opscheck evidence", collected.text()))
+        try:
+            import pytest_html
+
+            extras = getattr(made, "extras", [])
+            extras += [pytest_html.extras.html(f"<h4>{i.title}</h4>{i.html()}") for i in collected.items]
+            setattr(made, "extras", extras)  # noqa: B010 - pytest-html reads it
+        except ImportError:  # pragma: no cover - pytest-html is a dependency
+            pass
+        if item.config.pluginmanager.hasplugin("allure_pytest"):
+            import allure
+
+            for shown in collected.items:
+                allure.attach(shown.html() if shown.kind == "table" else shown.text(), name=shown.title,
+                              attachment_type=allure.attachment_type.HTML if shown.kind == "table"
+                              else allure.attachment_type.TEXT)
+            if message:
+                text, next_step = split_next(message)
+                allure.dynamic.description(f"{text}\n\nNext: {next_step}" if next_step else text)  # type: ignore[no-untyped-call]
+
+    # ---- in the process that reports (the controller under xdist) --------------
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        fragment = getattr(report, "opscheck", None)
+        if fragment is None:
+            return
+        record = self.records.setdefault(report.nodeid, CheckRecord(report.nodeid, fragment["name"],
+                                                                    fragment["params"], fragment["suites"]))
+        record.duration += report.duration
+        self.views_used.update(fragment["views"])
+        record.evidence += fragment.get("evidence", [])
+        if report.failed and record.outcome == "passed":
+            record.outcome = "failed" if report.when == "call" else "error"
+        elif report.skipped and record.outcome == "passed":
+            record.outcome = "skipped"
+        if "message" in fragment and not record.message:
+            record.message, record.next_step = split_next(fragment["message"])
+            record.sql = fragment.get("sql", [])
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if hasattr(self.config, "workerinput"):
+            return  # an xdist worker: its controller reports
+        folder, url = self.config.getoption("report_dir"), self.config.getoption("notify") or os.environ.get(
+            notify.URL_ENV)
+        if folder is None and not url:
+            return
+        run = self.run(int(exitstatus))
+        page = None
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if folder is not None:
+            page_path, summary_path = write(run, Path(folder))
+            page = str(page_path)
+            if reporter is not None:
+                reporter.write_line(f"opscheck: report {page_path} ({run.verdict}), summary {summary_path}")
+        if url:
+            line = notify.send(url, run, page, self.session.config.endpoints.timeout_seconds)
+            if reporter is not None:
+                reporter.write_line(line)
+
+    def run(self, exit_code: int) -> Run:
+        checks = list(self.records.values())
+        mark_first_failures(checks)
+        session = self.session
+        facts: dict[str, Any] = {
+            "mode": session.mode.upper(), "target": session.target, "project": session.config.gcp.project,
+            "scenario": session.scenario.name if session.scenario else None, "environment": session.env,
+            "today": session.today.isoformat(), "as_of": session.as_of.isoformat(timespec="seconds"),
+            "dates": [self.days.first.isoformat(), self.days.last.isoformat()],
+        }
+        facts["mode_text"] = mode_text(facts)
+        run = Run(facts, self.suite(), checks, exit_code, time.monotonic() - self.started)
+        if self.views_used & TREND_VIEWS:
+            try:
+                run.trends = self.trends()
+            except OpscheckError as exc:
+                run.trends_note = f"trends unavailable: {exc}"
+        return run
+
+    def trends(self) -> list[Chart]:
+        views, config, days = self.session.views, self.session.config, self.days
+        return [trends.predictions_chart(views.predictions(days), config, days),
+                trends.hit_rate_chart(views.hit_rate(days), views.manifest(), views.registry(), config, days)]
+
+    def suite(self) -> str:
+        """The run's suite: --suite, else the selected marker, else the checks folder named."""
+        named: str | None = self.config.getoption("suite")
+        if named:
+            return named
+        marks = self.config.getoption("markexpr") or ""
+        if marks in SUITE_MARKS:
+            return marks
+        folders = {Path(arg).name for arg in self.config.args if "checks" in Path(arg).parts}
+        return folders.pop() if len(folders) == 1 and folders != {"checks"} else "checks"
+
+
+def _first_line(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    """The failure's own message (an assertion's text, not pytest's rewritten comparison)."""
+    value = excinfo.value
+    text = str(value).strip().split("\n")[0] if str(value).strip() else ""
+    if isinstance(value, AssertionError | pytest.fail.Exception):
+        return text or "assertion failed"
+    return f"{type(value).__name__}: {text}" if text else type(value).__name__

@@ -22,6 +22,7 @@ from opscheck.config import Config, Mode, Target
 from opscheck.errors import ConfigError
 from opscheck.platform import Platform, auth
 from opscheck.platform.channel import Channel, LiveChannel
+from opscheck.views import Views
 
 MODE_ENV = "OPSCHECK_MODE"
 SANDBOX_DIR_ENV = "OPSCHECK_SANDBOX_DIR"
@@ -59,11 +60,18 @@ class Session:
     channel: Channel
     # On replay, where and when the scenario was recorded (its meta.json).
     recorded: dict[str, Any] | None = None
+    # The [env.NAME] applied, if any.
+    env: str | None = None
 
     @functools.cached_property
     def platform(self) -> Platform:
         """One Platform a session, so its gateways build their clients once."""
         return Platform(self.config, self.channel)
+
+    @functools.cached_property
+    def views(self) -> Views:
+        """One instance of each view a session (fixtures and reports share their answers)."""
+        return Views(self.platform)
 
     def banner(self) -> str:
         """The loud line every report starts with: which mode produced it, from what."""
@@ -132,7 +140,7 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
             config.run, today=recordings.today_of(meta)))
         channel = recordings.ReplayChannel(scenario, record_hint(scenario_name),
                                            recordings.latency_from_env(os.environ))
-        return Session(config, "offline", target, scenario, config.today(), as_of, channel, meta)
+        return Session(config, "offline", target, scenario, config.today(), as_of, channel, meta, options.env)
     if not config.endpoints.anonymous:
         # Live against Google: credentials are resolved now, so a missing or broken ADC is one
         # line before anything runs, not the same traceback in every check.
@@ -140,8 +148,8 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
     if mode == "record":
         scenario = recordings.Scenario(folder)
         return Session(config, "record", target, scenario, config.today(), now,
-                       recordings.RecordChannel(scenario))
-    return Session(config, "live", target, None, config.today(), now, LiveChannel())
+                       recordings.RecordChannel(scenario), env=options.env)
+    return Session(config, "live", target, None, config.today(), now, LiveChannel(), env=options.env)
 
 
 def save_recording(session: Session) -> Path | None:

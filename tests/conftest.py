@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,14 +23,19 @@ REPO = Path(__file__).resolve().parents[1]
 pytest_plugins = ["pytester"]
 
 
+def missing(what: str) -> None:
+    """Skip for a missing tool, saying how to install it; under CI=true, fail instead."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI=true and {what}")
+    pytest.skip(what)
+
+
 def require_standins() -> None:
     """Skip (or under CI=true, fail) when a stand-in of the local platform is missing."""
     try:
         standins.check_all()
     except standins.MissingStandIn as exc:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"CI=true and the local platform cannot start: {exc}")
-        pytest.skip(str(exc))
+        missing(f"the local platform cannot start: {exc}")
 
 
 @pytest.fixture(scope="session")
@@ -83,3 +89,31 @@ def google_credentials(service_account_key: Path, monkeypatch: pytest.MonkeyPatc
     auth._adc.cache_clear()
     yield service_account_key
     auth._adc.cache_clear()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+ALLURE = REPO / ".node" / "node_modules" / ".bin" / "allure"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (`make system-deps` installs it)."""
+    if not CHROMIUM.exists():
+        missing("Chromium is not installed: apt-get install chromium (make system-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def allure_cli() -> Path:
+    """Allure's command line from npm (`make system-deps` installs it under .node)."""
+    if not ALLURE.exists():
+        missing(f"the Allure command line is not installed ({ALLURE}): make system-deps")
+    return ALLURE

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import decimal
 import functools
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypedDict
 
@@ -19,11 +20,20 @@ from opscheck import queries
 from opscheck.config import Config
 from opscheck.errors import QueryTimeoutError
 from opscheck.platform import auth
-from opscheck.platform.channel import Channel, Guard, Json, bounded_retry
+from opscheck.platform.channel import ASKER, Channel, Guard, Json, bounded_retry
 
 Scalar = str | int | float | bool | dt.date | dt.datetime
 Param = Scalar | Sequence[str] | Sequence[dt.date] | Sequence[Mapping[str, Scalar]]
 Row = dict[str, Any]
+
+
+class QueryRun(TypedDict):
+    """A named query this session ran (or replayed), and which view asked for it."""
+
+    asker: str | None
+    query: str
+    identifiers: dict[str, str]
+    params: dict[str, Json]
 
 
 class TableInfo(TypedDict):
@@ -57,6 +67,7 @@ class BigQuery:
         self._config = config
         self._channel = channel
         self._guard = Guard("bigquery", config)
+        self.ran: list[QueryRun] = []
 
     @functools.cached_property
     def _client(self) -> Any:
@@ -78,10 +89,18 @@ class BigQuery:
         args: dict[str, Json] = {"query": name, "params": {k: to_json(v) for k, v in sorted(params.items())}}
         if identifiers:
             args["identifiers"] = dict(sorted(identifiers.items()))
+        self.ran.append({"asker": ASKER.get(), "query": name, "identifiers": dict(identifiers or {}),
+                         "params": args["params"]})
         rows: list[Row] = self._channel.call(
             "bigquery", "query", args, lambda: self._run(name, params, identifiers)
         )
         return rows
+
+    def sql(self, run: QueryRun) -> str:
+        """The SQL text of a query this session ran, with its parameters as a leading comment."""
+        values = ", ".join(f"@{k} = {json.dumps(v)}" for k, v in run["params"].items())
+        return f"-- {run['query']}.sql  ({values or 'no parameters'})\n" + queries.render(
+            run["query"], self._config, run["identifiers"])
 
     def execute(self, name: str, **params: Param) -> int:
         """Run named statement `name` (DML such as the registry MERGE); returns rows affected.

@@ -10,6 +10,7 @@ check exactly the same thing.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +27,8 @@ from opscheck.errors import (
 
 Json = Any
 """A JSON-compatible value: dict, list, str, int, float, bool or None."""
+ASKER: contextvars.ContextVar[str | None] = contextvars.ContextVar("opscheck_asker", default=None)
+"""Who is calling a gateway (a view's name), so a report can show each check the SQL its views ran."""
 FileAnswer = tuple[Json, Path]
 """The answer of a call that produced a local file: its JSON description and the file."""
 

@@ -15,6 +15,8 @@ import threading
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Generic, Protocol, TypeVar, overload
 
+from opscheck.platform.channel import ASKER
+
 Warmer = Callable[[], object]
 _T = TypeVar("_T")
 _O = TypeVar("_O")
@@ -38,7 +40,8 @@ class Calls:
     its timeout again.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, owner: str = "") -> None:
+        self.owner = owner
         self._lock = threading.Lock()
         self._entries: dict[Hashable, _Entry] = {}
 
@@ -47,10 +50,13 @@ class Calls:
             entry = self._entries.setdefault(key, _Entry())
         with entry.lock:
             if not entry.done:
+                asking = ASKER.set(self.owner)
                 try:
                     entry.value = compute()
                 except Exception as exc:  # remembered, raised to every caller
                     entry.error = exc
+                finally:
+                    ASKER.reset(asking)
                 entry.done = True
         if entry.error is not None:
             raise entry.error
@@ -59,8 +65,8 @@ class Calls:
 
 
 def calls_of(view: object) -> Calls:
-    """The Calls memo of a view instance (made on first use)."""
-    found: Calls = view.__dict__.setdefault("_calls", Calls())
+    """The Calls memo of a view instance (made on first use), named after its class."""
+    found: Calls = view.__dict__.setdefault("_calls", Calls(type(view).__name__))
     return found
 
 

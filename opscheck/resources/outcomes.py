@@ -53,9 +53,11 @@ class HitRate:
 
     @once
     def _daily(self) -> list[dict[str, Any]]:
+        # The look-back window too, for the report's trend.
+        before = max(self.window_days, self._platform.config.thresholds.lookback_days)
         return self._platform.bigquery.query(
             "hit_rate_daily", system_id=self._platform.config.models.system_id,
-            **self._days.span(before=self.window_days, after=-1),
+            **self._days.span(before=before, after=-1),
         )
 
     def warmers(self) -> list[Warmer]:
@@ -67,6 +69,12 @@ class HitRate:
         end = (day - ONE_DAY).isoformat()
         return [r for r in self._daily
                 if start <= r["game_date"] <= end and r["model_version"] == model_version]
+
+    def on(self, day: dt.date, model_version: str) -> tuple[int, int] | None:
+        """(hits, graded picks) of `model_version` on `day` itself; None when none was graded."""
+        rows = [r for r in self._daily if r["game_date"] == day.isoformat() and r["model_version"] == model_version]
+        graded = sum(int(r["graded"]) for r in rows)
+        return (sum(int(r["hits"]) for r in rows), graded) if graded else None
 
     def rolling(self, day: dt.date, model_version: str) -> tuple[float | None, int]:
         """(hit rate, graded picks) over the window before `day`; None with no graded pick."""

@@ -39,18 +39,16 @@ class Predictions:
         self._platform = platform
         self._days = days
         self.system_id = platform.config.models.system_id
+        # The look-back window too: grading asks about yesterday, the report charts the trend.
+        self._span = days.span(before=max(1, platform.config.thresholds.lookback_days - 1))
 
     @once
     def _versions(self) -> list[dict[str, Any]]:
-        # Yesterday too: grading is checked for the day before each date.
-        return self._platform.bigquery.query(
-            "predictions_by_version", system_id=self.system_id, **self._days.span(before=1)
-        )
+        return self._platform.bigquery.query("predictions_by_version", system_id=self.system_id, **self._span)
 
     @once
     def _expected(self) -> dict[str, dict[str, Any]]:
-        # Yesterday too: grading asks whether yesterday had games.
-        rows = self._platform.bigquery.query("expected_predictions", **self._days.span(before=1))
+        rows = self._platform.bigquery.query("expected_predictions", **self._span)
         return {r["game_date"]: r for r in rows}
 
     def warmers(self) -> list[Warmer]:

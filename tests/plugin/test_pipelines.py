@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +94,45 @@ def test_each_command_exists_and_accepts_its_flags(command: str, tmp_path: Path)
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("## opscheck PASS: 0 failed, ")
         assert "mode: OFFLINE · " in done.stdout and "scenario: healthy" in done.stdout
+
+
+MORNING_JOB = REPO / "ci" / "morning-job.yaml"
+MORNING_GITHUB = REPO / "ci" / "morning.github.yml"
+
+
+def test_the_morning_cloud_run_job_and_its_trigger_agree() -> None:
+    job = load(MORNING_JOB)
+    assert (job["apiVersion"], job["kind"]) == ("run.googleapis.com/v1", "Job")
+    [container] = job["spec"]["template"]["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == ["ci/morning.sh"] and (REPO / "ci" / "morning.sh").stat().st_mode & 0o111
+    env = {e["name"]: e for e in container["env"]}
+    assert "secretKeyRef" in env["OPSCHECK_NOTIFY_URL"]["valueFrom"]  # the webhook stays out of the spec
+    [trigger] = [line for line in MORNING_JOB.read_text().splitlines() if "gcloud scheduler jobs create" in line]
+    words = shlex.split(trigger.lstrip("# "))
+    assert words[words.index("--uri") + 1].endswith(f"/jobs/{job['metadata']['name']}:run")
+    assert words[words.index("--time-zone") + 1] == "America/New_York"
+
+
+def test_the_morning_github_schedule_runs_the_morning_job() -> None:
+    workflow = load(MORNING_GITHUB)
+    assert workflow[True]["schedule"][0]["cron"]  # YAML reads the key `on` as True
+    steps = workflow["jobs"]["morning"]["steps"]
+    assert any(s.get("run") == "ci/morning.sh" for s in steps)
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["if"] == "always()"
+
+
+def test_morning_sh_runs_and_writes_its_reports() -> None:
+    """The script itself, offline (its --mode live is overridden by the flag given after it)."""
+    before = set((REPO / "reports").glob("morning-*"))
+    done = subprocess.run([str(REPO / "ci" / "morning.sh"), "--mode", "offline"], cwd=REPO, capture_output=True,
+                          text=True, timeout=300, check=False)
+    made = set((REPO / "reports").glob("morning-*")) - before
+    try:
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        [folder] = made
+        assert {p.name for p in folder.iterdir()} >= {"daily.xml", "summary.json", "allure"}
+        assert json.loads((folder / "summary.json").read_text())["verdict"] == "PASS"
+    finally:
+        for folder in made:
+            shutil.rmtree(folder)

@@ -1,0 +1,362 @@
+"""The on-call page and the machine-readable summary of a run.
+
+One self-contained HTML file (no script, no CDN, no network; inline SVG
+charts) that says at the top whether the platform is healthy and which mode
+said so, then every failure with its message, its next step on its own line,
+since when it fails, its evidence as tables and the SQL it ran; the passed
+checks folded away below. `summary.json` carries the same verdict for
+pipelines, validated by opscheck/schemas/summary.schema.json; `junit_summary`
+turns a run's JUnit XML (what every pipeline keeps) into a job summary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from opscheck.errors import OpscheckError
+from opscheck.evidence import Item
+
+FORMAT = 1
+FULL_CARDS = 5  # failures of one check shown in full; more (a range of dates) fold into a table
+SCHEMA = Path(__file__).parent / "schemas" / "summary.schema.json"
+_NEXT = re.compile(r";?\s*next:\s*", re.IGNORECASE)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Which trend explains a failing check of a single date.
+TRENDS_OF = {"test_predictions_landed": "predictions", "test_model_version_matches_manifest": "predictions",
+             "test_hit_rate_within_bounds": "hit-rate", "test_yesterday_graded": "predictions"}
+
+
+def split_next(message: str) -> tuple[str, str | None]:
+    """A failure message and its next step (the text after "next:"), apart."""
+    parts = _NEXT.split(message, maxsplit=1)
+    return (parts[0].strip(), parts[1].strip()) if len(parts) == 2 else (message.strip(), None)
+
+
+@dataclasses.dataclass
+class CheckRecord:
+    """One check's result as the reports show it (plain data: it crosses pytest-xdist)."""
+
+    id: str
+    name: str
+    params: dict[str, str]
+    suites: list[str]
+    outcome: str = "passed"  # passed | failed | skipped | error
+    duration: float = 0.0
+    message: str = ""
+    next_step: str | None = None
+    evidence: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    sql: list[str] = dataclasses.field(default_factory=list)
+    first_failed: str | None = None
+
+    @property
+    def title(self) -> str:
+        shown = ", ".join(self.params.values())
+        return f"{self.name}[{shown}]" if shown else self.name
+
+    @property
+    def date(self) -> str | None:
+        """The validated date this record is about (its `day` parameter), if any."""
+        day = self.params.get("day")
+        return day if day and _DATE.match(day) else None
+
+    def summary(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "params": self.params, "suites": self.suites,
+                "outcome": self.outcome, "duration": round(self.duration, 3), "message": self.message,
+                "next_step": self.next_step, "first_failed": self.first_failed}
+
+
+@dataclasses.dataclass
+class Run:
+    """Everything a report says about one run."""
+
+    facts: dict[str, Any]  # mode, mode_text, target, scenario, project, environment, today, as_of, dates
+    suite: str
+    checks: list[CheckRecord]
+    exit_code: int
+    duration: float
+    trends: list[Chart] = dataclasses.field(default_factory=list)
+    trends_note: str | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {"passed": 0, "failed": 0, "skipped": 0, "errors": 0}
+        for check in self.checks:
+            counts["errors" if check.outcome == "error" else check.outcome] += 1
+        return counts
+
+    @property
+    def verdict(self) -> str:
+        counts = self.counts
+        return "FAIL" if counts["failed"] or counts["errors"] or self.exit_code not in (0, 5) else "PASS"
+
+    def failing(self) -> list[CheckRecord]:
+        return [c for c in self.checks if c.outcome in ("failed", "error")]
+
+    def file_name(self) -> str:
+        return f"{self.suite}-{str(self.facts['as_of'])[:10]}.html"
+
+
+def mark_first_failures(checks: Sequence[CheckRecord]) -> None:
+    """On a range of dates, each failing check learns the first date it failed (since when)."""
+    if len({c.date for c in checks if c.date}) < 2:
+        return  # one date: the trends say since when
+    first: dict[str, str] = {}
+    for check in checks:
+        if check.outcome in ("failed", "error") and check.date:
+            key = _without_day(check)
+            first[key] = min(first.get(key, check.date), check.date)
+    for check in checks:
+        if check.outcome in ("failed", "error") and check.date:
+            check.first_failed = first[_without_day(check)]
+
+
+def _without_day(check: CheckRecord) -> str:
+    return check.name + "|" + ",".join(f"{k}={v}" for k, v in sorted(check.params.items()) if k != "day")
+
+
+# ---- summary.json ------------------------------------------------------------
+def summary(run: Run, page: str | None) -> dict[str, Any]:
+    """The run as summary.json holds it (opscheck/schemas/summary.schema.json)."""
+    return {
+        "format": FORMAT, "verdict": run.verdict, "exit_code": run.exit_code, "suite": run.suite,
+        "mode": run.facts["mode"], "target": run.facts["target"], "scenario": run.facts["scenario"],
+        "project": run.facts["project"], "environment": run.facts["environment"],
+        "today": run.facts["today"], "as_of": run.facts["as_of"], "dates": run.facts["dates"],
+        "counts": run.counts, "duration": round(run.duration, 3), "report": page,
+        "checks": [c.summary() for c in run.checks],
+    }
+
+
+# ---- charts --------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Series:
+    label: str
+    color: str
+    values: list[float | None]  # one per x label; None: no value that day
+    dashed: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Chart:
+    anchor: str
+    title: str
+    x_labels: list[str]
+    series: list[Series]
+    percent: bool = False
+
+    def svg(self) -> str:
+        """The chart as inline SVG that scales to its container (no script, no fonts to fetch)."""
+        width, height, left, right, top, bottom = 520, 230, 44, 24, 12, 36
+        values = [v for s in self.series for v in s.values if v is not None]
+        low, high = (min(values), max(values)) if values else (0.0, 1.0)
+        low, high = (min(low, 0.0), high * 1.05) if not self.percent else (max(0.0, low - 0.05), min(1.0, high + 0.05))
+        high = high if high > low else low + 1
+        count = max(len(self.x_labels) - 1, 1)
+
+        def x(i: int) -> float:
+            return left + (width - left - right) * i / count
+
+        def y(v: float) -> float:
+            return top + (height - top - bottom) * (1 - (v - low) / (high - low))
+
+        parts = [f'<svg class=chart viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(self.title)}">',
+                 f"<title>{html.escape(self.title)}</title>"]
+        for step in range(5):
+            tick = low + (high - low) * step / 4
+            label = f"{tick:.0%}" if self.percent else f"{tick:.0f}"
+            parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
+                         f'class=grid /><text x="{left - 4}" y="{y(tick) + 4:.1f}" text-anchor=end>{label}</text>')
+        stride = max(1, len(self.x_labels) // 6)
+        for i in range(0, len(self.x_labels), stride):
+            parts.append(f'<text x="{x(i):.1f}" y="{height - 16}" text-anchor=middle>{self.x_labels[i][5:]}</text>')
+        for series in self.series:
+            segments: list[list[str]] = []
+            current: list[str] = []
+            for i, point in enumerate(series.values):
+                if point is None:
+                    if current:
+                        segments.append(current)
+                    current = []
+                else:
+                    current.append(f"{x(i):.1f},{y(point):.1f}")
+            if current:
+                segments.append(current)
+            dash = ' stroke-dasharray="6 4"' if series.dashed else ""
+            for points in segments:
+                parts.append(f'<polyline fill=none stroke="{series.color}" stroke-width=2{dash} '
+                             f'points="{" ".join(points)}" />')
+                if len(points) == 1:
+                    cx, cy = points[0].split(",")
+                    parts.append(f'<circle cx="{cx}" cy="{cy}" r=3 fill="{series.color}" />')
+        legend_x = left
+        for series in self.series:
+            parts.append(f'<rect x="{legend_x}" y="{height - 9}" width=10 height=4 fill="{series.color}" />'
+                         f'<text x="{legend_x + 14}" y="{height - 4}">{html.escape(series.label)}</text>')
+            legend_x += 20 + 8 * len(series.label)
+        parts.append("</svg>")
+        return "".join(parts)
+
+
+# ---- the page ------------------------------------------------------------------
+CSS = """
+:root{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b1b1b;background:#f6f7f9}
+body{margin:0 auto;max-width:980px;padding:0 12px 40px}
+header.banner{margin:12px 0;padding:14px 16px;border-radius:10px;color:#fff}
+header.FAIL{background:#b3261e}header.PASS{background:#1e7a34}
+.verdict{font-size:1.6em;font-weight:700;margin:0}.mode{font-size:1.1em;font-weight:700;margin:6px 0 0}
+.facts{margin:6px 0 0;opacity:.92;font-size:.92em;overflow-wrap:anywhere}
+h2.section{margin:22px 0 8px;font-size:1.15em}
+article.check{background:#fff;border-radius:10px;padding:12px 14px;margin:10px 0;border-left:6px solid #b3261e;
+ box-shadow:0 1px 2px rgba(0,0,0,.08)}
+article.check h3{margin:0 0 6px;font-size:1.02em;overflow-wrap:anywhere}
+.message{margin:6px 0;overflow-wrap:anywhere}
+.next{margin:8px 0;padding:8px 10px;background:#fff4e5;border-radius:6px;overflow-wrap:anywhere}
+.since{margin:6px 0;font-size:.92em;color:#5b5b5b}
+h4{margin:12px 0 4px;font-size:.92em}
+.scroll{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;font-size:.84em}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;
+ white-space:nowrap}th{background:#f0f1f3}
+pre{background:#f3f3f3;padding:8px;overflow-x:auto;font-size:.8em;max-width:100%}
+details{margin:8px 0}summary{cursor:pointer;font-weight:600}
+svg.chart{width:100%;height:auto;background:#fff;border-radius:8px}
+svg.chart text{font-size:13px;fill:#444}svg.chart .grid{stroke:#e3e3e3}
+figure{margin:8px 0}figcaption{font-size:.9em;color:#444}
+.passed td.outcome{color:#1e7a34}.skipped td.outcome{color:#8a6d00}
+"""
+
+
+def page(run: Run) -> str:
+    """The on-call page, one self-contained HTML document."""
+    counts = run.counts
+    counted = " · ".join(f"{counts[k]} {k}" for k in ("failed", "errors", "passed", "skipped") if counts[k])
+    facts = run.facts
+    rows = [f"project {facts['project']}", f"environment {facts['environment'] or 'default'}",
+            f"as of {facts['as_of']}", f"dates {facts['dates'][0]}" + (
+                f" .. {facts['dates'][1]}" if facts["dates"][1] != facts["dates"][0] else "")]
+    parts = [
+        "<!doctype html><html lang=en><head><meta charset=utf-8>",
+        '<meta name=viewport content="width=device-width,initial-scale=1">',
+        f"<title>opscheck {run.suite} {run.verdict} · {html.escape(str(facts['as_of'])[:16])}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f'<header class="banner {run.verdict}" id=banner><p class=verdict>{run.verdict} · {html.escape(counted)}</p>',
+        f"<p class=mode>{html.escape(facts['mode_text'])}</p>",
+        f"<p class=facts>{html.escape(' · '.join(rows))} · suite {html.escape(run.suite)}</p></header>",
+    ]
+    failing = run.failing()
+    if failing:
+        parts.append(f'<h2 class=section id=failures>What is broken ({len(failing)})</h2>')
+        by_check: dict[str, list[CheckRecord]] = {}
+        for check in failing:
+            by_check.setdefault(check.name, []).append(check)
+        for same in by_check.values():
+            parts += [_card(check, bool(run.trends)) for check in same[:FULL_CARDS]]
+            if len(same) > FULL_CARDS:  # a range failing day after day: the rest in one folded table
+                rest = "".join(f"<tr><td>{html.escape(c.title)}</td><td>{html.escape(c.message)}</td></tr>"
+                               for c in same[FULL_CARDS:])
+                parts.append(f"<details class=more-failures><summary>{len(same) - FULL_CARDS} more failures of "
+                             f"{html.escape(same[0].name)}</summary><div class=scroll><table><thead><tr><th>check</th>"
+                             f"<th>message</th></tr></thead><tbody>{rest}</tbody></table></div></details>")
+    if run.trends or run.trends_note:
+        parts.append('<h2 class=section id=trends>Trends</h2>')
+        parts += [f'<figure id="trend-{c.anchor}">{c.svg()}<figcaption>{html.escape(c.title)}</figcaption></figure>'
+                  for c in run.trends]
+        if run.trends_note:
+            parts.append(f"<p class=since>{html.escape(run.trends_note)}</p>")
+    others = [c for c in run.checks if c.outcome not in ("failed", "error")]
+    if others:
+        body = "".join(
+            f'<tr class={c.outcome}><td>{html.escape(c.title)}</td><td class=outcome>{c.outcome}</td>'
+            f"<td>{c.duration:.2f}s</td><td>{html.escape(c.message)}</td></tr>" for c in others)
+        parts.append(f'<details id=passed><summary>{counts["passed"]} passed, {counts["skipped"]} skipped</summary>'
+                     f'<div class=scroll><table><thead><tr><th>check</th><th>outcome</th><th>time</th><th>note</th>'
+                     f"</tr></thead><tbody>{body}</tbody></table></div></details>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _card(check: CheckRecord, trends: bool) -> str:
+    parts = [f'<article class="check {check.outcome}"><h3>{html.escape(check.title)}</h3>',
+             f"<p class=message>{html.escape(check.message)}</p>"]
+    if check.next_step:
+        parts.append(f"<p class=next><b>Next:</b> {html.escape(check.next_step)}</p>")
+    if check.first_failed:
+        parts.append(f"<p class=since>Failing since {check.first_failed} (the first date of this run it failed)</p>")
+    elif trends and check.name in TRENDS_OF:
+        anchor = TRENDS_OF[check.name]
+        parts.append(f'<p class=since>How it came to this: <a href="#trend-{anchor}">the {anchor} trend</a></p>')
+    for item in check.evidence:
+        shown = Item(item["title"], item["kind"], item["payload"])
+        parts.append(f"<h4>{html.escape(shown.title)}</h4>{shown.html()}")
+    if check.sql:
+        parts.append(f"<details><summary>SQL it ran ({len(check.sql)})</summary>"
+                     + "".join(f"<pre>{html.escape(sql)}</pre>" for sql in check.sql) + "</details>")
+    parts.append("</article>")
+    return "".join(parts)
+
+
+def write(run: Run, folder: Path) -> tuple[Path, Path]:
+    """Write the page and summary.json into `folder`; returns their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page_path = folder / run.file_name()
+    page_path.write_text(page(run), encoding="utf-8")
+    summary_path = folder / "summary.json"
+    summary_path.write_text(json.dumps(summary(run, str(page_path)), indent=2) + "\n", encoding="utf-8")
+    return page_path, summary_path
+
+
+def mode_text(facts: Mapping[str, Any]) -> str:
+    """LIVE, OFFLINE replay of scenario X, or LOCAL PLATFORM: the first thing a reader must know."""
+    if facts["mode"] == "OFFLINE":
+        return f"OFFLINE replay of scenario {facts['scenario']} (recorded, not the platform now)"
+    if facts["target"] == "sandbox":
+        return f"LOCAL PLATFORM ({facts['mode']}: the miniature platform, not production)"
+    return f"{facts['mode']} · Google Cloud project {facts['project']}"
+
+
+def day_labels(first: dt.date, last: dt.date) -> list[str]:
+    return [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+
+
+# ---- for pipelines: a Markdown summary from the JUnit XML ----------------------
+_MESSAGE = 240
+
+
+def junit_summary(path: Path) -> str:
+    """A Markdown summary: the verdict with counts, the session's facts, a row per failure."""
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError) as exc:
+        raise OpscheckError(f"{path}: not a readable JUnit XML file ({exc})") from None
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+    facts = {p.get("name", ""): p.get("value", "") for s in suites for p in s.iter("property")}
+    rows, counts = [], {"passed": 0, "failed": 0, "skipped": 0}
+    for case in (c for s in suites for c in s.iter("testcase")):
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is not None:
+            counts["failed"] += 1
+            text = (problem.get("message") or problem.text or "").strip().splitlines()
+            first = text[0][:_MESSAGE] if text else ""
+            rows.append(f"| `{case.get('name')}` | {first.replace('|', '/')} |")
+        elif case.find("skipped") is not None:
+            counts["skipped"] += 1
+        else:
+            counts["passed"] += 1
+    verdict = "FAIL" if counts["failed"] else "PASS"
+    lines = [f"## opscheck {verdict}: {counts['failed']} failed, {counts['passed']} passed, "
+             f"{counts['skipped']} skipped"]
+    if facts:
+        lines += ["", " · ".join(f"{k.removeprefix('opscheck ')}: {v}" for k, v in facts.items()
+                                 if k.startswith("opscheck ") and v)]
+    if rows:
+        lines += ["", "| check | what failed |", "| --- | --- |", *rows]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,162 @@
+"""The on-call page, summary.json, Allure results and --notify, from offline runs of the bundled scenarios."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from opscheck.report import SCHEMA
+from tests.helpers import REPO, json_server, run_checks
+
+DAILY = str(REPO / "checks" / "daily")
+
+
+def summary_of(folder: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((folder / "summary.json").read_text())
+    return data
+
+
+@pytest.mark.parametrize(("scenario", "verdict", "failed"), [("healthy", "PASS", 0), ("partial-run", "FAIL", 1)])
+def test_summary_json_validates_against_its_schema(
+    pytester: pytest.Pytester, tmp_path: Path, scenario: str, verdict: str, failed: int
+) -> None:
+    run_checks(pytester, DAILY, "--scenario", scenario, f"--report-dir={tmp_path}")
+    summary = summary_of(tmp_path)
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()),
+                                                format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    validator.validate(summary)
+    assert (summary["verdict"], summary["counts"]["failed"], summary["scenario"]) == (verdict, failed, scenario)
+    assert summary["mode"] == "OFFLINE" and summary["exit_code"] == (1 if failed else 0)
+    assert Path(summary["report"]).name == f"daily-{summary['as_of'][:10]}.html"
+    failing = [c for c in summary["checks"] if c["outcome"] == "failed"]
+    assert all(c["next_step"] for c in failing) and all("next:" not in c["message"] for c in failing)
+
+
+def test_a_range_says_since_when_each_check_fails(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    """Replays the healthy backfill range with a hand-crafted failure on two of its dates."""
+    import shutil
+
+    from opscheck.recordings import RECORDINGS
+
+    shutil.copytree(RECORDINGS / "healthy", tmp_path / "healthy")
+    path = tmp_path / "healthy" / "bigquery.json"
+    data = json.loads(path.read_text())
+    for call in data["calls"]:
+        if call["args"].get("query") == "predictions_by_version" and call["args"]["params"]["start"] < "2026-01-25":
+            for row in call["result"]:
+                if row["game_date"] in ("2026-02-04", "2026-02-06"):
+                    row["active"] = 1
+    path.write_text(json.dumps(data))
+    result = run_checks(pytester, f"{DAILY}/test_predictions.py", "-k", "landed", "--recordings", str(tmp_path),
+                        "--dates", "2026-02-01..2026-02-09", f"--report-dir={tmp_path / 'out'}")
+    result.assert_outcomes(passed=7, failed=2)
+    failed = [c for c in summary_of(tmp_path / "out")["checks"] if c["outcome"] == "failed"]
+    assert [(c["params"]["day"], c["first_failed"]) for c in failed] == [("2026-02-04", "2026-02-04"),
+                                                                         ("2026-02-06", "2026-02-04")]
+
+
+@pytest.mark.parametrize(("argv", "code"), [
+    ((DAILY,), pytest.ExitCode.OK),
+    ((DAILY, "--scenario", "partial-run"), pytest.ExitCode.TESTS_FAILED),
+    ((DAILY, "--scenario", "no-such-scenario"), pytest.ExitCode.USAGE_ERROR),
+    ((DAILY, "--date", "2026-13-01"), pytest.ExitCode.USAGE_ERROR),
+    ((str(REPO / "checks"), "-m", "daily and deploy"), pytest.ExitCode.NO_TESTS_COLLECTED),
+])
+def test_exit_codes_of_the_checks(pytester: pytest.Pytester, argv: tuple[str, ...], code: pytest.ExitCode) -> None:
+    """0 all passed, 1 a check failed, 4 opscheck could not start, 5 nothing collected (README)."""
+    assert run_checks(pytester, *argv).ret == code
+
+
+@pytest.mark.usefixtures("google_credentials")
+def test_exit_code_when_credentials_are_missing(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "gone.json"))
+    result = run_checks(pytester, DAILY, "--mode", "live")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: opscheck: no usable Google credentials*gone.json*application-default login*"])
+
+
+@pytest.mark.parametrize(("argv", "code"), [
+    (("registry", "sync"), 0), (("registry", "sync", "--scenario", "registry-drift"), 1),
+    (("registry", "guard", "--start", "2025-11-02", "--end", "2026-01-08"), 1),
+    (("registry", "name", "--start", "x", "--end", "2026-01-08"), 2), (("doctor",), 2),
+    (("diagnose", "stall", "--scenario", "nope"), 2),
+])
+def test_exit_codes_of_the_commands(argv: tuple[str, ...], code: int) -> None:
+    """0 ok, 1 drift or a refusal, 2 opscheck could not run (README)."""
+    done = subprocess.run([str(REPO / ".venv" / "bin" / "opscheck"), *argv], cwd=REPO, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == code, done.stdout + done.stderr
+
+
+def config_with_timeout(tmp_path: Path, seconds: int) -> Path:
+    config = tmp_path / "opscheck.toml"
+    config.write_text((REPO / "opscheck.toml").read_text().replace("timeout_seconds = 30",
+                                                                     f"timeout_seconds = {seconds}"))
+    return config
+
+
+def test_notify_posts_on_failure_only_and_keeps_the_url_out_of_the_output(
+    pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    posted: list[dict[str, Any]] = []
+
+    def receive(method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
+        posted.append({"path": path, "body": json.loads(body)})
+        return 200, {"ok": True}
+
+    with json_server(receive) as url:
+        monkeypatch.setenv("OPSCHECK_NOTIFY_URL", f"{url}/services/T000/B000/secret-token")
+        passing = run_checks(pytester, DAILY)
+        assert passing.ret == pytest.ExitCode.OK and posted == []
+        failing = run_checks(pytester, DAILY, "--scenario", "partial-run", f"--report-dir={tmp_path}")
+    assert failing.ret == pytest.ExitCode.TESTS_FAILED
+    assert [p["path"] for p in posted] == ["/services/T000/B000/secret-token"]
+    text = posted[0]["body"]["text"]
+    assert "*opscheck daily: FAIL* (1 failing) · OFFLINE replay of scenario partial-run" in text
+    assert "• test_predictions_landed[2026-02-09]: 2026-02-09: 24 active catboost_v9 predictions" in text
+    assert f"report: {tmp_path}" in text
+    failing.stdout.fnmatch_lines(["opscheck: failure summary sent to 127.0.0.1"])
+    assert "secret-token" not in failing.stdout.str() + failing.stderr.str()
+
+
+@pytest.mark.parametrize("receiver", ["dead", "hanging"])
+def test_a_broken_webhook_costs_its_timeout_and_not_the_exit_code(
+    pytester: pytest.Pytester, tmp_path: Path, receiver: str
+) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+        if receiver == "hanging":
+            listener.listen()  # accepts, never answers
+        else:
+            listener.close()  # nothing listens: refused
+        started = time.monotonic()
+        result = run_checks(pytester, DAILY, "--scenario", "partial-run", f"--notify=http://127.0.0.1:{port}/hook",
+                            f"--opscheck-config={config_with_timeout(tmp_path, 1)}")
+        elapsed = time.monotonic() - started
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["opscheck: could not notify 127.0.0.1 (*, 2 attempts); the exit code is unchanged"])
+    assert elapsed < 15  # two attempts of 1 s at most, on top of an offline run
+
+
+def test_allure_results_carry_evidence_as_tables_and_the_next_step(
+    pytester: pytest.Pytester, tmp_path: Path, allure_cli: Path
+) -> None:
+    results, site = tmp_path / "allure-results", tmp_path / "allure-report"
+    run_checks(pytester, DAILY, "--scenario", "subsets-missing", f"--alluredir={results}")
+    done = subprocess.run([str(allure_cli), "generate", str(results), "-o", str(site), "--clean"],
+                          capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0 and "ERROR" not in done.stdout + done.stderr, done.stdout + done.stderr
+    attachments = [p.read_text(errors="replace") for p in (site / "data" / "attachments").iterdir()]
+    assert any("<table>" in a and "subset_name" in a and "2026-02-01" in a for a in attachments)
+    cases = [json.loads(p.read_text()) for p in (site / "data" / "test-cases").glob("*.json")]
+    failed = next(c for c in cases if c["name"].startswith("test_subsets_materialized"))
+    assert failed["status"] == "failed" and "Next: backfill with POST /materialize" in failed["description"]
