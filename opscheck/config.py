@@ -33,7 +33,10 @@ _COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _url(value: str) -> str | None:
-    return None if value == "" or _URL.match(value) else "a URL like http://host:port"
+    match = _URL.match(value)
+    if value and (not match or (match.group(1) and not 0 < int(match.group(1)[1:]) < 65536)):
+        return "a URL like http://host:port (port 1-65535)"
+    return None
 
 
 def _table(value: str) -> str | None:
@@ -61,7 +64,7 @@ def _fraction(value: float) -> str | None:
 
 
 def _positive(value: float) -> str | None:
-    return None if value > 0 else "a positive number"
+    return None if 0 < value < float("inf") else "a positive, finite number"
 
 
 def _check(fn: Any) -> dict[str, Any]:
@@ -78,6 +81,8 @@ class RunConfig:
     timezone: str = dataclasses.field(default="America/New_York", metadata=_check(_zone))
     # Pins "today" (the platform's date); unset means the current date in `timezone`.
     today: dt.date | None = None
+    # The longest --dates range a run takes (a season): a typo in a year must not query decades.
+    max_dates: int = dataclasses.field(default=250, metadata=_check(_positive))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -350,8 +355,34 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise ConfigError(f"{path}: configuration file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder; pass the opscheck.toml file inside it") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: cannot be read (permission denied)") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file (TOML expected)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
+# What an overlay says about where the platform lives always wins (its project and how to
+# reach it); anything else in an overlay is only a default for what the user did not set.
+WHERE = {"gcp": ("project", "region"),
+         "endpoints": ("bigquery", "storage", "pubsub", "run", "monitoring", "anonymous", "id_tokens")}
+
+
+def _split_overlay(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An overlay's (defaults, where-the-platform-lives) parts."""
+    defaults: dict[str, Any] = {}
+    where: dict[str, Any] = {}
+    for section, values in data.items():
+        keys = WHERE.get(section, ())
+        if not isinstance(values, Mapping):
+            defaults[section] = values
+            continue
+        for key, value in values.items():
+            (where if key in keys else defaults).setdefault(section, {})[key] = value
+    return defaults, where
 
 
 def load(
@@ -360,18 +391,31 @@ def load(
     overlays: tuple[Path, ...] = (),
     overrides: Mapping[str, Any] | None = None,
 ) -> Config:
-    """Load the configuration: file, then `[env.NAME]`, then overlay files, then overrides.
+    """Load the configuration in layers; later layers win.
 
-    Each layer is validated as it is applied, and an error names the file it
-    came from, so the user knows which file to fix.
+    Overlays' defaults (e.g. the local platform's thresholds), then the file,
+    then its `[env.NAME]`, then where the overlays say the platform lives
+    (project, endpoints), then the command line. So a setting the user wrote
+    wins over an overlay, except for where to reach the platform. Every
+    environment of the file is validated, selected or not; an error names the
+    file and the key.
     """
     config = Config()
     sources: list[str] = []
+    parts = [(_split_overlay(_read_toml(overlay)), overlay) for overlay in overlays]
+    for (defaults, _), overlay in parts:
+        config = _apply(config, defaults, overlay)
     if path is not None:
         data = _read_toml(path)
         environments = data.pop("env", {})
+        if not isinstance(environments, Mapping):
+            raise ConfigError(f"{path}: env: must be tables [env.NAME], got {environments!r}")
         config = _apply(config, data, path)
         sources.append(str(path))
+        for name, section in environments.items():  # a typo in any environment is caught now, not when used
+            if not isinstance(section, Mapping):
+                raise ConfigError(f"{path}: env.{name}: must be a table [env.{name}.SECTION], got {section!r}")
+            _apply(config, section, path, f"env.{name}")
         if env is not None:
             if env not in environments:
                 names = ", ".join(sorted(environments)) or "none defined"
@@ -380,8 +424,8 @@ def load(
             sources.append(f"[env.{env}]")
     elif env is not None:
         raise ConfigError(f"--env {env}: no opscheck.toml found to define it")
-    for overlay in overlays:
-        config = _apply(config, _read_toml(overlay), overlay)
+    for (_, where), overlay in parts:
+        config = _apply(config, where, overlay)
         sources.append(str(overlay))
     if overrides:
         config = _apply(config, overrides, Path("<command line>"))

@@ -50,6 +50,19 @@ def test_overlay_applies_after_environment(tmp_path: Path) -> None:
     assert loaded.source == f"{path} + {overlay}"
 
 
+def test_the_users_settings_win_over_an_overlay_except_where_the_platform_is(tmp_path: Path) -> None:
+    """The local platform's overlay brings its own timeout and endpoints; a timeout the user wrote stays."""
+    path = write(tmp_path, '[endpoints]\ntimeout_seconds = 3\nbigquery = "http://127.0.0.1:1"\n'
+                           '[gcp]\nproject = "mine"\n')
+    overlay = tmp_path / "target.toml"
+    overlay.write_text('[gcp]\nproject = "sandbox-project"\n[thresholds]\nlookback_days = 3\n'
+                       '[endpoints]\ntimeout_seconds = 20\nbigquery = "http://127.0.0.1:9050"\n')
+    loaded = config.load(path, overlays=(overlay,))
+    assert loaded.endpoints.timeout_seconds == 3
+    assert loaded.thresholds.lookback_days == 3  # an overlay default the user left alone
+    assert (loaded.endpoints.bigquery, loaded.gcp.project) == ("http://127.0.0.1:9050", "sandbox-project")
+
+
 def test_frozen() -> None:
     with pytest.raises(AttributeError):
         config.Config().gcp.project = "x"  # type: ignore[misc]
@@ -66,6 +79,11 @@ def test_frozen() -> None:
     ('[tables]\npredictions = "predictions"\n', "tables.predictions: must be a table name like dataset.table"),
     ('[subsets]\nnames = "best_bets"\n', "subsets.names: must be a list of strings"),
     ('[run]\ntimezone = "Mars/Olympus"\n', "run.timezone: must be an IANA time zone"),
+    ('[endpoints]\nbigquery = "http://localhost:99999"\n', "endpoints.bigquery: must be a URL like http://host:port "
+                                                          "(port 1-65535)"),
+    ('[endpoints]\ntimeout_seconds = inf\n', "endpoints.timeout_seconds: must be a positive, finite number"),
+    ('[endpoints]\ntimeout_seconds = 0\n', "endpoints.timeout_seconds: must be a positive, finite number"),
+    ('[env.staging.gcp]\nprojet = "x"\n', "env.staging.gcp.projet: unknown key"),  # caught though not selected
     ('bogus = 1\n', "bogus: unknown key"),
     ('[gcp\n', "not valid TOML"),
 ])
