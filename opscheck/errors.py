@@ -49,3 +49,7 @@ class AccessDeniedError(GatewayError):
 
 class QueryTimeoutError(GatewayError):
     """A query ran past its time limit (and was cancelled)."""
+
+
+class DataError(GatewayError):
+    """An answer, live or recorded, is not the shape opscheck reads (a null, a string for a number)."""

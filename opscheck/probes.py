@@ -20,9 +20,7 @@ import datetime as dt
 import json
 import math
 import secrets
-import signal
 import statistics
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -34,6 +32,7 @@ from opscheck.platform.http import HttpResult
 from opscheck.resources import once
 from opscheck.resources.delivery import Batch, Coordinator, Delivery
 from opscheck.resources.services import Services
+from opscheck.signals import sigint_deferred
 
 ACK_CODES = frozenset({102, 200, 201, 202, 204})
 """What Pub/Sub counts as an acknowledged push (503 and 429 are nacks, retried with backoff).
@@ -50,22 +49,6 @@ POLL_SECONDS = 0.3
 def new_id(kind: str) -> str:
     """A probe id: lowercase letters and digits only (it is parsed back out of row ids)."""
     return f"{kind}{dt.datetime.now(dt.UTC):%Y%m%dt%H%M%S}{secrets.token_hex(3)}"
-
-
-@contextlib.contextmanager
-def sigint_deferred() -> Iterator[None]:
-    """Let the block finish even if Ctrl-C arrives meanwhile, then raise KeyboardInterrupt."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
 
 
 def percentile(values: list[float], share: float) -> float:

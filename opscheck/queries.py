@@ -60,3 +60,16 @@ def render(name: str, config: Config, identifiers: Mapping[str, str] | None = No
         return f"`{config.table(key)}`"
 
     return _PLACEHOLDER.sub(fill, _text(name))
+
+
+@functools.cache
+def _selected(sql: str) -> frozenset[str]:
+    import sqlglot
+
+    tree = sqlglot.parse_one(sql, read="bigquery")
+    return frozenset(tree.named_selects) if isinstance(tree, sqlglot.exp.Query) else frozenset()
+
+
+def columns(name: str, config: Config, identifiers: Mapping[str, str] | None = None) -> frozenset[str]:
+    """The columns the rows of query `name` carry (its final SELECT list), as every row must."""
+    return _selected(render(name, config, identifiers))

@@ -1,6 +1,7 @@
 """Record the bundled scenarios from the local platform (`make recordings`).
 
-`healthy` (every passive check passes; also the Feb 1-9 backfill range) and
+`healthy` (every passive check passes; also the Feb 1-9 backfill range and
+the README's single-date example, Feb 5) and
 one scenario per fault of the local platform, named after it, with that fault
 injected. Each scenario is recorded by running the real checks of every suite
 in record mode against the platform, so a scenario holds exactly the calls
@@ -28,6 +29,7 @@ from opscheck.resources.models import GOLDEN
 REPO = Path(__file__).resolve().parents[1]
 CHECKS = ("checks",)
 BACKFILL = "2026-02-01..2026-02-09"
+EXAMPLE_DAY = "2026-02-05"  # the README's `--date` example replays from the bundled healthy scenario
 
 
 def record(scenario: str, folder: Path, extra: Sequence[str] = ()) -> int:
@@ -66,7 +68,8 @@ def record_all(folder: Path, only: Sequence[str] = ()) -> list[tuple[str, int]]:
                 faults.inject(platform, name)
             code = record(name, folder)
             if name == "healthy":
-                code = max(code, record(name, folder, ("--dates", BACKFILL)))
+                code = max(code, record(name, folder, ("--dates", BACKFILL)),
+                           record(name, folder, ("--date", EXAMPLE_DAY)))
             done.append((name, code))
             print(f"recorded {name:28} (checks exit {code})", flush=True)
     return done

@@ -20,17 +20,18 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from opscheck import __version__
+from opscheck import __version__, shapes
 from opscheck.errors import (
     AccessDeniedError,
     BadRequestError,
     ConfigError,
+    DataError,
     GatewayError,
     NotFoundError,
     QueryTimeoutError,
     UnreachableError,
 )
-from opscheck.platform.channel import FileAnswer, Json
+from opscheck.platform.channel import FileAnswer, Json, checked
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
 META = "meta.json"
@@ -39,7 +40,7 @@ FORMAT = 1
 LATENCY_ENV = "OPSCHECK_REPLAY_LATENCY_MS"
 ERRORS: dict[str, type[GatewayError]] = {
     cls.__name__: cls for cls in (GatewayError, NotFoundError, BadRequestError, UnreachableError,
-                                  AccessDeniedError, QueryTimeoutError)
+                                  AccessDeniedError, QueryTimeoutError, DataError)
 }
 
 
@@ -100,16 +101,36 @@ class Scenario:
         return self.folder.parent / BLOBS
 
     def meta(self) -> dict[str, Any]:
+        """meta.json, checked: format 1, a known target, a real `today`, an `as_of` with its offset."""
         path = self.folder / META
         if not path.is_file():
+            bundled = " (`make recordings` records the bundled ones)" if self.folder.parent == RECORDINGS else ""
             raise ConfigError(
-                f"scenario {self.name!r} not found ({path} missing): `make recordings` records "
-                f"the bundled ones; scenarios here: {', '.join(available()) or 'none'}"
+                f"scenario {self.name!r} not found ({path} missing){bundled}; scenarios in "
+                f"{self.folder.parent}: {', '.join(available(self.folder.parent)) or 'none'}"
             )
-        data: dict[str, Any] = _read(path)
+        data = _read(path)
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: malformed recording meta, a JSON object expected")
         for field in ("as_of", "today", "project"):
             if field not in data:
                 raise ConfigError(f"{path}: malformed recording meta, missing {field!r}")
+        if data.get("format", FORMAT) != FORMAT:
+            raise ConfigError(f"{path}: recording format {data.get('format')!r}, this opscheck reads format {FORMAT}: "
+                              "record it again")
+        if data.get("target", "gcp") not in ("gcp", "sandbox"):
+            raise ConfigError(f"{path}: target {data.get('target')!r} is neither gcp nor sandbox")
+        try:
+            dt.date.fromisoformat(str(data["today"]))
+        except ValueError:
+            raise ConfigError(f"{path}: today {data['today']!r} is not a real date YYYY-MM-DD") from None
+        try:
+            as_of = dt.datetime.fromisoformat(str(data["as_of"]))
+        except ValueError:
+            as_of = None
+        if as_of is None or as_of.tzinfo is None:
+            raise ConfigError(f"{path}: as_of {data['as_of']!r} is not a timestamp with its UTC offset "
+                              "(like 2026-02-09T07:30:00-05:00)")
         return data
 
     def calls(self, gateway: str) -> dict[str, dict[str, Json]]:
@@ -132,8 +153,9 @@ def _read(path: Path) -> Any:
         raise ConfigError(f"{path}: malformed recording, not valid JSON ({exc})") from None
 
 
-def available() -> list[str]:
-    return sorted(p.name for p in RECORDINGS.iterdir() if (p / META).is_file()) if RECORDINGS.is_dir() else []
+def available(folder: Path = RECORDINGS) -> list[str]:
+    """The scenarios of a recordings folder (those with a meta.json)."""
+    return sorted(p.name for p in folder.iterdir() if (p / META).is_file()) if folder.is_dir() else []
 
 
 def today_of(meta: Mapping[str, Any]) -> dt.date:
@@ -156,10 +178,11 @@ class ReplayChannel:
         self._hint = record_hint
         self._latency = latency
 
-    def _entry(self, gateway: str, operation: str, args: Mapping[str, Json]) -> dict[str, Json]:
+    def _entry(self, gateway: str, operation: str, args: Mapping[str, Json], shape: Any) -> dict[str, Json]:
         if self._latency:
             time.sleep(self._latency)
         entry = self.scenario.calls(gateway).get(key(operation, args))
+        where = f"{self.scenario.folder / (gateway + '.json')}: call {key(operation, args)[:160]}"
         if entry is None:
             raise RecordingMissing(
                 f"no recording of {gateway}.{key(operation, args)} in scenario "
@@ -167,21 +190,29 @@ class ReplayChannel:
             )
         if "error" in entry:
             error = entry["error"]
-            raise ERRORS.get(error.get("type"), GatewayError)(error.get("message", "recorded error"))
+            if not (isinstance(error, dict) and isinstance(error.get("type"), str)
+                    and isinstance(error.get("message"), str)):
+                raise DataError(f"{where}: malformed recording, error must be "
+                                f'{{"type": "NotFoundError", "message": "..."}}, got {error!r}'[:400])
+            raise ERRORS.get(error["type"], GatewayError)(error["message"])
         if "result" not in entry:
-            raise ConfigError(f"{self.scenario.folder / (gateway + '.json')}: malformed recording, "
-                              f"call {operation} has neither result nor error")
+            raise DataError(f"{where}: malformed recording, it has neither result nor error")
+        try:
+            shapes.check(entry["result"], shape, "result")
+        except shapes.ShapeError as exc:
+            raise DataError(f"{where}: malformed recording, {exc}") from None
         return entry
 
     def call(
-        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json]
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json], shape: Any = Any
     ) -> Json:
-        return self._entry(gateway, operation, args)["result"]
+        return self._entry(gateway, operation, args, shape)["result"]
 
     def call_file(
-        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], FileAnswer]
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], FileAnswer],
+        shape: Any = Any,
     ) -> FileAnswer:
-        entry = self._entry(gateway, operation, args)
+        entry = self._entry(gateway, operation, args, shape)
         path = self.scenario.blobs / str(entry.get("file"))
         if not entry.get("file") or not path.is_file():
             raise ConfigError(f"{self.scenario.folder / (gateway + '.json')}: call {operation} names sidecar "
@@ -214,11 +245,11 @@ class RecordChannel:
         self._new: dict[str, dict[str, dict[str, Json]]] = {}
 
     def call(
-        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json]
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json], shape: Any = Any
     ) -> Json:
         entry: dict[str, Json] = {"operation": operation, "args": scrub(dict(args))}
         try:
-            result = live()
+            result = checked(live(), shape, gateway, operation)
         except GatewayError as exc:
             entry["error"] = {"type": type(exc).__name__, "message": scrub(str(exc))}
             self._new.setdefault(gateway, {})[key(operation, entry["args"])] = entry
@@ -228,7 +259,8 @@ class RecordChannel:
         return result
 
     def call_file(
-        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], FileAnswer]
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], FileAnswer],
+        shape: Any = Any,
     ) -> FileAnswer:
         kept: dict[str, Path] = {}
 
@@ -237,7 +269,7 @@ class RecordChannel:
             kept["path"] = path
             return result
 
-        result = self.call(gateway, operation, args, perform)
+        result = self.call(gateway, operation, args, perform, shape)
         path = kept["path"]
         self._new[gateway][key(operation, scrub(dict(args)))]["file"] = self._keep(path)
         return result, path

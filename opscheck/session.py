@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import functools
 import os
+import re
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,6 +28,7 @@ from opscheck.views import Views
 MODE_ENV = "OPSCHECK_MODE"
 SANDBOX_DIR_ENV = "OPSCHECK_SANDBOX_DIR"
 MODES: tuple[Mode, ...] = ("live", "offline", "record")
+SCENARIO = re.compile(r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$")
 TARGETS: tuple[Target, ...] = ("gcp", "sandbox")
 
 
@@ -47,6 +49,8 @@ class Options:
     scenario: str | None = None
     recordings: Path | None = None
     root: Path = Path.cwd()
+    # Flags a record command must repeat to record what this run asks for (--date, --dates, --env).
+    hint_flags: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass
@@ -96,9 +100,9 @@ class Session:
 
 
 
-def record_hint(scenario: str) -> str:
-    """The command that records a scenario from the local platform."""
-    return f"pytest checks --mode record --target sandbox --scenario {scenario}"
+def record_hint(scenario: str, flags: tuple[str, ...] = ()) -> str:
+    """The command that records a scenario from the local platform, with the run's own date and env flags."""
+    return " ".join(["pytest checks --mode record --target sandbox --scenario", scenario, *flags])
 
 
 def _choice(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
@@ -127,6 +131,9 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
     if mode is None:
         mode = "live" if options.target == "sandbox" else config.run.mode
     scenario_name = options.scenario or config.run.scenario
+    if not SCENARIO.match(scenario_name):
+        raise ConfigError(f"--scenario {scenario_name!r}: must be a plain folder name (letters, digits, . _ -), "
+                          "inside the recordings folder")
     # The configuration a check sees states what this session really does.
     config = dataclasses.replace(config, run=dataclasses.replace(
         config.run, mode=cast(Mode, mode), target=target, scenario=scenario_name))
@@ -135,10 +142,14 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
     if mode == "offline":
         scenario = recordings.Scenario(folder)
         meta = scenario.meta()
+        if meta["project"] != config.gcp.project:
+            raise ConfigError(
+                f"scenario {scenario_name!r} was recorded from project {meta['project']}, the configuration "
+                f"names {config.gcp.project} ({config.source}): replay it with that project's configuration")
         as_of = dt.datetime.fromisoformat(str(meta["as_of"]))
         config = dataclasses.replace(config, run=dataclasses.replace(
             config.run, today=recordings.today_of(meta)))
-        channel = recordings.ReplayChannel(scenario, record_hint(scenario_name),
+        channel = recordings.ReplayChannel(scenario, record_hint(scenario_name, options.hint_flags),
                                            recordings.latency_from_env(os.environ))
         return Session(config, "offline", target, scenario, config.today(), as_of, channel, meta, options.env)
     if not config.endpoints.anonymous:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from opscheck.recordings import RECORDINGS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -21,6 +24,19 @@ def run_checks(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
         "-p", "no:cacheprovider", "--rootdir", str(REPO), "-c", str(REPO / "pyproject.toml"),
         "--opscheck-config", str(REPO / "opscheck.toml"), *args,
     )
+
+
+def edited_scenario(
+    tmp_path: Path, gateway: str, edit: Callable[[dict[str, Any]], None], name: str = "healthy"
+) -> Path:
+    """A copy of a bundled scenario with `edit` applied to each call of one gateway; returns the recordings folder."""
+    shutil.copytree(RECORDINGS / name, tmp_path / name)
+    path = tmp_path / name / f"{gateway}.json"
+    data = json.loads(path.read_text())
+    for call in data["calls"]:
+        edit(call)
+    path.write_text(json.dumps(data))
+    return tmp_path
 
 
 SUITES = ("daily", "training", "deploy", "probe")

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from opscheck import governance
 from opscheck.config import Config
 from opscheck.evidence import Evidence
 from opscheck.resources.models import Manifest
@@ -64,14 +65,25 @@ def test_no_training_overlap(
     predictions: Predictions, manifest: Manifest, day: dt.date, evidence: Evidence
 ) -> None:
     models = manifest.by_version()
-    rows = [
-        {"model_version": v, "training_end_date": models[v]["training_end_date"] if v in models else None}
-        for v in predictions.active_versions(day)
-    ]
+    rows, leaking, unreadable = [], [], []
+    for version in predictions.active_versions(day):
+        entry = models.get(version)
+        rows.append({"model_version": version, "training_end_date": entry.get("training_end_date") if entry else None})
+        if entry is None:
+            continue  # a model the manifest does not list: test_model_version_matches_manifest says so
+        try:
+            _, end = governance.window(entry)
+        except ValueError as exc:  # a date that does not parse is never a pass, and never leakage
+            unreadable.append(f"{entry.get('file')}: {exc}")
+            continue
+        if end >= day:
+            leaking.append(f"{entry.get('file')} (training through {end})")
     evidence.table(f"models of {day}'s predictions (manifest training windows)", rows)
-    leaking = [r for r in rows if r["training_end_date"] and r["training_end_date"] >= day.isoformat()]
+    assert not unreadable, (
+        f"{day}: cannot tell whether the serving model was trained on this date: {'; '.join(unreadable)}; "
+        "next: fix the manifest entry's date (YYYY-MM-DD)"
+    )
     assert not leaking, (
-        f"{day}: predictions made by a model whose training ran through "
-        f"{', '.join(r['training_end_date'] for r in leaking)} (not before {day}): leakage; next: "
+        f"{day}: predictions made by {', '.join(leaking)}, not trained before {day}: leakage; next: "
         f"serve a model trained before {day} and rerun /start; see opscheck registry guard"
     )

@@ -31,6 +31,7 @@ def test_no_leakage(manifest: Manifest, model_usage: ModelUsage, evidence: Evide
     models = manifest.by_version()
     rows: list[dict[str, Any]] = []
     findings: list[str] = []
+    unreadable: list[str] = []
     for used in model_usage.rows:
         entry = models.get(used["model_version"])
         rows.append({**used, "training_end_date": entry.get("training_end_date") if entry else None})
@@ -41,13 +42,17 @@ def test_no_leakage(manifest: Manifest, model_usage: ModelUsage, evidence: Evide
             continue
         try:
             _, end = governance.window(entry)
-        except ValueError as exc:
-            findings.append(f"{span}: cannot tell, {entry.get('file')}: {exc}")
+        except ValueError as exc:  # a date that does not parse is never leakage, and never a pass
+            unreadable.append(f"{entry.get('file')}: {exc}")
             continue
         if dt.date.fromisoformat(used["first_date"]) <= end:
             findings.append(f"{span}: dated on or before {entry.get('file')}'s training_end_date {end}")
     findings += [f"{p.model}: {p.field} {p.message}" for p in manifest.problems if p.kind == "timeline"]
     evidence.table(f"rows per model version {model_usage.start}..{model_usage.end}", rows)
+    assert not unreadable, (
+        f"cannot tell whether rows fall inside their model's training window: {'; '.join(sorted(set(unreadable)))}; "
+        "next: fix the manifest entry's date (YYYY-MM-DD)"
+    )
     assert not findings, (
         "leakage: " + "; ".join(findings) + "; next: correct the manifest's dates if they are wrong, else re-run "
         "those dates with a model trained before them and re-grade (opscheck registry guard before training)"

@@ -42,12 +42,17 @@ def _adc(quota_project: str) -> Any:
     try:
         found, _project = google.auth.default(scopes=[CLOUD_PLATFORM])
     except DefaultCredentialsError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "none found"
-        raise CredentialsError(f"no usable Google credentials ({reason}): {LOGIN}") from None
+        raise CredentialsError(f"no usable Google credentials ({_reason(exc)}): {LOGIN}") from None
     # A person's ADC without a quota project bills API usage nowhere; use the configured project.
     if getattr(found, "quota_project_id", None) is None and _kind(found) in ("user", "external user"):
         found = found.with_quota_project(quota_project)  # type: ignore[attr-defined]
     return found
+
+
+def _reason(exc: Exception) -> str:
+    """google-auth's own words, on one line: what it tried, and why that failed."""
+    words = [str(a) if not isinstance(a, Exception) else str(a).split(". ")[0] for a in exc.args] or ["none found"]
+    return " ".join(" ".join(words).split())[:300].rstrip(".")
 
 
 def credentials(config: Config) -> Any:

@@ -18,7 +18,7 @@ from typing import Any, TypedDict
 
 from opscheck import queries
 from opscheck.config import Config
-from opscheck.errors import QueryTimeoutError
+from opscheck.errors import DataError, QueryTimeoutError
 from opscheck.platform import auth
 from opscheck.platform.channel import ASKER, Channel, Guard, Json, bounded_retry
 
@@ -92,8 +92,13 @@ class BigQuery:
         self.ran.append({"asker": ASKER.get(), "query": name, "identifiers": dict(identifiers or {}),
                          "params": args["params"]})
         rows: list[Row] = self._channel.call(
-            "bigquery", "query", args, lambda: self._run(name, params, identifiers)
+            "bigquery", "query", args, lambda: self._run(name, params, identifiers), shape=list[Row]
         )
+        wanted = queries.columns(name, self._config, identifiers)
+        for row in rows:
+            if not wanted <= row.keys():
+                raise DataError(f"query {name}.sql: a row without {', '.join(sorted(wanted - row.keys()))} "
+                                f"(its SELECT gives {', '.join(sorted(wanted))}): {json.dumps(row)[:200]}")
         return rows
 
     def sql(self, run: QueryRun) -> str:
@@ -110,7 +115,7 @@ class BigQuery:
         """
         args = {"statement": name, "params": {k: to_json(v) for k, v in sorted(params.items())}}
         affected: int = self._channel.call(
-            "bigquery", "execute", args, lambda: self._execute(name, params)
+            "bigquery", "execute", args, lambda: self._execute(name, params), shape=int
         )
         return affected
 
@@ -118,7 +123,7 @@ class BigQuery:
         """Row count, last modification and partition column of a configured table."""
         table_id = self._config.table(key)
         info: TableInfo = self._channel.call(
-            "bigquery", "table", {"table": table_id}, lambda: self._table(table_id)
+            "bigquery", "table", {"table": table_id}, lambda: self._table(table_id), shape=TableInfo
         )
         return info
 

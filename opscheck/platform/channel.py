@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
+from opscheck import shapes
 from opscheck.config import Config
 from opscheck.errors import (
     AccessDeniedError,
     BadRequestError,
     CredentialsError,
+    DataError,
     GatewayError,
     NotFoundError,
     UnreachableError,
@@ -40,11 +42,14 @@ class Channel(Protocol):
     def mode(self) -> str: ...
 
     def call(
-        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json]
-    ) -> Json: ...
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json], shape: Any = Any
+    ) -> Json:
+        """One operation's answer, held to `shape` (shapes.check) whichever way it was obtained."""
+        ...
 
     def call_file(
-        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], FileAnswer]
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], FileAnswer],
+        shape: Any = Any,
     ) -> FileAnswer:
         """A call whose answer includes a local file (a downloaded model): JSON plus its path.
 
@@ -54,20 +59,31 @@ class Channel(Protocol):
         ...
 
 
+def checked(answer: Json, shape: Any, gateway: str, operation: str) -> Json:
+    """A live answer held to its shape: a wrong one is a DataError naming the call."""
+    try:
+        shapes.check(answer, shape)
+    except shapes.ShapeError as exc:
+        raise DataError(f"{gateway}.{operation}: the service answered something opscheck cannot read ({exc})") from None
+    return answer
+
+
 class LiveChannel:
     """Performs every operation against the configured endpoints."""
 
     mode = "live"
 
     def call(
-        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json]
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], Json], shape: Any = Any
     ) -> Json:
-        return live()
+        return checked(live(), shape, gateway, operation)
 
     def call_file(
-        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], FileAnswer]
+        self, gateway: str, operation: str, args: Mapping[str, Json], live: Callable[[], FileAnswer],
+        shape: Any = Any,
     ) -> FileAnswer:
-        return live()
+        answer, path = live()
+        return checked(answer, shape, gateway, operation), path
 
 
 ROLES = {

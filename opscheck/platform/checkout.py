@@ -30,12 +30,12 @@ class Checkout:
 
     def read(self, path: str) -> str:
         """The text of `path`, relative to the checkout (or absolute)."""
-        text: str = self._channel.call("checkout", "read", {"path": path}, lambda: self._read(path))
+        text: str = self._channel.call("checkout", "read", {"path": path}, lambda: self._read(path), shape=str)
         return text
 
     def head(self) -> str:
         """The commit the checkout's HEAD points at."""
-        commit: str = self._channel.call("checkout", "head", {}, self._head)
+        commit: str = self._channel.call("checkout", "head", {}, self._head, shape=str)
         return commit
 
     def _resolve(self, path: str) -> Path:

@@ -83,7 +83,7 @@ class CloudRun:
     def service(self, name: str) -> ServiceInfo:
         """The service's URL and the revisions that serve it."""
         info: ServiceInfo = self._channel.call(
-            "run", "service", {"service": name}, lambda: self._service(name)
+            "run", "service", {"service": name}, lambda: self._service(name), shape=ServiceInfo
         )
         return info
 

@@ -67,7 +67,7 @@ class Http:
         url = base_url.rstrip("/") + path
         args = {"method": method, "url": url, "body": dict(body) if body is not None else None}
         result: HttpResult = self._channel.call(
-            "http", "request", args, lambda: self._send(method, base_url, url, body, timeout)
+            "http", "request", args, lambda: self._send(method, base_url, url, body, timeout), shape=HttpResult
         )
         return result
 

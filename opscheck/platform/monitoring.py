@@ -69,7 +69,7 @@ class Monitoring:
             "monitoring",
             "subscription_backlog",
             {"subscription": subscription},
-            lambda: self._backlog(subscription),
+            lambda: self._backlog(subscription), shape=BacklogMetrics
         )
         return metrics
 
@@ -81,7 +81,7 @@ class Monitoring:
         """
         counts: dict[str, int] = self._channel.call(
             "monitoring", "push_responses", {"subscription": subscription, "minutes": minutes},
-            lambda: self._push_responses(subscription, minutes),
+            lambda: self._push_responses(subscription, minutes), shape=dict[str, int]
         )
         return counts
 

@@ -96,21 +96,21 @@ class PubSub:
     def subscription(self, name: str) -> SubscriptionInfo:
         """The subscription's delivery configuration."""
         info: SubscriptionInfo = self._channel.call(
-            "pubsub", "subscription", {"subscription": name}, lambda: self._subscription(name)
+            "pubsub", "subscription", {"subscription": name}, lambda: self._subscription(name), shape=SubscriptionInfo
         )
         return info
 
     def topic_exists(self, name: str) -> bool:
         """Whether the topic exists (a missing dead-letter topic is a finding, not a crash)."""
         exists: bool = self._channel.call(
-            "pubsub", "topic_exists", {"topic": name}, lambda: self._topic_exists(name)
+            "pubsub", "topic_exists", {"topic": name}, lambda: self._topic_exists(name), shape=bool
         )
         return exists
 
     def topic_subscriptions(self, topic: str) -> list[str]:
         """Short names of the subscriptions attached to `topic`."""
         names: list[str] = self._channel.call(
-            "pubsub", "topic_subscriptions", {"topic": topic}, lambda: self._topic_subscriptions(topic)
+            "pubsub", "topic_subscriptions", {"topic": topic}, lambda: self._topic_subscriptions(topic), shape=list[str]
         )
         return names
 
@@ -118,7 +118,7 @@ class PubSub:
         """Publish one message; returns its message id."""
         args = {"topic": topic, "data": data.decode(errors="replace"), "attributes": dict(attributes)}
         message_id: str = self._channel.call(
-            "pubsub", "publish", args, lambda: self._publish(topic, data, attributes)
+            "pubsub", "publish", args, lambda: self._publish(topic, data, attributes), shape=str
         )
         return message_id
 
@@ -130,7 +130,7 @@ class PubSub:
         subscription is a pull subscription. Nothing is acknowledged.
         """
         result: Backlog = self._channel.call(
-            "pubsub", "backlog", {"subscription": subscription}, lambda: self._backlog(subscription)
+            "pubsub", "backlog", {"subscription": subscription}, lambda: self._backlog(subscription), shape=Backlog
         )
         return result
 
@@ -138,32 +138,32 @@ class PubSub:
         """A pull subscription on `topic` that expires if left behind (a probe's); returns its name."""
         args = {"subscription": name, "topic": topic, "filter": filter, "ttl_seconds": ttl_seconds}
         created: str = self._channel.call("pubsub", "create_subscription", args,
-                                          lambda: self._create(name, topic, filter, ttl_seconds))
+                                          lambda: self._create(name, topic, filter, ttl_seconds), shape=str)
         return created
 
     def delete_subscription(self, name: str) -> bool:
         """Delete a subscription; False when it was already gone."""
         deleted: bool = self._channel.call("pubsub", "delete_subscription", {"subscription": name},
-                                           lambda: self._delete(name))
+                                           lambda: self._delete(name), shape=bool)
         return deleted
 
     def subscriptions(self, prefix: str) -> list[str]:
         """Short names of the project's subscriptions starting with `prefix` (leftovers to clean)."""
         names: list[str] = self._channel.call("pubsub", "subscriptions", {"prefix": prefix},
-                                              lambda: self._subscriptions(prefix))
+                                              lambda: self._subscriptions(prefix), shape=list[str])
         return names
 
     def pull(self, subscription: str, max_messages: int = 100) -> list[Received]:
         """Messages waiting on a pull subscription, acknowledged (a probe's own subscription)."""
         got: list[Received] = self._channel.call(
             "pubsub", "pull", {"subscription": subscription, "max_messages": max_messages},
-            lambda: self._pull(subscription, max_messages))
+            lambda: self._pull(subscription, max_messages), shape=list[Received])
         return got
 
     def purge(self, subscription: str, attribute: str) -> int:
         """Acknowledge the waiting messages that carry `attribute`, hand the rest straight back."""
         purged: int = self._channel.call("pubsub", "purge", {"subscription": subscription, "attribute": attribute},
-                                         lambda: self._purge(subscription, attribute))
+                                         lambda: self._purge(subscription, attribute), shape=int)
         return purged
 
     def _timeout(self) -> float:

@@ -75,7 +75,7 @@ class Storage:
     def read(self, path: str) -> bytes:
         """The object's bytes."""
         encoded: str = self._channel.call(
-            "storage", "read", {"path": path}, lambda: base64.b64encode(self._read(path)).decode()
+            "storage", "read", {"path": path}, lambda: base64.b64encode(self._read(path)).decode(), shape=str
         )
         return base64.b64decode(encoded)
 
@@ -89,21 +89,21 @@ class Storage:
     def metadata(self, path: str) -> ObjectInfo:
         """Size, md5, crc32c, generation and update time of the object."""
         info: ObjectInfo = self._channel.call(
-            "storage", "metadata", {"path": path}, lambda: self._metadata(path)
+            "storage", "metadata", {"path": path}, lambda: self._metadata(path), shape=ObjectInfo
         )
         return info
 
     def listing(self, prefix_path: str) -> list[ObjectInfo]:
         """Every object under `gs://bucket/prefix`, with its metadata."""
         found: list[ObjectInfo] = self._channel.call(
-            "storage", "list", {"prefix": prefix_path}, lambda: self._list(prefix_path)
+            "storage", "list", {"prefix": prefix_path}, lambda: self._list(prefix_path), shape=list[ObjectInfo]
         )
         return found
 
     def sha256(self, path: str) -> str:
         """Hex SHA-256 of the object, computed while streaming it (models can be large)."""
         digest: str = self._channel.call(
-            "storage", "sha256", {"path": path}, lambda: self._stream(path, None)["sha256"]
+            "storage", "sha256", {"path": path}, lambda: self._stream(path, None)["sha256"], shape=str
         )
         return digest
 
@@ -116,7 +116,7 @@ class Storage:
         meanwhile; memory stays flat whatever the object's size.
         """
         info, local = self._channel.call_file(
-            "storage", "download", {"path": path}, lambda: self._download(path)
+            "storage", "download", {"path": path}, lambda: self._download(path), shape=Download
         )
         return info, local
 

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Callable, Hashable, Sequence
+from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar, overload
 
 from opscheck.platform.channel import ASKER
@@ -28,6 +29,7 @@ class _Entry:
         self.done = False
         self.value: Any = None
         self.error: BaseException | None = None
+        self.traceback: TracebackType | None = None
 
 
 class Calls:
@@ -54,12 +56,12 @@ class Calls:
                 try:
                     entry.value = compute()
                 except Exception as exc:  # remembered, raised to every caller
-                    entry.error = exc
+                    entry.error, entry.traceback = exc, exc.__traceback__
                 finally:
                     ASKER.reset(asking)
                 entry.done = True
-        if entry.error is not None:
-            raise entry.error
+        if entry.error is not None:  # from where it first failed, not through every check that met it since
+            raise entry.error.with_traceback(entry.traceback)
         value: _T = entry.value
         return value
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from opscheck import governance
-from opscheck.errors import ConfigError
+from opscheck.errors import ConfigError, DataError
 from opscheck.platform import Platform
 from opscheck.platform.storage import Download
 from opscheck.resources import Days, Warmer, once
@@ -32,7 +32,9 @@ class Manifest:
 
     @once
     def data(self) -> dict[str, Any]:
-        data: dict[str, Any] = self._platform.storage.read_json(self.path)
+        data = self._platform.storage.read_json(self.path)
+        if not isinstance(data, dict):
+            raise DataError(f"{self.path}: not a manifest (a JSON object with production_model and models)")
         return data
 
     def warmers(self) -> list[Warmer]:
@@ -49,8 +51,11 @@ class Manifest:
 
     @property
     def production(self) -> dict[str, Any]:
-        """The entry of the manifest's `production_model`."""
-        return governance.production_entry(self.data)
+        """The entry of the manifest's `production_model` (DataError when it lists none)."""
+        try:
+            return governance.production_entry(self.data)
+        except ValueError as exc:
+            raise DataError(f"{self.path}: {exc}; next: fix the manifest (pytest -m training says what else)") from None
 
     def by_version(self) -> dict[str, dict[str, Any]]:
         return {str(m.get("model_version")): m for m in self.entries}
@@ -77,14 +82,16 @@ class Manifest:
         against today's production model would flag every day before a deploy.
         """
         production = self.production
-        if _created(production) <= day:
+        if self._created(production) <= day:
             return production
-        former = [m for m in self.entries if m.get("status") == "retired" and _created(m) <= day]
-        return max(former, key=_created) if former else production
+        former = [m for m in self.entries if m.get("status") == "retired" and self._created(m) <= day]
+        return max(former, key=self._created) if former else production
 
-
-def _created(entry: dict[str, Any]) -> dt.date:
-    return governance.parse_timestamp(entry["created_at"]).date()
+    def _created(self, entry: dict[str, Any]) -> dt.date:
+        try:
+            return governance.parse_timestamp(entry.get("created_at")).date()
+        except ValueError as exc:
+            raise DataError(f"{self.path}: {entry.get('file')}: created_at {exc}; next: fix the manifest") from None
 
 
 class Registry:

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from opscheck.recordings import RECORDINGS
-from tests.helpers import REPO, run_checks
+from tests.helpers import REPO, edited_scenario, run_checks
 
 DEAD_LETTERS = str(REPO / "checks/daily/test_dead_letters.py")
-
-
-def edited(tmp_path: Path, gateway: str, edit: Callable[[dict[str, Any]], None]) -> Path:
-    """A copy of `healthy` with `edit` applied to each call of one gateway; returns the recordings folder."""
-    shutil.copytree(RECORDINGS / "healthy", tmp_path / "healthy")
-    path = tmp_path / "healthy" / f"{gateway}.json"
-    data = json.loads(path.read_text())
-    for call in data["calls"]:
-        edit(call)
-    path.write_text(json.dumps(data))
-    return tmp_path
 
 
 def test_healthy_dead_letters_are_counted_when_monitoring_has_no_series(pytester: pytest.Pytester) -> None:
@@ -41,7 +26,7 @@ def test_no_series_and_no_count_fails_as_unknown(pytester: pytest.Pytester, tmp_
             call["error"] = {"type": "AccessDeniedError", "message": "subscription prediction-request-dlq-sub: "
                              "permission denied for opscheck@p.iam.gserviceaccount.com: grant roles/pubsub.viewer"}
 
-    result = run_checks(pytester, DEAD_LETTERS, "--recordings", str(edited(tmp_path, "pubsub", denied)))
+    result = run_checks(pytester, DEAD_LETTERS, "--recordings", str(edited_scenario(tmp_path, "pubsub", denied)))
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*prediction-request-dlq-sub: backlog unknown: Monitoring has no series for it "
                                  "in the last 30 minutes*cannot be counted directly (subscription *permission denied*"])
@@ -52,6 +37,6 @@ def test_an_expiring_dead_letter_subscription_fails(pytester: pytest.Pytester, t
         if call["operation"] == "subscription" and call["args"]["subscription"].endswith("dlq-sub"):
             call["result"]["expiration_ttl_seconds"] = 2678400
 
-    result = run_checks(pytester, DEAD_LETTERS, "--recordings", str(edited(tmp_path, "pubsub", expiring)))
+    result = run_checks(pytester, DEAD_LETTERS, "--recordings", str(edited_scenario(tmp_path, "pubsub", expiring)))
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*prediction-request-dlq-sub expires after 31 days without activity*"])

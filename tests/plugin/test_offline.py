@@ -94,7 +94,7 @@ def _lines_missing(data: str) -> str:
 
 @pytest.mark.parametrize(("damage", "expected"), [
     (_truncated, "*{path}: malformed recording, not valid JSON*"),
-    (_without_results, "*{path}: malformed recording, call query has neither result nor error*"),
+    (_without_results, "*{path}: call query *: malformed recording, it has neither result nor error*"),
     (_lines_missing, "*NotFoundError: table nba_raw.player_prop_lines: not found*"),
 ], ids=["not-json", "no-result", "recorded-error"])
 def test_damaged_recording_fails_the_check_clearly(
