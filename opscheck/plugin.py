@@ -95,6 +95,11 @@ def _dates(value: str | None, flag: str) -> list[dt.date]:
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
+    date, dates = config.getoption("opscheck_date"), config.getoption("opscheck_dates")
+    if date is not None and dates is not None:
+        raise pytest.UsageError(f"opscheck: --date {date} and --dates {dates}: give one of them")
+    flags = (("--date", date) if date else ()) + (("--dates", dates) if dates else ()) + (
+        ("--env", config.getoption("opscheck_env")) if config.getoption("opscheck_env") else ())
     options = Options(
         config_path=config.getoption("opscheck_config"),
         env=config.getoption("opscheck_env"),
@@ -103,6 +108,7 @@ def pytest_configure(config: pytest.Config) -> None:
         scenario=config.getoption("scenario"),
         recordings=config.getoption("recordings"),
         root=Path(str(config.rootpath)),
+        hint_flags=flags,
     )
     overrides: dict[str, Any] = {}
     if config.getoption("platform_repo") is not None:
@@ -112,11 +118,11 @@ def pytest_configure(config: pytest.Config) -> None:
     except (ConfigError, CredentialsError) as exc:
         raise pytest.UsageError(f"opscheck: {exc}") from None
     config.stash[SESSION_KEY] = session
-    config.stash[DAYS_KEY] = Days.of(
-        _dates(config.getoption("opscheck_dates"), "--dates")
-        or _dates(config.getoption("opscheck_date"), "--date")
-        or [session.today]
-    )
+    validated = _dates(dates, "--dates") or _dates(date, "--date") or [session.today]
+    if len(validated) > session.config.run.max_dates:
+        raise pytest.UsageError(f"opscheck: --dates {dates} spans {len(validated)} days, more than run.max_dates "
+                                f"({session.config.run.max_dates}, a season): split the range, or raise the limit")
+    config.stash[DAYS_KEY] = Days.of(validated)
     _report_metadata(config, session)
     config.pluginmanager.register(reporting.Reports(config, session, config.stash[DAYS_KEY]), "opscheck-reports")
 
@@ -182,6 +188,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("active"):
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport | None:
+    return reporting.short_failure(item, call)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -332,7 +343,7 @@ def prober(platform: Platform, delivery: Delivery, services: Services, coordinat
 VIEWS = ("predictions", "manifest", "registry", "subsets", "hit_rate", "services",
          "tables", "dead_letters", "model_usage", "production_model", "team_doc", "delivery",
          "expected_commit", "coordinator")
-PREFETCH_THREADS = 16
+PREFETCH_THREADS = 64  # warmers wait on the network; one thread each, so none queues behind a stall
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -349,7 +360,7 @@ def _prefetch_views(request: pytest.FixtureRequest) -> None:
     warmers = [warm for view in views for warm in view.warmers()]
     if not warmers:
         return
-    with concurrent.futures.ThreadPoolExecutor(max_workers=PREFETCH_THREADS) as pool:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(warmers), PREFETCH_THREADS)) as pool:
         for future in [pool.submit(warm) for warm in warmers]:
             try:
                 future.result()

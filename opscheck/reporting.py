@@ -174,6 +174,27 @@ class Reports:
         return folders.pop() if len(folders) == 1 and folders != {"checks"} else "checks"
 
 
+def short_failure(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport | None:
+    """A check stopped by a deliberate opscheck error is reported as that error's line, at the check's line.
+
+    The chain below it (client library frames, the retry that gave up) says
+    nothing the message does not, and pytest takes ~0.2 s to format it: with
+    a dead dependency, every check that needed it paid that. `--tb=long`
+    still shows the whole chain.
+    """
+    excinfo = call.excinfo
+    if excinfo is None or not excinfo.errisinstance(OpscheckError) or item.config.option.tbstyle == "long":
+        return None
+    path = getattr(item, "path", None)
+    excinfo.traceback = excinfo.traceback.filter(lambda entry: entry.path == path) or excinfo.traceback[-1:]
+    short = excinfo.getrepr(style="short", chain=False, truncate_locals=True)
+    call.excinfo = short  # type: ignore[assignment] # pytest reports anything but an ExceptionInfo as is
+    try:
+        return pytest.TestReport.from_item_and_call(item, call)
+    finally:
+        call.excinfo = excinfo  # the hooks after this one (records, allure) read the exception itself
+
+
 def _first_line(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     """The failure's own message (an assertion's text, not pytest's rewritten comparison)."""
     value = excinfo.value

@@ -1,0 +1,92 @@
+"""A dead dependency costs the morning run its timeout once, not once per check, and never hangs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.processes import free_port
+from tests.helpers import REPO, run_checks
+
+TIMEOUT = 3
+COUNT_QUERIES = '''
+import collections
+from opscheck.platform import bigquery
+
+runs = collections.Counter()
+_run = bigquery.BigQuery._run
+
+
+def counting(self, name, params, identifiers):
+    runs[(name, repr(sorted(params.items())), repr(identifiers))] += 1
+    return _run(self, name, params, identifiers)
+
+
+bigquery.BigQuery._run = counting
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(f"MOST ATTEMPTS OF ONE QUERY {max(runs.values(), default=0)}")
+'''
+
+
+@pytest.fixture
+def short_timeout(tmp_path: Path) -> Path:
+    """The user's own copy of opscheck.toml, timeout 3 s: it must win over the local platform's overlay."""
+    config = tmp_path / "opscheck.toml"
+    config.write_text((REPO / "opscheck.toml").read_text().replace("timeout_seconds = 30",
+                                                                     f"timeout_seconds = {TIMEOUT}"))
+    return config
+
+
+@pytest.fixture
+def stopped(healthy: LocalPlatform, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A dependency black-holed: its process stopped (it accepts connections, answers nothing)."""
+    name = request.param
+    pid = healthy.proc(name).pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield name
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
+@pytest.mark.parametrize("stopped", ["bigquery", "storage", "pubsub", "prediction-worker"], indirect=True)
+def test_a_black_holed_dependency_costs_its_timeout_once(
+    stopped: str, pytester: pytest.Pytester, tmp_path: Path, short_timeout: Path
+) -> None:
+    pytester.makepyfile(count_queries=COUNT_QUERIES)
+    pytester.syspathinsert()
+    result = run_checks(pytester, str(REPO / "checks" / "daily"), "-p", "count_queries", "--target", "sandbox",
+                        f"--opscheck-config={short_timeout}", f"--report-dir={tmp_path / 'out'}")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()[-2000:]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["duration"] <= TIMEOUT + 2, f"{stopped} cost the suite {summary['duration']:.1f}s"
+    result.stdout.fnmatch_lines(["MOST ATTEMPTS OF ONE QUERY [01]"])  # a call that failed is not made again
+
+
+def test_a_refused_connection_fails_at_once(
+    healthy: LocalPlatform, pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    """Nothing listens (a stand-in killed with -9): refused is not transient, so nothing is retried."""
+    overlay = tomllib.loads(healthy.target_file.read_text())
+    endpoints = {**overlay["endpoints"], "bigquery": f"http://127.0.0.1:{free_port()}",
+                 "storage": f"http://127.0.0.1:{free_port()}"}
+    lines = [f"{k} = {json.dumps(v)}" for k, v in endpoints.items() if k != "timeout_seconds"]
+    config = tmp_path / "opscheck.toml"
+    config.write_text("[run]\ntoday = 2026-02-09\n[endpoints]\n" + "\n".join(lines) + "\ntimeout_seconds = 20\n")
+    result = run_checks(pytester, str(REPO / "checks" / "daily"), "--mode", "live", f"--opscheck-config={config}",
+                        f"--report-dir={tmp_path / 'out'}")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    failed = [c for c in summary["checks"] if c["outcome"] == "failed"]
+    assert len(failed) == 9, [c["id"] for c in failed]  # every check that reads BigQuery or Storage
+    assert all("connection refused (http://127.0.0.1:" in c["message"] for c in failed), failed
+    assert summary["duration"] < 5, f"retried: the suite took {summary['duration']:.1f}s of a 20 s timeout"
+    result.stdout.fnmatch_lines(["*connection refused (http://127.0.0.1:*"])
