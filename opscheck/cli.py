@@ -16,8 +16,9 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
+from opscheck import config as configuration
 from opscheck import governance, offline, registry, report
 from opscheck.errors import OpscheckError
 from opscheck.evidence import render_table
@@ -25,8 +26,12 @@ from opscheck.platform import Platform
 from opscheck.registry import Refused, SyncResult
 from opscheck.session import MODES, TARGETS, Options, Session, open_session
 
+if TYPE_CHECKING:  # the local platform is imported by the commands that use it, not by every command
+    from opscheck.sandbox.local import LocalPlatform
+
 STATE_ENV = "OPSCHECK_SANDBOX_DIR"
 OK, DRIFT, CANNOT_RUN = 0, 1, 2
+INTERRUPTED = 130  # the shell's convention for Ctrl-C
 
 
 class UsageError(OpscheckError):
@@ -41,20 +46,39 @@ class _Parser(argparse.ArgumentParser):
 
 
 def sandbox_dir() -> Path:
-    """The local platform's state folder: $OPSCHECK_SANDBOX_DIR, else `.sandbox` here."""
-    return Path(os.environ.get(STATE_ENV) or Path.cwd() / ".sandbox")
+    """The local platform's state folder: $OPSCHECK_SANDBOX_DIR, else `.sandbox` at the project's root.
+
+    The root is the nearest folder up from here holding opscheck.toml (as pytest
+    finds its rootdir), so `status` and `down` work from any subdirectory.
+    """
+    if os.environ.get(STATE_ENV):
+        return Path(os.environ[STATE_ENV])
+    found = configuration.find_config(Path.cwd())
+    return (found.parent if found else Path.cwd()) / ".sandbox"
+
+
+def seed_number(value: str) -> int:
+    """`--seed`: a whole number 0 or more (the season's random numbers derive from it)."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number 0 or more")
+    return number
 
 
 # ---- the local platform --------------------------------------------------------
 def _sandbox(args: argparse.Namespace) -> int:
-    from opscheck.sandbox import faults
-    from opscheck.sandbox.local import LocalPlatform
+    from opscheck.sandbox import faults, local
 
     if args.action == "break" and args.list:
         for fault in faults.FAULTS.values():
             print(f"{fault.name:28} {fault.summary}")
         return OK
-    platform = LocalPlatform(sandbox_dir(), args.seed)
+    if args.all:
+        return _every_platform(args.action, local.known())
+    platform = local.LocalPlatform(sandbox_dir(), args.seed)
     if args.action == "up":
         print(platform.up())
         print(f"configuration overlay: {platform.target_file} (use `pytest --target sandbox`)")
@@ -79,6 +103,22 @@ def _sandbox(args: argparse.Namespace) -> int:
         print(json.dumps(faults.inject(platform, args.fault)))
     elif args.action == "heal":
         print(f"healed: {', '.join(faults.heal(platform)) or 'nothing was broken'}")
+    return OK
+
+
+def _every_platform(action: str, platforms: Sequence[LocalPlatform]) -> int:
+    """`status --all` / `down --all`: every platform opscheck started on this machine, wherever its state is."""
+    if action not in ("status", "down"):
+        raise UsageError(f"opscheck sandbox {action}: --all goes with `status` or `down`")
+    if not platforms:
+        print("no platform is running")
+        return DRIFT if action == "status" else OK
+    for platform in platforms:
+        if action == "down":
+            print(f"{platform.state_dir}: {platform.down()}")
+        else:
+            alive = sum(info["alive"] for info in platform.status().values())
+            print(f"{platform.state_dir}: {'up' if platform.is_up() else 'PARTIAL'}, {alive} processes alive")
     return OK
 
 
@@ -245,7 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("action", choices=["up", "status", "down", "seed", "break", "heal"])
     sandbox.add_argument("fault", nargs="?", help="with `break`: the fault to inject")
     sandbox.add_argument("--list", action="store_true", help="with `break`: list the faults")
-    sandbox.add_argument("--seed", type=int, default=7, help="seed number of the season slice")
+    sandbox.add_argument("--all", action="store_true",
+                         help="with `status`/`down`: every platform opscheck started here, wherever its state folder")
+    sandbox.add_argument("--seed", type=seed_number, default=7, help="seed number of the season slice (0 or more)")
     sandbox.set_defaults(handler=_sandbox)
 
     reg = commands.add_parser("registry", help="model governance: manifest, registry, team doc, names")
@@ -278,6 +320,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OpscheckError as exc:
         print(f"opscheck: {exc}", file=sys.stderr)
         return DRIFT if isinstance(exc, Refused) else CANNOT_RUN
+    except KeyboardInterrupt:
+        print("opscheck: interrupted (anything it had started is stopped again)", file=sys.stderr)
+        return INTERRUPTED
     return code
 
 

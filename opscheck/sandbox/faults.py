@@ -386,7 +386,7 @@ def _lines_stale(p: LocalPlatform) -> dict[str, Any]:
 @fault("service-down", "the scrapers service's process is gone: its URL refuses connections")
 def _service_down(p: LocalPlatform) -> dict[str, Any]:
     p.ledger.append({"kind": "restart", "service": "scrapers"})
-    processes.stop(p.proc("scrapers").pid)
+    p.stop("scrapers")
     return {"stopped": "scrapers"}
 
 

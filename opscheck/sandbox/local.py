@@ -8,15 +8,17 @@ the endpoints from `target.toml`, a configuration overlay written beside it.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +29,7 @@ import requests
 from opscheck.sandbox import clients, models, processes, schema, season, seed, standins
 from opscheck.sandbox.processes import SandboxError
 from opscheck.session import SANDBOX_DIR_ENV
+from opscheck.signals import sigint_deferred
 
 DEFAULT_SEED = 7
 EMULATORS = ("bigquery", "storage", "pubsub")
@@ -44,14 +47,41 @@ class Proc:
     pid: int
     port: int
     log: str
+    started: int | None = None  # processes.identity(pid) when it was started
+
+
+def index_folder() -> Path:
+    """Where every state folder with processes is noted ($XDG_STATE_HOME/opscheck/platforms).
+
+    So `opscheck sandbox down --all` finds every platform opscheck started,
+    wherever its state folder is (a test's temp folder included).
+    """
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "opscheck" / "platforms"
+
+
+def known() -> list[LocalPlatform]:
+    """Every platform noted in the index whose state folder still exists (stale notes are dropped)."""
+    found = []
+    for note in sorted(index_folder().glob("*")):
+        folder = Path(note.read_text().strip())
+        if (folder / "state.json").exists():
+            found.append(LocalPlatform(folder))
+        else:
+            note.unlink(missing_ok=True)
+    return found
 
 
 class LocalPlatform:
     """One local platform, owned by one state folder."""
 
-    def __init__(self, state_dir: Path, seed_number: int = DEFAULT_SEED) -> None:
+    def __init__(self, state_dir: Path, seed_number: int = DEFAULT_SEED, tied: bool = False) -> None:
+        if seed_number < 0:
+            raise SandboxError(f"seed {seed_number}: must be a whole number 0 or more")
         self.state_dir = state_dir.resolve()
         self.seed_number = seed_number
+        # Processes die with this one (tests, benchmarks); `opscheck sandbox up` leaves them running.
+        self.tied = tied
         self._state: dict[str, Any] = self._load_state()
         # Clients of the emulators, built once per `up` (ports change between ups).
         self._clients: dict[str, Any] = {}
@@ -82,8 +112,11 @@ class LocalPlatform:
             return {"processes": {}, "faults": [], "ledger": []}
 
     def _save_state(self) -> None:
+        """Written whole, then renamed: `status` from another shell never reads half a file."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.state_file.write_text(json.dumps(self._state, indent=2, sort_keys=True))
+        partial = self.state_file.with_suffix(".partial")
+        partial.write_text(json.dumps(self._state, indent=2, sort_keys=True))
+        partial.replace(self.state_file)
 
     def proc(self, name: str) -> Proc:
         try:
@@ -116,7 +149,7 @@ class LocalPlatform:
     def status(self) -> dict[str, dict[str, Any]]:
         """Every recorded process: PID, port, whether it is alive."""
         return {
-            name: {**info, "alive": processes.alive(info["pid"])}
+            name: {**info, "alive": processes.alive(info["pid"], info.get("started"))}
             for name, info in sorted(self._state.get("processes", {}).items())
         }
 
@@ -141,7 +174,15 @@ class LocalPlatform:
 
     # ---- up / down ---------------------------------------------------------
     def up(self) -> str:
-        """Start everything and seed it; reuse a platform that is already fully up."""
+        """Start everything and seed it; reuse a platform that is already fully up.
+
+        One `up` at a time per state folder; interrupted (Ctrl-C, twice even),
+        it stops everything it had started before giving up.
+        """
+        with processes.exclusive(self.state_dir, "up"):
+            return self._up()
+
+    def _up(self) -> str:
         if self.is_up():
             return "already up"
         if self._state.get("processes"):
@@ -150,11 +191,10 @@ class LocalPlatform:
         self._state = {"processes": {}, "faults": [], "ledger": [], "seed": self.seed_number}
         self._clients.clear()
         started = time.monotonic()
+        training = self._start_training()
         try:
-            with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-                training = pool.submit(self._train)
-                self._start_emulators()
-                trained = training.result()
+            self._start_emulators()
+            trained = self._trained(training)
             self._create_infrastructure()
             self._seed_bulk(trained)
             self._write_services_spec(self.model_path(models.PRODUCTION.file))
@@ -164,26 +204,49 @@ class LocalPlatform:
             self._seed_through_services()
             self._write_target()
         except BaseException:
-            self.down()
+            with sigint_deferred():
+                processes.stop(training.pid)
+                self.down()
             raise
         self._save_state()
         return f"up in {time.monotonic() - started:.1f}s"
 
     def down(self) -> str:
         """Stop exactly the processes this state folder started."""
-        stopped = []
-        for name, info in self._state.get("processes", {}).items():
-            processes.stop(info["pid"])
-            stopped.append(name)
+        recorded = self._state.get("processes", {})
+        stopped = [name for name, info in recorded.items() if processes.stop(info["pid"], info.get("started"))]
         self._state = {"processes": {}, "faults": [], "ledger": []}
         self._clients.clear()
         self.state_file.unlink(missing_ok=True)
         self.target_file.unlink(missing_ok=True)
-        return f"stopped {len(stopped)} processes" if stopped else "nothing was running"
+        self._index_note.unlink(missing_ok=True)
+        gone = len(recorded) - len(stopped)
+        said = f"stopped {len(stopped)} process{'es' * (len(stopped) != 1)}" if stopped else "nothing was running"
+        return said + (f" ({gone} recorded had already exited)" if gone else "")
 
-    def _register(self, name: str, pid: int, port: int, log: Path) -> None:
-        self._state["processes"][name] = {"pid": pid, "port": port, "log": str(log)}
+    def _launch(self, name: str, argv: list[str], port: int, env: dict[str, str], ports: tuple[int, ...]) -> int:
+        """Start a process and note it in the state file, with no Ctrl-C between the two (or it is orphaned)."""
+        with sigint_deferred():
+            pid = processes.start(name, argv, self._log(name), env, ports, self.tied)
+            self._register(name, pid, port)
+        return pid
+
+    def _register(self, name: str, pid: int, port: int) -> None:
+        self._state["processes"][name] = {"pid": pid, "port": port, "log": str(self._log(name)),
+                                          "started": processes.identity(pid)}
         self._save_state()
+        if not self._index_note.exists():
+            self._index_note.parent.mkdir(parents=True, exist_ok=True)
+            self._index_note.write_text(str(self.state_dir))
+
+    @property
+    def _index_note(self) -> Path:
+        return index_folder() / hashlib.sha256(str(self.state_dir).encode()).hexdigest()[:16]
+
+    def stop(self, name: str) -> None:
+        """Stop one process of this platform (a no-op if it is gone already)."""
+        proc = self.proc(name)
+        processes.stop(proc.pid, proc.started)
 
     def _log(self, name: str) -> Path:
         return self.state_dir / "logs" / f"{name}.log"
@@ -208,8 +271,7 @@ class LocalPlatform:
                         f"--port={ps_port}"], ps_port, {}, (ps_port,)),
         }
         for name, (argv, port, env, ports) in launches.items():
-            pid = processes.start(name, argv, self._log(name), env, ports)
-            self._register(name, pid, port, self._log(name))
+            self._launch(name, argv, port, env, ports)
         probes = {
             "bigquery": processes.http_ok(f"http://127.0.0.1:{bq_port}/bigquery/v2/projects/{PROJECT}/datasets"),
             "storage": processes.http_ok(f"http://127.0.0.1:{gcs_port}/storage/v1/b"),
@@ -219,8 +281,24 @@ class LocalPlatform:
             p = self.proc(name)
             processes.wait_until(name, p.pid, Path(p.log), probe, START_TIMEOUT)
 
-    def _train(self) -> dict[str, models.TrainedModel]:
-        return {spec.status: models.train(self.seed_number, spec) for spec in models.HISTORY}
+    def _start_training(self) -> subprocess.Popen[bytes]:
+        """Train the models in a process of their own, alongside the emulators' start-up; it dies with `up`."""
+        folder = self.state_dir / "trained"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        with sigint_deferred():
+            return processes.spawn([sys.executable, "-m", "opscheck.sandbox.models", str(self.seed_number),
+                                    str(folder)], self._log("training"), tied=True)
+
+    def _trained(self, training: subprocess.Popen[bytes]) -> dict[str, models.TrainedModel]:
+        try:
+            code = training.wait(timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise SandboxError(f"training the models took over {RUN_TIMEOUT:g}s "
+                               f"(log {self._log('training')})") from None
+        if code != 0:
+            raise SandboxError(f"training the models failed (exit {code}): {processes.tail(self._log('training'))}")
+        return models.read_history(self.state_dir / "trained")
 
     # ---- infrastructure and data -------------------------------------------
     def _client(self, kind: str, build: Callable[[clients.Env], Any]) -> Any:
@@ -398,14 +476,13 @@ class LocalPlatform:
                 env["COORDINATOR_URL"] = self.deployed()["prediction-coordinator"]["uri"]
         env.update(extra_env or {})
         argv = [sys.executable, "-m", "opscheck.sandbox.services", name, str(port)]
-        pid = processes.start(name, argv, self._log(name), env, (port,))
-        self._register(name, pid, port, self._log(name))
+        pid = self._launch(name, argv, port, env, (port,))
         processes.wait_until(name, pid, self._log(name),
                              processes.http_ok(f"http://127.0.0.1:{port}/health"), START_TIMEOUT)
 
     def restart_service(self, name: str, extra_env: dict[str, str] | None = None) -> None:
         """Redeploy one service: stop its process, start it from the deployed spec."""
-        processes.stop(self.proc(name).pid)  # already gone after `service-down`: a no-op
+        self.stop(name)  # already gone after `service-down`: a no-op
         self._start_service(name, extra_env)
         self._save_state()
 
@@ -476,17 +553,37 @@ def running(state_dir: Path) -> Iterator[LocalPlatform]:
     """A local platform up for the block, with `--target sandbox` pointed at it, then down.
 
     For tests and benchmarks: the platform lives in its own state folder, so a
-    developer's `.sandbox` is never touched.
+    developer's `.sandbox` is never touched, and its processes are tied to
+    this one. A SIGTERM (a cancelled CI job) interrupts like Ctrl-C, so pytest
+    stops the session and `down` runs; if this process is killed outright,
+    the tie takes them down anyway.
     """
-    platform = LocalPlatform(state_dir)
+    platform = LocalPlatform(state_dir, tied=True)
     previous = os.environ.get(SANDBOX_DIR_ENV)
     os.environ[SANDBOX_DIR_ENV] = str(state_dir)
+    handler = _terminate_as_interrupt() if threading.current_thread() is threading.main_thread() else None
     try:
         platform.up()
         yield platform
     finally:
-        platform.down()
+        with sigint_deferred():
+            platform.down()
+        if handler is not None:
+            signal.signal(signal.SIGTERM, handler)
         if previous is None:
             os.environ.pop(SANDBOX_DIR_ENV, None)
         else:
             os.environ[SANDBOX_DIR_ENV] = previous
+
+
+def _terminate_as_interrupt() -> Any:
+    """Make SIGTERM raise KeyboardInterrupt; returns the handler it replaced.
+
+    Not SystemExit: pytest reports that as one failed test and runs the rest
+    of the session; an interrupt stops it and tears its fixtures down.
+    """
+
+    def interrupt(number: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {number}")
+
+    return signal.signal(signal.SIGTERM, interrupt)

@@ -10,8 +10,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import os
+import sys
 import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -154,3 +157,29 @@ def train(seed: int, spec: ModelSpec) -> TrainedModel:
     held_out = _dataset(seed, after, after + dt.timedelta(days=EVALUATION_DAYS - 1))
     scores = [float(x) for x in model.predict(np.array([r.features for r in held_out]))]
     return TrainedModel(spec, blob, hit_rate(scores, held_out))
+
+
+def train_history(seed: int, folder: Path) -> None:
+    """Train every model of the history into `folder` (`<status>.cbm`, hit rates in `trained.json`).
+
+    Run as its own process by `up` (`python -m opscheck.sandbox.models SEED
+    FOLDER`): CatBoost in a thread of `up` crashed the interpreter when a
+    Ctrl-C made it exit mid-training; a process can simply be stopped.
+    """
+    rates = {}
+    for spec in HISTORY:
+        model = train(seed, spec)
+        (folder / f"{spec.status}.cbm").write_bytes(model.blob)
+        rates[spec.status] = model.hit_rate
+    (folder / "trained.json").write_text(json.dumps(rates))
+
+
+def read_history(folder: Path) -> dict[str, TrainedModel]:
+    """What `train_history` wrote, by status."""
+    rates = json.loads((folder / "trained.json").read_text())
+    return {spec.status: TrainedModel(spec, (folder / f"{spec.status}.cbm").read_bytes(), rates[spec.status])
+            for spec in HISTORY}
+
+
+if __name__ == "__main__":
+    train_history(int(sys.argv[1]), Path(sys.argv[2]))

@@ -8,12 +8,13 @@ can show the last lines the process wrote.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import requests
@@ -41,49 +42,115 @@ def port_in_use(port: int) -> bool:
 
 def start(
     name: str, argv: Sequence[str], log: Path, env: Mapping[str, str] | None = None,
-    ports: Sequence[int] = (),
+    ports: Sequence[int] = (), tied: bool = False,
 ) -> int:
-    """Start `argv` detached, output to `log`; refuses ports that are already taken."""
+    """Start `argv` detached, output to `log`; refuses ports that are already taken.
+
+    `tied`: the process dies with the one that started it (util-linux
+    `setpriv --pdeathsig`), for platforms owned by a test or benchmark run: a
+    cancelled CI job or a SIGTERM must leave nothing behind. `opscheck sandbox
+    up` starts untied processes, meant to outlive the command. Linux ties the
+    process to the starting *thread*: start tied processes from the thread
+    that lives as long as they should (the main one).
+    """
     for port in ports:
         if port_in_use(port):
             raise SandboxError(
                 f"{name}: port {port} on 127.0.0.1 is already taken; free it or run `opscheck sandbox down`"
             )
+    return spawn(argv, log, env, tied).pid
+
+
+def spawn(argv: Sequence[str], log: Path, env: Mapping[str, str] | None = None, tied: bool = False,
+          ) -> subprocess.Popen[bytes]:
+    """`start` without the port checks, as a Popen: for a helper process whose exit is waited for."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    command = ["setpriv", "--pdeathsig", "KILL", "--", *argv] if tied else list(argv)
     with log.open("ab") as out:
-        proc = subprocess.Popen(
-            list(argv), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        return subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env={**os.environ, **(env or {})}, start_new_session=True,
         )
-    return proc.pid
 
 
-def alive(pid: int) -> bool:
+@contextlib.contextmanager
+def exclusive(folder: Path, what: str) -> Iterator[None]:
+    """Hold the state folder's lock for the block; another holder is a one-line error, not a DuckDB trace."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "lock"
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            raise SandboxError(f"another opscheck sandbox command (pid {holder}) is working on {folder}: wait "
+                               f"for it, or run `opscheck sandbox down` once it is done ({what} refused)") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """The process's state letter and start time (clock ticks since boot), from /proc; None if there is none."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[19])
+
+
+def identity(pid: int) -> int | None:
+    """When the process started: a PID plus this names one process.
+
+    PIDs are reused; a state file that outlived its platform (a reboot, a
+    killed runner) must not make `down` signal whoever holds the PID now.
+    """
+    stat = _stat(pid)
+    return None if stat is None else stat[1]
+
+
+def alive(pid: int, started: int | None = None) -> bool:
+    """The process runs (and, given `started`, is the one that started then).
+
+    A child of ours counts until it is reaped: its leader shows as a zombie
+    while its other threads still exit and hold its sockets. Someone else's
+    zombie has exited; its parent just has not looked (or never will).
+    """
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+        ours = True
+    except ChildProcessError:
+        reaped, ours = 0, False
+    stat = _stat(pid)
+    if reaped == pid or stat is None or (stat[0] == "Z" and not ours):
         return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(ChildProcessError):
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done == pid:
-            return False
-    return True
+    return started is None or stat[1] == started
 
 
-def stop(pid: int, grace: float = 5.0) -> None:
-    """SIGTERM the process group, then SIGKILL what is left after `grace` seconds."""
+def stop(pid: int, started: int | None = None, grace: float = 5.0) -> bool:
+    """SIGTERM the process group, then SIGKILL what is left after `grace` seconds; not a PID's new owner.
+
+    Returns whether there was anything of ours to stop, so `down` can say what it really did.
+    """
+    if not alive(pid, started):
+        return False
     for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 2.0)):
         try:
             os.killpg(pid, sig)
         except (ProcessLookupError, PermissionError):
-            return
+            return True
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if not alive(pid):
-                return
+                return True
             time.sleep(0.05)
+    return True
 
 
 def tail(log: Path, lines: int = 8) -> str:
