@@ -35,9 +35,20 @@ def free_port() -> int:
 
 
 def port_in_use(port: int) -> bool:
+    """Whether a server could not listen on `port` now.
+
+    A bind test, as the server itself would do it (SO_REUSEADDR, like
+    http.server, Go and Java listeners): connections of a just-stopped server
+    in TIME_WAIT do not count, and a connect test could "succeed" by TCP
+    self-connect when the kernel picks the free port itself as the source.
+    """
     with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        return False
 
 
 def start(
@@ -98,8 +109,12 @@ def exclusive(folder: Path, what: str) -> Iterator[None]:
 
 def _stat(pid: int) -> tuple[str, int] | None:
     """The process's state letter and start time (clock ticks since boot), from /proc; None if there is none."""
+    return _stat_file(Path(f"/proc/{pid}/stat"))
+
+
+def _stat_file(path: Path) -> tuple[str, int] | None:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        fields = path.read_text().rpartition(")")[2].split()
     except OSError:
         return None
     return fields[0], int(fields[19])
@@ -118,9 +133,11 @@ def identity(pid: int) -> int | None:
 def alive(pid: int, started: int | None = None) -> bool:
     """The process runs (and, given `started`, is the one that started then).
 
-    A child of ours counts until it is reaped: its leader shows as a zombie
-    while its other threads still exit and hold its sockets. Someone else's
-    zombie has exited; its parent just has not looked (or never will).
+    A child of ours counts until it is reaped. Someone else's process counts
+    until every thread has exited: a multi-threaded process's leader shows as
+    a zombie while its other threads still exit and hold its sockets (a
+    restarted service then found its port taken); once all are zombies it has
+    exited, and its parent just has not looked (or never will).
     """
     try:
         reaped, _ = os.waitpid(pid, os.WNOHANG)
@@ -128,9 +145,18 @@ def alive(pid: int, started: int | None = None) -> bool:
     except ChildProcessError:
         reaped, ours = 0, False
     stat = _stat(pid)
-    if reaped == pid or stat is None or (stat[0] == "Z" and not ours):
+    if reaped == pid or stat is None or (stat[0] == "Z" and not ours and not _threads_running(pid)):
         return False
     return started is None or stat[1] == started
+
+
+def _threads_running(pid: int) -> bool:
+    """Whether any thread of `pid` is not yet a zombie."""
+    for task in Path(f"/proc/{pid}/task").glob("[0-9]*"):
+        stat = _stat_file(task / "stat")
+        if stat is not None and stat[0] != "Z":
+            return True
+    return False
 
 
 def stop(pid: int, started: int | None = None, grace: float = 5.0) -> bool:
