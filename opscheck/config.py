@@ -185,6 +185,8 @@ class ThresholdsConfig:
     hit_rate_max_drop: float = dataclasses.field(default=0.10, metadata=_check(_fraction))
     hit_rate_floor: float = dataclasses.field(default=0.55, metadata=_check(_fraction))
     freshness_hours: float = dataclasses.field(default=36.0, metadata=_check(_positive))
+    # A predicted value further than this from its prop line is a broken model or feature, not an edge.
+    max_edge_points: float = dataclasses.field(default=25.0, metadata=_check(_positive))
 
 
 @dataclasses.dataclass(frozen=True)

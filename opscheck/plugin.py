@@ -123,6 +123,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"opscheck: --dates {dates} spans {len(validated)} days, more than run.max_dates "
                                 f"({session.config.run.max_dates}, a season): split the range, or raise the limit")
     config.stash[DAYS_KEY] = Days.of(validated)
+    if getattr(config.option, "dist", "no") == "load":  # `-n N`: keep the delivery probes together (below)
+        config.option.dist = "loadgroup"
     _report_metadata(config, session)
     config.pluginmanager.register(reporting.Reports(config, session, config.stash[DAYS_KEY]), "opscheck-reports")
 
@@ -176,8 +178,17 @@ def _is_check(item: pytest.Item) -> bool:
     return any(item.get_closest_marker(m) for m in MARKERS)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Active probes act on the platform: never replayed, never live on GCP unless the user allows it."""
+    """Active probes act on the platform: never replayed, never live on GCP unless the user allows it.
+
+    Under `pytest -n N` the delivery probes share one worker and run in file
+    order, as they do serially: an active probe's messages in flight would
+    otherwise show up as backlog in a passive probe running beside it.
+    """
+    for item in items:
+        if item.get_closest_marker("probe"):
+            item.add_marker(pytest.mark.xdist_group(reporting.PROBE_GROUP))
     session = session_of(config)
     if session.mode != "live":
         reason = f"[active] probe: it acts on the platform, so it does not run {session.mode}"

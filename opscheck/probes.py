@@ -145,10 +145,16 @@ class Prober:
         if probe.subscription:
             got = self.platform.pubsub.pull(probe.subscription)
             return [dict(r) for r in got if r["attributes"].get(probe_contract.PROBE_ATTRIBUTE) == probe.id]
-        answer = self.platform.http.get(self.worker_uri, "/probe/receipts")
+        path = f"/probe/receipts/{probe.id}"
+        answer = self.platform.http.get(self.worker_uri, path)
         if answer["status"] != 200:
-            raise GatewayError(f"{self.config.services.worker} /probe/receipts: HTTP {answer['status']}")
-        return [r for r in json.loads(answer["body"])["receipts"] if r["probe"] == probe.id]
+            raise GatewayError(f"{self.config.services.worker} {path}: HTTP {answer['status']}")
+        try:
+            receipts = json.loads(answer["body"])["receipts"]
+        except (ValueError, KeyError, TypeError):
+            raise GatewayError(f"{self.config.services.worker} {path}: not the receipts JSON the probe "
+                               f"contract promises: {answer['body'][:120]!r}") from None
+        return [r for r in receipts if r["probe"] == probe.id]
 
     def batch(self, probe: ProbeRun) -> tuple[Batch, float]:
         """`/start` a tiny probe batch and watch it; the batch as last seen, and the seconds waited."""

@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from opscheck.recordings import RECORDINGS
+from opscheck.recordings import BLOBS, RECORDINGS
 from opscheck.resources.models import GOLDEN
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,6 +75,15 @@ def record_all(folder: Path, only: Sequence[str] = ()) -> list[tuple[str, int]]:
     return done
 
 
+def prune_blobs(folder: Path) -> list[str]:
+    """Delete sidecar files no scenario of `folder` names any more (a re-recorded model's old bytes)."""
+    named = "".join(path.read_text() for path in folder.glob("*/*.json"))
+    stale = [blob for blob in (folder / BLOBS).glob("*") if blob.name not in named]
+    for blob in stale:
+        blob.unlink()
+    return [blob.name for blob in stale]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("scenarios", nargs="*", help="only these scenarios (default: all)")
@@ -82,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"golden sample written to {write_golden()}", flush=True)
     done = record_all(args.into, args.scenarios)
+    if not args.scenarios:
+        for name in prune_blobs(args.into):
+            print(f"removed {BLOBS}/{name}: no scenario uses it", flush=True)
     healthy = dict(done).get("healthy")
     if healthy not in (None, 0):
         print("healthy scenario: some check failed while recording; the platform is not healthy")

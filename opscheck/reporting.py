@@ -28,6 +28,9 @@ EVIDENCE_KEY = pytest.StashKey[Evidence]()
 SUITE_MARKS = ("daily", "deploy", "training", "probe", "active")
 TREND_VIEWS = frozenset({"predictions", "hit_rate"})
 
+# Under `pytest -n N` the delivery probes run together on one worker (xdist suffixes their ids with it).
+PROBE_GROUP = "delivery-probes"
+
 
 class Reports:
     """Collects every check's record over a session, and writes the reports at its end."""
@@ -105,8 +108,9 @@ class Reports:
         fragment = getattr(report, "opscheck", None)
         if fragment is None:
             return
-        record = self.records.setdefault(report.nodeid, CheckRecord(report.nodeid, fragment["name"],
-                                                                    fragment["params"], fragment["suites"]))
+        check_id = report.nodeid.removesuffix(f"@{PROBE_GROUP}")  # as a serial run names it
+        record = self.records.setdefault(check_id, CheckRecord(check_id, fragment["name"],
+                                                               fragment["params"], fragment["suites"]))
         record.duration += report.duration
         self.views_used.update(fragment["views"])
         record.evidence += fragment.get("evidence", [])

@@ -91,6 +91,30 @@ def google_credentials(service_account_key: Path, monkeypatch: pytest.MonkeyPatc
     auth._adc.cache_clear()
 
 
+# The fault matrix's two runs (docs/recordings.md): what they covered and what it cost, printed at the end.
+MATRIX_RUNS = {"test_fault_fails_exactly_its_checks_live": "live, every fault injected into the local platform",
+               "test_scenario_fails_exactly_its_checks": "offline, every bundled scenario"}
+_matrix_seconds: dict[str, dict[str, float]] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    test, _, scenario = report.nodeid.rpartition("::")[2].partition("[")
+    run = MATRIX_RUNS.get(test)
+    if run and report.when == "call":
+        _matrix_seconds.setdefault(run, {})[scenario.rstrip("]")] = report.duration
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from tests.helpers import check_markers_seen
+
+    checks = len(check_markers_seen())
+    for run, seconds in _matrix_seconds.items():
+        faults = len(seconds.keys() - {"healthy"})
+        terminalreporter.write_line(
+            f"fault matrix ({run}): {faults} faults{' + healthy' * ('healthy' in seconds)} x {checks} checks "
+            f"= {len(seconds) * checks} outcomes compared in {sum(seconds.values()):.0f}s")
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 ALLURE = REPO / ".node" / "node_modules" / ".bin" / "allure"
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from opscheck.recordings import RECORDINGS
+from opscheck.reporting import PROBE_GROUP
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -75,6 +76,11 @@ def check_markers(pytester: pytest.Pytester) -> dict[str, set[str]]:
     return _MARKERS
 
 
+def check_markers_seen() -> dict[str, set[str]]:
+    """What check_markers collected in this process (empty if nothing asked)."""
+    return _MARKERS
+
+
 def failed_by_suite(result: pytest.RunResult, markers: dict[str, set[str]],
                     suites: tuple[str, ...] = SUITES) -> dict[str, set[str]]:
     """The failed checks of a run of every suite, under each suite they belong to."""
@@ -98,7 +104,7 @@ def outcomes(result: pytest.RunResult) -> dict[str, str]:
     for line in result.outlines:
         for word in ("PASSED", "FAILED", "SKIPPED", "ERROR"):
             if line.startswith(word + " "):
-                found[line.split()[1]] = word
+                found[line.split()[1].removesuffix(f"@{PROBE_GROUP}")] = word  # -n N groups the probes
     return found
 
 

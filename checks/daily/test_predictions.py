@@ -48,7 +48,9 @@ def test_model_version_matches_manifest(
     evidence.table(f"predictions on {day} per model_version", predictions.by_version(day))
     evidence.note(f"manifest model serving on {day}", f"{serving['file']} ({serving['status']})")
     if not versions:
-        pytest.skip(f"{day}: no active predictions to check (test_predictions_landed says why)")
+        games = predictions.expected(day).games
+        pytest.skip(f"{day}: no games scheduled, no predictions due" if not games
+                    else f"{day}: no active predictions to check (test_predictions_landed says why)")
     static = [v for v in versions if not DYNAMIC_VERSION.match(v)]
     assert not static, (
         f"{day}: predictions carry {', '.join(static)}: the deploy did not take effect: the worker "

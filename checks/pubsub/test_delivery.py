@@ -46,6 +46,8 @@ def test_subscription_config(delivery: Delivery, opscheck_config: Config, eviden
 
 
 def test_request_backlog(delivery: Delivery, opscheck_config: Config, evidence: Evidence) -> None:
+    # The subscription first: Monitoring has no series for a deleted one either, and that is not "unknown".
+    evidence.json("push subscription", delivery.push)
     backlog, probes = delivery.push_backlog, opscheck_config.probes
     evidence.json("push subscription backlog (Monitoring)", backlog)
     if backlog["undelivered"] is None:

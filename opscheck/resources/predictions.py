@@ -51,8 +51,18 @@ class Predictions:
         rows = self._platform.bigquery.query("expected_predictions", **self._span)
         return {r["game_date"]: r for r in rows}
 
+    @once
+    def _problems(self) -> list[dict[str, Any]]:
+        return self._platform.bigquery.query(
+            "prediction_problems", system_id=self.system_id,
+            max_edge=self._platform.config.thresholds.max_edge_points, **self._span)
+
     def warmers(self) -> list[Warmer]:
-        return [lambda: self._versions, lambda: self._expected]
+        return [lambda: self._versions, lambda: self._expected, lambda: self._problems]
+
+    def problems(self, day: dt.date, *kinds: str) -> list[dict[str, Any]]:
+        """`day`'s active predictions with a problem of these kinds (prediction_problems.sql), counted per kind."""
+        return [r for r in self._problems if r["game_date"] == day.isoformat() and r["problem"] in kinds]
 
     def by_version(self, day: dt.date) -> list[dict[str, Any]]:
         """Rows and active rows per `model_version` on `day` (the seed query)."""

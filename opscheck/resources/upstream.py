@@ -50,7 +50,8 @@ class DeadLetters:
         self.subscription = platform.config.pubsub.dead_letter_subscription
 
     def warmers(self) -> list[Warmer]:
-        return [lambda: self.info, lambda: self.backlog]
+        # The count follows Monitoring's answer in the same thread, not after every other call of the session.
+        return [lambda: self.info, lambda: self.counted if self.backlog["undelivered"] is None else None]
 
     @once
     def info(self) -> SubscriptionInfo:

@@ -64,9 +64,22 @@ def keep_rows(p: LocalPlatform, table: str, where: str) -> None:
     p.ledger.append({"kind": "rows", "table": table, "where": where, "backup": backup})
 
 
+def drop_table(p: LocalPlatform, table: str) -> None:
+    """Back up every row of `table`, then drop it (undo creates it again, then puts the rows back)."""
+    keep_rows(p, table, "TRUE")
+    p.ledger[-1]["dropped"] = True
+    p.bigquery().delete_table(table, timeout=30)
+
+
 def keep_object(p: LocalPlatform, name: str) -> None:
     p.ledger.append({"kind": "object", "name": name,
                      "data": base64.b64encode(p.read_object(name)).decode()})
+
+
+def misbehave(p: LocalPlatform, service: str, **env: str) -> None:
+    """Restart `service` with fault switches in its environment (undo: restart it without them)."""
+    p.ledger.append({"kind": "restart", "service": service})
+    p.restart_service(service, env)
 
 
 def keep_deployment(p: LocalPlatform, *restart: str) -> None:
@@ -76,6 +89,8 @@ def keep_deployment(p: LocalPlatform, *restart: str) -> None:
 def _undo(p: LocalPlatform, entry: dict[str, Any]) -> None:
     kind = entry["kind"]
     if kind == "rows":
+        if entry.get("dropped"):
+            _sql(p, schema.ddl(entry["table"]))
         _sql(p, f"DELETE FROM {entry['table']} WHERE {entry['where']}")
         _sql(p, f"INSERT INTO {entry['table']} SELECT * FROM {entry['backup']}")
         p.bigquery().delete_table(entry["backup"], not_found_ok=True, timeout=30)
@@ -93,6 +108,9 @@ def _undo(p: LocalPlatform, entry: dict[str, Any]) -> None:
         p.subscriber().update_subscription(request={
             "subscription": p.push_subscription_spec(entry["endpoint"]),
             "update_mask": {"paths": ["push_config"]}}, timeout=30)
+    elif kind == "push_subscription":
+        with contextlib.suppress(gexc.AlreadyExists):
+            p.subscriber().create_subscription(request=p.push_subscription_spec(entry["endpoint"]), timeout=30)
     elif kind == "drain":
         drain(p, entry["subscription"])
     elif kind == "dead_letter_subscription":
@@ -369,8 +387,7 @@ def _doc_model_section_stale(p: LocalPlatform) -> dict[str, Any]:
 
 @fault("invoker-denied", "grading's IAM no longer lets opscheck call it: every request answers 403")
 def _invoker_denied(p: LocalPlatform) -> dict[str, Any]:
-    p.ledger.append({"kind": "restart", "service": "grading"})
-    p.restart_service("grading", {"SANDBOX_DENY": "1"})
+    misbehave(p, "grading", SANDBOX_DENY="1")
     return {"grading": "403 to every request"}
 
 
@@ -424,8 +441,7 @@ TRACKER_SETTLE = 5.0  # seconds after the batch's last row: longer than the trac
 @fault("tracker-stuck", "the coordinator never marks progress: a backfill sits at 0/N while its rows land")
 def _tracker_stuck(p: LocalPlatform) -> dict[str, Any]:
     keep_rows(p, schema.PREDICTIONS, CURRENT)
-    p.ledger.append({"kind": "restart", "service": "prediction-coordinator"})
-    p.restart_service("prediction-coordinator", {"SANDBOX_TRACKER_STUCK": "1"})
+    misbehave(p, "prediction-coordinator", SANDBOX_TRACKER_STUCK="1")
     batch = p.call("prediction-coordinator", "/start", {"game_date": TODAY})
     started = next(b for b in p.call("prediction-coordinator", "/status")["batches"]
                    if b["batch_id"] == batch["batch_id"])["started_at"]
@@ -438,3 +454,93 @@ def _tracker_stuck(p: LocalPlatform) -> dict[str, Any]:
         time.sleep(0.3)
     time.sleep(TRACKER_SETTLE)
     return {"batch_id": batch["batch_id"], "expected": batch["expected"]}
+
+
+# ---- the incidents nobody has had yet (issue 13) --------------------------------
+def _some_players(p: LocalPlatform, share: int) -> str:
+    """Every `share`-th of today's players, as a SQL list."""
+    return ", ".join(f"'{player}'" for player in _today_players(p)[::share])
+
+
+@fault("duplicate-predictions", "the morning run ran twice and both runs stayed active: every player twice")
+def _duplicate_predictions(p: LocalPlatform) -> dict[str, Any]:
+    keep_rows(p, schema.PREDICTIONS, CURRENT)
+    columns = [c.split()[0] for c in schema.TABLES[schema.PREDICTIONS].split(",")]
+    copied = ", ".join({"prediction_id": "CONCAT(prediction_id, '-rerun') AS prediction_id",
+                        "created_at": "TIMESTAMP_ADD(created_at, INTERVAL 1 HOUR) AS created_at"}.get(c.strip(), c)
+                       for c in columns)
+    _sql(p, f"INSERT INTO {schema.PREDICTIONS} SELECT {copied} FROM {schema.PREDICTIONS} "
+            f"WHERE {CURRENT} AND is_active")
+    return {"duplicated": "every active prediction of today"}
+
+
+@fault("implausible-predictions", "a broken feature: NaN, negative and absurd predicted points, confidence 1.7")
+def _implausible_predictions(p: LocalPlatform) -> dict[str, Any]:
+    keep_rows(p, schema.PREDICTIONS, CURRENT)
+    players = _today_players(p)
+    for player, change in zip(players, ("predicted_points = CAST('NaN' AS FLOAT64)", "predicted_points = -4.5",
+                                        "predicted_points = line_value + 60", "confidence = 1.7"), strict=False):
+        _sql(p, f"UPDATE {schema.PREDICTIONS} SET {change} WHERE {CURRENT} AND player_lookup = '{player}'")
+    return {"changed": players[:4]}
+
+
+@fault("predictions-without-games", "today's games were taken off the schedule (postponed); the run predicted them")
+def _predictions_without_games(p: LocalPlatform) -> dict[str, Any]:
+    keep_rows(p, schema.SCHEDULE, f"game_date = '{TODAY}'")
+    _sql(p, f"DELETE FROM {schema.SCHEDULE} WHERE game_date = '{TODAY}'")
+    return {"schedule": f"no games on {TODAY}"}
+
+
+@fault("manifest-production-unlisted", "the manifest's production_model names a file its models list does not have")
+def _manifest_production_unlisted(p: LocalPlatform) -> dict[str, Any]:
+    keep_object(p, schema.MANIFEST)
+    manifest = _manifest(p)
+    unlisted = dataclasses.replace(models.SHADOW.name, created=dt.datetime(2026, 2, 8, 22, 0, tzinfo=dt.UTC)).file
+    manifest["production_model"] = unlisted
+    _write_manifest(p, manifest)
+    return {"production_model": unlisted}
+
+
+@fault("model-object-deleted", "the production .cbm object was deleted from the model store")
+def _model_object_deleted(p: LocalPlatform) -> dict[str, Any]:
+    name = schema.MODEL_PREFIX + models.PRODUCTION.file
+    keep_object(p, name)
+    p.storage().bucket(schema.BUCKET).blob(name).delete(timeout=30)
+    return {"deleted": f"gs://{schema.BUCKET}/{name}"}
+
+
+@fault("push-subscription-deleted", "the push subscription was deleted: requests published to the topic go nowhere")
+def _push_subscription_deleted(p: LocalPlatform) -> dict[str, Any]:
+    p.ledger.append({"kind": "push_subscription", "endpoint": p.worker_push_endpoint()})
+    p.subscriber().delete_subscription(
+        subscription=f"projects/{PROJECT}/subscriptions/{schema.PUSH_SUBSCRIPTION}", timeout=30)
+    return {"deleted": schema.PUSH_SUBSCRIPTION}
+
+
+@fault("deep-health-500", "the worker's /health/deep answers 500; /health and pushes still answer")
+def _deep_health_500(p: LocalPlatform) -> dict[str, Any]:
+    misbehave(p, "prediction-worker", SANDBOX_DEEP_HEALTH_500="1")
+    return {"prediction-worker": "/health/deep answers 500"}
+
+
+@fault("table-missing", "the subset picks table was dropped (a migration gone wrong)")
+def _table_missing(p: LocalPlatform) -> dict[str, Any]:
+    drop_table(p, schema.SUBSET_PICKS)
+    return {"dropped": schema.SUBSET_PICKS}
+
+
+@fault("off-day", "no games today: nothing scheduled, no lines, no predictions (nothing may fail)")
+def _off_day(p: LocalPlatform) -> dict[str, Any]:
+    emptied = [t for t in schema.TABLES if t not in schema.UNPARTITIONED]
+    for table in emptied:
+        keep_rows(p, table, f"game_date = '{TODAY}'")
+        _sql(p, f"DELETE FROM {table} WHERE game_date = '{TODAY}'")
+    return {"emptied": emptied}
+
+
+@fault("partial-rollout", "a third of today's predictions came from the retired model: half the instances lagged")
+def _partial_rollout(p: LocalPlatform) -> dict[str, Any]:
+    keep_rows(p, schema.PREDICTIONS, CURRENT)
+    _sql(p, f"UPDATE {schema.PREDICTIONS} SET model_version = '{models.RETIRED.version}' "
+            f"WHERE {CURRENT} AND player_lookup IN ({_some_players(p, 3)})")
+    return {"model_version": models.RETIRED.version, "share": "one player in three"}

@@ -5,9 +5,11 @@ Storage (once, then cached), reads the player's features from the feature
 store, writes the prediction (superseding any earlier active row for that
 player and date) and tells the coordinator. `SANDBOX_COLD_START_503` makes
 `/predict` answer 503 while `/health` stays green: incident 9's cold starts.
+`SANDBOX_DEEP_HEALTH_500` makes `/health/deep` alone answer 500.
 
 It honours opscheck's probe contract (opscheck/probe_contract.py): a canary
-is acknowledged and remembered (`GET /probe/receipts`), a probe request writes
+is acknowledged and remembered (`GET /probe/receipts/<probe id>`, the newest
+thousand canaries), a probe request writes
 an inactive `probe-…` row without superseding anything, and an expired probe
 message is acknowledged and dropped.
 """
@@ -15,6 +17,7 @@ message is acknowledged and dropped.
 from __future__ import annotations
 
 import base64
+import collections
 import datetime as dt
 import hashlib
 import json
@@ -41,10 +44,11 @@ def build() -> App:
     model_path = os.environ[schema.MODEL_PATH_ENV]
     coordinator = os.environ.get("COORDINATOR_URL", "")
     cold_start = os.environ.get("SANDBOX_COLD_START_503") == "1"
+    deep_fails = os.environ.get("SANDBOX_DEEP_HEALTH_500") == "1"
     version = governance.model_version(model_path.rsplit("/", 1)[-1], models.SYSTEM_ID)
     loaded: dict[str, Any] = {}
     lock = threading.Lock()
-    receipts: list[dict[str, Any]] = []
+    receipts: collections.deque[dict[str, Any]] = collections.deque(maxlen=1000)  # bounded, like any log
 
     def model() -> Any:
         with lock:
@@ -63,15 +67,17 @@ def build() -> App:
 
     @app.route("GET", "/health/deep")
     def deep(body: dict[str, Any], match: re.Match[str]) -> Response:
+        if deep_fails:
+            return 500, {"status": "error", "error": "BigQuery check timed out after 10s"}
         model()
         list(bq.query("SELECT 1 AS ok").result(timeout=10))
         return 200, {"status": "ok", "model": model_path, "model_sha256": loaded["sha256"],
                      "bigquery": "reachable"}
 
-    @app.route("GET", "/probe/receipts")
+    @app.route("GET", r"/probe/receipts/(?P<probe>[\w.-]+)")
     def probe_receipts(body: dict[str, Any], match: re.Match[str]) -> Response:
-        with lock:
-            return 200, {"receipts": list(receipts)}
+        with lock:  # one probe's only: a whole day's canaries would not fit a health-check-sized answer
+            return 200, {"receipts": [r for r in receipts if r["probe"] == match["probe"]]}
 
     @app.route("POST", "/predict")
     def predict(body: dict[str, Any], match: re.Match[str]) -> Response:
