@@ -94,7 +94,8 @@ OBSERVE: dict[str, Callable[[LocalPlatform], Any]] = {
         timeout=10).expiration_policy.ttl.total_seconds(),
     "dlq-unsubscribed": lambda p: [str(s).rsplit("/", 1)[-1] for s in p.publisher().list_topic_subscriptions(
         topic=f"projects/{PROJECT}/topics/{schema.DEAD_LETTER_TOPIC}", timeout=10)],
-    "tracker-stuck": lambda p: [b["progress"] for b in p.call("prediction-coordinator", "/status")["batches"]],
+    "tracker-stuck": lambda p: [b["progress"] for b in p.call("prediction-coordinator", "/status")["batches"]
+                                if b["progress"].split("/")[0] != b["progress"].split("/")[1]],  # unfinished
     "training-overlap": lambda p: (
         [m["training_end_date"] for m in _manifest(p)["models"] if m["status"] == "production"],
         str(_scalar(p, f"SELECT training_end_date FROM {schema.REGISTRY} WHERE status = 'production'"))),
@@ -105,7 +106,30 @@ OBSERVE: dict[str, Callable[[LocalPlatform], Any]] = {
                                             f"WHERE game_date = '{TODAY}'")),
     "model-object-corrupt": lambda p: hashlib.sha256(
         p.read_object(schema.MODEL_PREFIX + models.PRODUCTION.file)).hexdigest(),
+    "duplicate-predictions": lambda p: _scalar(
+        p, f"SELECT COUNT(*) - COUNT(DISTINCT player_lookup) FROM {schema.PREDICTIONS} WHERE {CURRENT} AND is_active"),
+    "implausible-predictions": lambda p: _scalar(
+        p, f"SELECT COUNTIF(IS_NAN(predicted_points) OR predicted_points < 0 OR confidence > 1 "
+           f"OR ABS(predicted_points - line_value) > 25) FROM {schema.PREDICTIONS} WHERE {CURRENT}"),
+    "predictions-without-games": lambda p: _scalar(
+        p, f"SELECT COUNT(*) FROM {schema.SCHEDULE} WHERE game_date = '{TODAY}'"),
+    "manifest-production-unlisted": lambda p: _manifest(p)["production_model"] in {
+        m["file"] for m in _manifest(p)["models"]},
+    "model-object-deleted": lambda p: _object_exists(p, schema.MODEL_PREFIX + models.PRODUCTION.file),
+    "push-subscription-deleted": lambda p: [str(s).rsplit("/", 1)[-1] for s in p.publisher().list_topic_subscriptions(
+        topic=f"projects/{PROJECT}/topics/{schema.REQUEST_TOPIC}", timeout=10)],
+    "deep-health-500": lambda p: (requests.get(p.url("prediction-worker") + "/health", timeout=5).status_code,
+                                  requests.get(p.url("prediction-worker") + "/health/deep", timeout=10).status_code),
+    "table-missing": lambda p: sorted(t.table_id for t in p.bigquery().list_tables("nba_predictions", timeout=10)),
+    "off-day": lambda p: [_scalar(p, f"SELECT COUNT(*) FROM {table} WHERE game_date = '{TODAY}'")
+                          for table in (schema.SCHEDULE, schema.PROP_LINES, schema.PREDICTIONS)],
+    "partial-rollout": lambda p: _scalar(
+        p, f"SELECT COUNT(DISTINCT model_version) FROM {schema.PREDICTIONS} WHERE {CURRENT} AND is_active"),
 }
+
+
+def _object_exists(p: LocalPlatform, name: str) -> bool:
+    return bool(p.storage().bucket(schema.BUCKET).blob(name).exists(timeout=10))
 
 
 def test_every_fault_has_an_observation() -> None:
