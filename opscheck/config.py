@@ -25,6 +25,7 @@ from opscheck.errors import ConfigError
 Mode = Literal["live", "offline", "record"]
 Target = Literal["gcp", "sandbox"]
 CanaryVia = Literal["subscription", "worker"]
+HitRateRule = Literal["guard", "rolling"]
 
 _URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?(/[^\s]*)?$")
 _TABLE = re.compile(r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+){1,2}$")
@@ -184,6 +185,12 @@ class ThresholdsConfig:
     hit_rate_window_days: int = dataclasses.field(default=7, metadata=_check(_positive))
     hit_rate_max_drop: float = dataclasses.field(default=0.10, metadata=_check(_fraction))
     hit_rate_floor: float = dataclasses.field(default=0.55, metadata=_check(_fraction))
+    # "guard": the sequential GLR test of opscheck/guard.py, with the floor as a backstop; "rolling": the
+    # 7-day rate against registry minus hit_rate_max_drop (the old rule, kept to compare).
+    hit_rate_rule: HitRateRule = "guard"
+    hit_rate_guard_min_drop: float = dataclasses.field(default=0.05, metadata=_check(_fraction))
+    hit_rate_false_alarms_per_season: float = dataclasses.field(default=0.1, metadata=_check(_fraction))
+    season_days: int = dataclasses.field(default=110, metadata=_check(_positive))
     freshness_hours: float = dataclasses.field(default=36.0, metadata=_check(_positive))
     # A predicted value further than this from its prop line is a broken model or feature, not an edge.
     max_edge_points: float = dataclasses.field(default=25.0, metadata=_check(_positive))

@@ -163,8 +163,10 @@ class Reports:
 
     def trends(self) -> list[Chart]:
         views, config, days = self.session.views, self.session.config, self.days
-        return [trends.predictions_chart(views.predictions(days), config, days),
-                trends.hit_rate_chart(views.hit_rate(days), views.manifest(), views.registry(), config, days)]
+        hit_rate = (views.hit_rate(days), views.manifest(), views.registry(), config, days)
+        guard = [trends.guard_chart(*hit_rate)] if config.thresholds.hit_rate_rule == "guard" else []
+        return [trends.predictions_chart(views.predictions(days), config, days), trends.hit_rate_chart(*hit_rate),
+                *guard]
 
     def suite(self) -> str:
         """The run's suite: --suite, else the selected marker, else the checks folder named."""

@@ -38,23 +38,50 @@ def predictions_chart(predictions: Predictions, config: Config, days: Days) -> C
                  ])
 
 
-def hit_rate_chart(hit_rate: HitRate, manifest: Manifest, registry: Registry, config: Config, days: Days) -> Chart:
+def serving(manifest: Manifest, registry: Registry, config: Config,
+            days: Days) -> list[tuple[dt.date, str, float | None]]:
+    """Each day of the window with the model serving on it and that model's registry hit rate."""
     first, last = window(config, days)
-    labels = day_labels(first, last)
     baselines = {str(r["model_version"]): float(r["hit_rate"]) for r in registry.rows if r.get("hit_rate") is not None}
+    dates = [dt.date.fromisoformat(label) for label in day_labels(first, last)]
+    versions = [str(manifest.serving_on(day)["model_version"]) for day in dates]
+    return [(day, version, baselines.get(version)) for day, version in zip(dates, versions, strict=True)]
+
+
+def hit_rate_chart(hit_rate: HitRate, manifest: Manifest, registry: Registry, config: Config, days: Days) -> Chart:
+    served = serving(manifest, registry, config, days)
+    labels = [day.isoformat() for day, _, _ in served]
     rates: list[float | None] = []
     registered: list[float | None] = []
     bounds: list[float | None] = []
-    for label in labels:
-        version = str(manifest.serving_on(dt.date.fromisoformat(label))["model_version"])
-        scored = hit_rate.on(dt.date.fromisoformat(label), version)
+    for day, version, baseline in served:
+        scored = hit_rate.on(day, version)
         rates.append(scored[0] / scored[1] if scored else None)
-        baseline = baselines.get(version)
         registered.append(baseline)
         bounds.append(max(baseline - config.thresholds.hit_rate_max_drop, config.thresholds.hit_rate_floor)
                       if baseline is not None else None)
     thresholds = config.thresholds
-    return Chart("hit-rate", "daily hit rate of the serving model against its registry value and the bound "
-                 f"(registry - {thresholds.hit_rate_max_drop:.0%}, floor {thresholds.hit_rate_floor:.0%})", labels,
-                 [Series("hit rate", "#1f5fbf", rates), Series("registry", "#1e7a34", registered, dashed=True),
-                  Series("bound", "#b3261e", bounds, dashed=True)], percent=True)
+    if thresholds.hit_rate_rule == "guard":  # the rule is the guard's (its own chart); the floor stays a line
+        bounds = [thresholds.hit_rate_floor if b is not None else None for b in bounds]
+        bound = f"floor {thresholds.hit_rate_floor:.0%}; the drop itself is judged by the guard, below"
+    else:
+        bound = f"registry - {thresholds.hit_rate_max_drop:.0%}, floor {thresholds.hit_rate_floor:.0%}"
+    return Chart("hit-rate", f"daily hit rate of the serving model against its registry value and the bound ({bound})",
+                 labels, [Series("hit rate", "#1f5fbf", rates), Series("registry", "#1e7a34", registered, dashed=True),
+                          Series("bound", "#b3261e", bounds, dashed=True)], percent=True)
+
+
+def guard_chart(hit_rate: HitRate, manifest: Manifest, registry: Registry, config: Config, days: Days) -> Chart:
+    """The guard's statistic each morning against its line (opscheck/guard.py), for the serving model."""
+    served = serving(manifest, registry, config, days)
+    labels = [day.isoformat() for day, _, _ in served]
+    statistic: list[float | None] = []
+    line: list[float | None] = []
+    for day, version, baseline in served:
+        verdict = hit_rate.guard(day, version, baseline) if baseline is not None and hit_rate.series(day, version) \
+            else None
+        statistic.append(verdict.g[-1] if verdict else None)
+        line.append(verdict.line.at if verdict else None)
+    return Chart("hit-rate-guard", "the hit-rate guard each morning: its statistic (evidence of a drop since the "
+                 "likeliest change day) against its alarm line", labels,
+                 [Series("statistic", "#1f5fbf", statistic), Series("alarm line", "#b3261e", line, dashed=True)])

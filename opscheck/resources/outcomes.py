@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from opscheck import guard
 from opscheck.platform import Platform
 from opscheck.resources import Days, Warmer, once
 
@@ -50,6 +51,7 @@ class HitRate:
         self._platform = platform
         self._days = days
         self.window_days = platform.config.thresholds.hit_rate_window_days
+        self._lines: dict[tuple[str, float], guard.Line] = {}
 
     @once
     def _daily(self) -> list[dict[str, Any]]:
@@ -75,6 +77,24 @@ class HitRate:
         rows = [r for r in self._daily if r["game_date"] == day.isoformat() and r["model_version"] == model_version]
         graded = sum(int(r["graded"]) for r in rows)
         return (sum(int(r["hits"]) for r in rows), graded) if graded else None
+
+    def series(self, day: dt.date, model_version: str) -> list[tuple[dt.date, int, int]]:
+        """(date, hits, graded) of `model_version` on each graded day fetched before `day`, oldest first."""
+        return [(dt.date.fromisoformat(r["game_date"]), int(r["hits"]), int(r["graded"])) for r in self._daily
+                if r["game_date"] < day.isoformat() and r["model_version"] == model_version and int(r["graded"])]
+
+    def guard(self, day: dt.date, model_version: str, baseline: float) -> guard.Verdict:
+        """The sequential guard (opscheck/guard.py) on the days before `day`; its line calibrated once a session."""
+        thresholds = self._platform.config.thresholds
+        key = (model_version, baseline)
+        if key not in self._lines:
+            volumes = [int(r["graded"]) for r in self._daily
+                       if r["model_version"] == model_version and int(r["graded"])]
+            self._lines[key] = guard.line_for(volumes, baseline, thresholds.hit_rate_guard_min_drop,
+                                              thresholds.lookback_days, thresholds.hit_rate_false_alarms_per_season,
+                                              thresholds.season_days)
+        return guard.judge(self.series(day, model_version), baseline, thresholds.hit_rate_guard_min_drop,
+                           thresholds.lookback_days, self._lines[key])
 
     def rolling(self, day: dt.date, model_version: str) -> tuple[float | None, int]:
         """(hit rate, graded picks) over the window before `day`; None with no graded pick."""
