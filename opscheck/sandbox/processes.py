@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -27,11 +28,21 @@ class SandboxError(OpscheckError):
 
 
 def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A loopback port a server could listen on now, below the kernel's ephemeral range.
+
+    Not port 0's pick: that comes from the ephemeral range, where any outgoing
+    connection (tests make thousands) may take it as its source port before
+    the server binds it.
+    """
+    try:
+        ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral = 32768
+    for _ in range(200):
+        port = random.randrange(10_000, max(ephemeral, 10_001))
+        if not port_in_use(port):
+            return port
+    raise SandboxError(f"no free loopback port between 10000 and {ephemeral}: stop what holds them")
 
 
 def port_in_use(port: int) -> bool:

@@ -86,7 +86,7 @@ def test_a_refused_connection_fails_at_once(
                         f"--report-dir={tmp_path / 'out'}")
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     failed = [c for c in summary["checks"] if c["outcome"] == "failed"]
-    assert len(failed) == 9, [c["id"] for c in failed]  # every check that reads BigQuery or Storage
+    assert len(failed) == 12, [c["id"] for c in failed]  # every check that reads BigQuery or Storage
     assert all("connection refused (http://127.0.0.1:" in c["message"] for c in failed), failed
     assert summary["duration"] < 5, f"retried: the suite took {summary['duration']:.1f}s of a 20 s timeout"
     result.stdout.fnmatch_lines(["*connection refused (http://127.0.0.1:*"])
