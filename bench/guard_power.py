@@ -62,11 +62,13 @@ def old_rule(config: Config, baseline: float) -> Rule:
     bound = max(baseline - thresholds.hit_rate_max_drop, thresholds.hit_rate_floor)
     window = thresholds.hit_rate_window_days
 
+    def rolled(counts: np.ndarray) -> np.ndarray:
+        """Each day's sum over the window ending on it (fewer days at the season's start)."""
+        total = np.cumsum(counts, axis=1)
+        return total - np.pad(total, ((0, 0), (window, 0)))[:, : counts.shape[1]]
+
     def alarms(hits: np.ndarray, graded: np.ndarray) -> np.ndarray:
-        kernel = np.ones(window)
-        rolled_hits = np.apply_along_axis(lambda r: np.convolve(r, kernel)[: r.size], 1, hits)
-        rolled_graded = np.apply_along_axis(lambda r: np.convolve(r, kernel)[: r.size], 1, graded)
-        return rolled_hits < bound * rolled_graded
+        return rolled(hits) < bound * rolled(graded)
 
     return alarms
 

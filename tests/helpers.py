@@ -40,6 +40,12 @@ def edited_scenario(
     return tmp_path
 
 
+def summary_of(folder: Path) -> dict[str, Any]:
+    """A run's reports/summary.json (written by --report-dir)."""
+    data: dict[str, Any] = json.loads((folder / "summary.json").read_text())
+    return data
+
+
 SUITES = ("daily", "training", "deploy", "probe")
 
 

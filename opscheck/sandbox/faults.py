@@ -457,11 +457,6 @@ def _tracker_stuck(p: LocalPlatform) -> dict[str, Any]:
 
 
 # ---- the incidents nobody has had yet (issue 13) --------------------------------
-def _some_players(p: LocalPlatform, share: int) -> str:
-    """Every `share`-th of today's players, as a SQL list."""
-    return ", ".join(f"'{player}'" for player in _today_players(p)[::share])
-
-
 @fault("duplicate-predictions", "the morning run ran twice and both runs stayed active: every player twice")
 def _duplicate_predictions(p: LocalPlatform) -> dict[str, Any]:
     keep_rows(p, schema.PREDICTIONS, CURRENT)
@@ -541,6 +536,7 @@ def _off_day(p: LocalPlatform) -> dict[str, Any]:
 @fault("partial-rollout", "a third of today's predictions came from the retired model: half the instances lagged")
 def _partial_rollout(p: LocalPlatform) -> dict[str, Any]:
     keep_rows(p, schema.PREDICTIONS, CURRENT)
+    lagging = ", ".join(f"'{player}'" for player in _today_players(p)[::3])  # one player in three
     _sql(p, f"UPDATE {schema.PREDICTIONS} SET model_version = '{models.RETIRED.version}' "
-            f"WHERE {CURRENT} AND player_lookup IN ({_some_players(p, 3)})")
+            f"WHERE {CURRENT} AND player_lookup IN ({lagging})")
     return {"model_version": models.RETIRED.version, "share": "one player in three"}

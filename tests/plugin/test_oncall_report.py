@@ -13,14 +13,9 @@ import jsonschema
 import pytest
 
 from opscheck.report import SCHEMA
-from tests.helpers import REPO, json_server, run_checks
+from tests.helpers import REPO, json_server, run_checks, summary_of
 
 DAILY = str(REPO / "checks" / "daily")
-
-
-def summary_of(folder: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((folder / "summary.json").read_text())
-    return data
 
 
 @pytest.mark.parametrize(("scenario", "verdict", "failed"), [("healthy", "PASS", 0), ("partial-run", "FAIL", 1)])

@@ -5,12 +5,11 @@ The same against the local platform is in tests/sandbox/test_parallel_live.py.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, outcomes, run_checks
+from tests.helpers import REPO, outcomes, run_checks, summary_of
 
 # healthy; one failing in the daily, training and deploy suites at once; one failing the probes.
 SCENARIOS = ("healthy", "manifest-production-unlisted", "push-subscription-deleted")
@@ -18,8 +17,7 @@ SCENARIOS = ("healthy", "manifest-production-unlisted", "push-subscription-delet
 
 def summary_outcomes(report_dir: Path) -> dict[str, str]:
     """summary.json's outcome per check id."""
-    summary = json.loads((report_dir / "summary.json").read_text())
-    return {check["id"]: check["outcome"] for check in summary["checks"]}
+    return {check["id"]: check["outcome"] for check in summary_of(report_dir)["checks"]}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

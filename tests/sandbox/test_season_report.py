@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from opscheck.sandbox import faults
 from opscheck.sandbox.local import LocalPlatform
-from tests.helpers import REPO, run_checks
+from tests.helpers import REPO, run_checks, summary_of
 
 LIMIT = 2 * 1024**2
 
@@ -22,7 +21,7 @@ def test_a_season_long_range_with_a_fault_makes_a_page_under_2_mb(
                         "--dates", "2025-10-21..2026-02-09", f"--report-dir={tmp_path}")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     [page] = tmp_path.glob("daily-*.html")
-    summary = json.loads((tmp_path / "summary.json").read_text())
+    summary = summary_of(tmp_path)
     assert summary["counts"]["passed"] > 600 and summary["dates"] == ["2025-10-21", "2026-02-09"]
     failed = [c for c in summary["checks"] if c["outcome"] == "failed"]
     assert {c["first_failed"] for c in failed} == {"2026-02-01"}  # since when, for the whole range

@@ -13,7 +13,7 @@ import pytest
 
 from opscheck.sandbox.local import LocalPlatform
 from opscheck.sandbox.processes import free_port
-from tests.helpers import REPO, run_checks
+from tests.helpers import REPO, run_checks, summary_of
 
 TIMEOUT = 3
 COUNT_QUERIES = '''
@@ -67,7 +67,7 @@ def test_a_black_holed_dependency_costs_its_timeout_once(
     result = run_checks(pytester, str(REPO / "checks" / "daily"), "-p", "count_queries", "--target", "sandbox",
                         f"--opscheck-config={short_timeout}", f"--report-dir={tmp_path / 'out'}")
     assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()[-2000:]
-    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    summary = summary_of(tmp_path / "out")
     assert summary["duration"] <= TIMEOUT + 2, f"{stopped} cost the suite {summary['duration']:.1f}s"
     result.stdout.fnmatch_lines(["MOST ATTEMPTS OF ONE QUERY [01]"])  # a call that failed is not made again
 
@@ -84,7 +84,7 @@ def test_a_refused_connection_fails_at_once(
     config.write_text("[run]\ntoday = 2026-02-09\n[endpoints]\n" + "\n".join(lines) + "\ntimeout_seconds = 20\n")
     result = run_checks(pytester, str(REPO / "checks" / "daily"), "--mode", "live", f"--opscheck-config={config}",
                         f"--report-dir={tmp_path / 'out'}")
-    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    summary = summary_of(tmp_path / "out")
     failed = [c for c in summary["checks"] if c["outcome"] == "failed"]
     assert len(failed) == 12, [c["id"] for c in failed]  # every check that reads BigQuery or Storage
     assert all("connection refused (http://127.0.0.1:" in c["message"] for c in failed), failed
