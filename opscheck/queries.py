@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -21,6 +22,12 @@ from opscheck.errors import ConfigError
 SQL_DIR = Path(__file__).parent / "sql"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 TABLE_KEYS = tuple(f.name for f in dataclasses.fields(TablesConfig))
+# sqlglot is imported and used from the session prefetch's threads at once. It imports
+# modules lazily while parsing (a BigQuery FROM loads its optimizer on first use), and
+# Python's import locks answer concurrent circular imports with a half-made module or a
+# deadlock error: a check failed once in CI with its query already answered. One
+# thread at a time, and each query is parsed once a process, so the lock costs nothing.
+_SQLGLOT = threading.Lock()
 
 
 @functools.cache
@@ -64,9 +71,10 @@ def render(name: str, config: Config, identifiers: Mapping[str, str] | None = No
 
 @functools.cache
 def _selected(sql: str) -> frozenset[str]:
-    import sqlglot
+    with _SQLGLOT:
+        import sqlglot
 
-    tree = sqlglot.parse_one(sql, read="bigquery")
+        tree = sqlglot.parse_one(sql, read="bigquery")
     return frozenset(tree.named_selects) if isinstance(tree, sqlglot.exp.Query) else frozenset()
 
 
