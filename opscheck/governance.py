@@ -167,6 +167,14 @@ class Problem:
         return f"{self.model}: {self.field}: {self.message}"
 
 
+def problem_list(problems: Sequence[Problem], limit: int | None = None) -> str:
+    """"(2 problems): a; b", the first `limit` of them and how many more: one line for a message."""
+    shown = problems[:limit] if limit is not None else problems
+    more = f"; and {len(problems) - len(shown)} more" if len(shown) < len(problems) else ""
+    noun = "problem" if len(problems) == 1 else "problems"
+    return f"({len(problems)} {noun}): " + "; ".join(map(str, shown)) + more
+
+
 _REQUIRED = ("file", "model_version", "training_start_date", "training_end_date", "feature_count",
              "sha256", "hit_rate", "status", "created_at")
 

@@ -40,8 +40,7 @@ class SyncResult:
 def _registry_rows(manifest: Manifest) -> list[dict[str, Any]]:
     problems = manifest.problems
     if problems:
-        raise Refused(f"{manifest.path} is invalid, nothing written ({len(problems)} problems): "
-                      + "; ".join(map(str, problems)))
+        raise Refused(f"{manifest.path} is invalid, nothing written {governance.problem_list(problems)}")
     return manifest.registry_rows()
 
 

@@ -17,8 +17,8 @@ def test_manifest_valid(manifest: Manifest, evidence: Evidence) -> None:
     evidence.table("manifest problems", [{"model": p.model, "field": p.field, "problem": p.message}
                                          for p in problems])
     assert not problems, (
-        f"{manifest.path} is invalid ({len(problems)} problems): " + "; ".join(map(str, problems[:6]))
-        + "; next: fix the manifest (it is the source of truth; nothing syncs from an invalid one)"
+        f"{manifest.path} is invalid {governance.problem_list(problems, limit=6)}; "
+        "next: fix the manifest (it is the source of truth; nothing syncs from an invalid one)"
     )
 
 

@@ -95,6 +95,14 @@ def test_each_rule_names_model_field_and_owner(changes: dict[str, Any], field: s
     assert all(p.model for p in problems)
 
 
+def test_problem_list_counts_in_words_and_says_how_many_it_left_out() -> None:
+    one = governance.validate_manifest(manifest(sha256="NOT-HEX"))
+    many = governance.validate_manifest(manifest(sha256="NOT-HEX", status="live", feature_count=40))
+    assert governance.problem_list(one) == f"(1 problem): {one[0]}"
+    assert governance.problem_list(many).startswith(f"({len(many)} problems): {many[0]}; {many[1]}")
+    assert governance.problem_list(many, limit=1) == f"({len(many)} problems): {many[0]}; and {len(many) - 1} more"
+
+
 def test_production_model_must_be_listed_exactly_once() -> None:
     data = copy.deepcopy(MANIFEST)
     data["production_model"] = "catboost_v9_33f_train20250101-20250102_20250103T000000.cbm"
