@@ -68,7 +68,7 @@ bench: setup
 	$(BIN)/python bench/sandbox_up.py
 
 lint: setup-python
-	$(BIN)/ruff check opscheck checks tests bench
+	$(BIN)/ruff check opscheck checks tests bench conftest.py
 	$(BIN)/mypy
 
 sandbox-up: setup

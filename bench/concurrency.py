@@ -66,7 +66,7 @@ class Trace:
                 with self._lock:
                     self.calls.append((started, time.perf_counter()))
 
-        recordings.ReplayChannel._entry = timed  # type: ignore[method-assign]
+        recordings.ReplayChannel._entry = timed  # type: ignore[method-assign, assignment]
         try:
             yield
         finally:

@@ -65,7 +65,8 @@ def old_rule(config: Config, baseline: float) -> Rule:
     def rolled(counts: np.ndarray) -> np.ndarray:
         """Each day's sum over the window ending on it (fewer days at the season's start)."""
         total = np.cumsum(counts, axis=1)
-        return total - np.pad(total, ((0, 0), (window, 0)))[:, : counts.shape[1]]
+        summed: np.ndarray = total - np.pad(total, ((0, 0), (window, 0)))[:, : counts.shape[1]]
+        return summed
 
     def alarms(hits: np.ndarray, graded: np.ndarray) -> np.ndarray:
         return rolled(hits) < bound * rolled(graded)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,8 @@ def test_services_run_expected_commit(services: Services, expected_commit: Expec
         pytest.skip("no expected commit: pass --expect-commit SHA, set OPSCHECK_COMMIT or "
                     "services.expected_commit, or give --platform-repo PATH (its HEAD is expected)")
     commit, source = resolved
-    rows, stale = [], []
+    rows: list[dict[str, Any]] = []
+    stale: list[str] = []
     for name in opscheck_config.services.all:
         try:
             described = services.describe(name)

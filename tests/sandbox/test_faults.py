@@ -16,6 +16,7 @@ import requests
 
 from opscheck.sandbox import faults, models, schema, season
 from opscheck.sandbox.local import PROJECT, LocalPlatform
+from opscheck.sandbox.processes import SandboxError
 
 TODAY = season.TODAY.isoformat()
 
@@ -160,5 +161,5 @@ def test_stacked_faults_heal_in_reverse(healthy: LocalPlatform) -> None:
 
 
 def test_unknown_fault_names_the_list_command(healthy: LocalPlatform) -> None:
-    with pytest.raises(faults.SandboxError, match="sandbox break --list"):
+    with pytest.raises(SandboxError, match="sandbox break --list"):
         faults.inject(healthy, "no-such-fault")

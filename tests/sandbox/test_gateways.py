@@ -6,6 +6,9 @@ import dataclasses
 import datetime as dt
 import hashlib
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,7 +48,7 @@ def test_bigquery_missing_table_is_an_error_not_empty_rows(live: Session) -> Non
         Platform(config).bigquery.table("predictions")
 
 
-def test_bigquery_bad_sql_is_a_bad_request(live: Session, tmp_path: pytest.TempPathFactory,
+def test_bigquery_bad_sql_is_a_bad_request(live: Session, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from opscheck import queries
 
@@ -156,10 +159,11 @@ def test_http_unanswering_port_times_out(live: Session) -> None:
 @pytest.mark.parametrize("gateway", ["bigquery", "storage", "pubsub", "run", "monitoring"])
 def test_gateway_to_dead_endpoint_fails_within_timeout(live: Session, gateway: str) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
+    endpoint: dict[str, Any] = {gateway: dead}
     config = dataclasses.replace(live.config, endpoints=dataclasses.replace(
-        live.config.endpoints, timeout_seconds=2, **{gateway: dead}))
+        live.config.endpoints, timeout_seconds=2, **endpoint))
     platform = Platform(config)
-    calls = {
+    calls: dict[str, Callable[[], object]] = {
         "bigquery": lambda: platform.bigquery.table("predictions"),
         "storage": lambda: platform.storage.read(platform.storage.path(schema.MANIFEST)),
         "pubsub": lambda: platform.pubsub.subscription(schema.PUSH_SUBSCRIPTION),

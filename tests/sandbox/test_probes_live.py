@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,7 @@ ACTIVE = str(REPO / "checks" / "pubsub" / "test_active.py")
 NOTHING = {"subscriptions": [], "rows": 0, "batches": []}
 
 
-def prober(live: Session, **probes: object) -> Prober:
+def prober(live: Session, **probes: Any) -> Prober:
     """A Prober on a fresh Platform (nothing remembered from earlier calls), probes config changed."""
     config = dataclasses.replace(live.config, probes=dataclasses.replace(live.config.probes, **probes))
     platform = Platform(config)

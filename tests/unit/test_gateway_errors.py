@@ -35,7 +35,7 @@ def rest_403() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def grpc_denied() -> Iterator[str]:
-    class Deny(grpc.GenericRpcHandler):
+    class Deny(grpc.GenericRpcHandler):  # type: ignore[misc]  # grpc ships no type hints
         def service(self, details: Any) -> Any:
             def abort(request: bytes, context: Any) -> None:
                 context.abort(grpc.StatusCode.PERMISSION_DENIED, f"User not authorized to perform {details.method}")

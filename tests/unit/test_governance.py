@@ -11,19 +11,20 @@ import pytest
 from opscheck import governance
 
 UTC = dt.UTC
-PRODUCTION = {
+PRODUCTION: dict[str, Any] = {
     "file": "catboost_v9_33f_train20251102-20260108_20260201T011018.cbm",
     "model_version": "v9_20260201_011018", "training_start_date": "2025-11-02",
     "training_end_date": "2026-01-08", "feature_count": 33, "sha256": "ab" * 32, "hit_rate": 0.712,
     "status": "production", "created_at": "2026-02-01T01:10:18Z",
 }
-RETIRED = {
+RETIRED: dict[str, Any] = {
     "file": "catboost_v9_33f_train20241022-20250413_20251015T093000.cbm",
     "model_version": "v9_20251015_093000", "training_start_date": "2024-10-22",
     "training_end_date": "2025-04-13", "feature_count": 33, "sha256": "cd" * 32, "hit_rate": 0.703,
     "status": "retired", "created_at": "2025-10-15T09:30:00Z",
 }
-MANIFEST = {"system_id": "catboost_v9", "production_model": PRODUCTION["file"], "models": [PRODUCTION, RETIRED]}
+MANIFEST: dict[str, Any] = {"system_id": "catboost_v9", "production_model": PRODUCTION["file"],
+                            "models": [PRODUCTION, RETIRED]}
 
 
 def manifest(**changes: Any) -> dict[str, Any]:
