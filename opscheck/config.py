@@ -31,6 +31,7 @@ _URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?(/[^\s]*)?$")
 _TABLE = re.compile(r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+){1,2}$")
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_COMMIT = re.compile(r"^[0-9a-fA-F]{7,40}$")
 
 
 def _url(value: str) -> str | None:
@@ -50,6 +51,11 @@ def _name(value: str) -> str | None:
 
 def _column(value: str) -> str | None:
     return None if _COLUMN.match(value) else "a column name (letters, digits, _)"
+
+
+def commit_problem(value: str) -> str | None:
+    """What a commit id must be, when `value` is not one ("" is: nothing given)."""
+    return None if not value or _COMMIT.match(value) else "a commit SHA (7-40 hex digits)"
 
 
 def _zone(value: str) -> str | None:
@@ -156,7 +162,7 @@ class ServicesConfig:
     others: tuple[str, ...] = ("grading", "scrapers", "subset-materializer")
     # The commit every service's revision must carry (the deploy gate). Empty: from
     # --expect-commit, OPSCHECK_COMMIT, else the HEAD of the platform checkout ([repo] path).
-    expected_commit: str = ""
+    expected_commit: str = dataclasses.field(default="", metadata=_check(commit_problem))
     # The worker's floor of min instances: below it, cold starts answer 503 to pushes (incident 9).
     worker_min_instances: int = dataclasses.field(default=1, metadata=_check(_positive))
 

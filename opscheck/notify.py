@@ -30,6 +30,14 @@ def message(run: Run, page: str | None) -> dict[str, str]:
     return {"text": "\n".join(lines)}
 
 
+def problem(url: str) -> str | None:
+    """What is wrong with a webhook URL, without repeating it (its path is a secret); None: usable."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not an http(s) URL with a host (the value is not shown: a webhook URL is a secret)"
+    return None
+
+
 def host(url: str) -> str:
     """The webhook's host, the only part of it worth printing (its path is a secret)."""
     return urllib.parse.urlsplit(url).hostname or "the webhook"

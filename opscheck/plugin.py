@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from opscheck import notify, offline, reporting
-from opscheck.config import Config
+from opscheck.config import Config, commit_problem
 from opscheck.errors import ConfigError, CredentialsError
 from opscheck.evidence import Evidence
 from opscheck.platform import Platform
@@ -28,7 +28,7 @@ from opscheck.resources.delivery import Coordinator, Delivery
 from opscheck.resources.models import Manifest, ModelUsage, ProductionModel, Registry, TeamDoc
 from opscheck.resources.outcomes import HitRate, Subsets
 from opscheck.resources.predictions import Predictions
-from opscheck.resources.services import ExpectedCommit, Services
+from opscheck.resources.services import COMMIT_ENV, ExpectedCommit, Services
 from opscheck.resources.upstream import DeadLetters, Tables
 from opscheck.session import MODES, TARGETS, Options, Session, open_session, save_recording
 from opscheck.views import Views
@@ -92,9 +92,31 @@ def _dates(value: str | None, flag: str) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
 
 
+def _refuse_unusable_values(config: pytest.Config) -> None:
+    """Values that would quietly turn a check into a skip, or a notification into nothing.
+
+    `--expect-commit "$COMMIT_SHA"` in a build whose variable is unset gives an
+    empty flag: the stale-services check would skip and the gate pass.
+    """
+    given = config.getoption("expect_commit")
+    if given is not None and not given.strip():
+        raise pytest.UsageError("opscheck: --expect-commit is empty: give the commit every service must run "
+                                "(in a pipeline: is $COMMIT_SHA or $GITHUB_SHA set?)")
+    for value, source in ((given, "--expect-commit"), (os.environ.get(COMMIT_ENV), f"${COMMIT_ENV}")):
+        problem = commit_problem((value or "").strip())
+        if problem:
+            raise pytest.UsageError(f"opscheck: {source} {value!r}: expected {problem}")
+    urls = ((config.getoption("notify"), "--notify"), (os.environ.get(notify.URL_ENV), f"${notify.URL_ENV}"))
+    for url, source in urls:
+        problem = notify.problem(url) if url else None
+        if problem:
+            raise pytest.UsageError(f"opscheck: {source}: {problem}")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
+    _refuse_unusable_values(config)
     date, dates = config.getoption("opscheck_date"), config.getoption("opscheck_dates")
     if date is not None and dates is not None:
         raise pytest.UsageError(f"opscheck: --date {date} and --dates {dates}: give one of them")

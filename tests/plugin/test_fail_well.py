@@ -143,9 +143,25 @@ def test_credentials_that_cannot_work_are_one_line_once(
     (("--date", "2026-02-05", "--dates", "2026-02-01..2026-02-09"), "--date 2026-02-05 and --dates "),
     (("--dates", "1900-01-01..2026-02-09"), "spans 46061 days, more than run.max_dates (250, a season)"),
     (("--mode", "record", "--scenario", "../../../x"), "--scenario '../../../x': must be a plain folder name"),
+    # A pipeline's unset commit variable: the stale-services check would skip and the gate pass.
+    (("--expect-commit=",), "--expect-commit is empty: give the commit every service must run"),
+    (("--expect-commit", "main"), "--expect-commit 'main': expected a commit SHA (7-40 hex digits)"),
+    (("--notify", "hooks.example.com/services/T0/B0/s3cret"), "--notify: not an http(s) URL with a host"),
 ])
 def test_flags_that_cannot_work_are_one_line(pytester: pytest.Pytester, argv: tuple[str, ...], message: str) -> None:
-    assert message in one_line_error(run_checks(pytester, DAILY, *argv))
+    line = one_line_error(run_checks(pytester, DAILY, *argv))
+    assert message in line and "s3cret" not in line
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("OPSCHECK_COMMIT", "v1.2", "$OPSCHECK_COMMIT 'v1.2': expected a commit SHA"),
+    ("OPSCHECK_NOTIFY_URL", "ftp://hooks.example.com/s3cret", "$OPSCHECK_NOTIFY_URL: not an http(s) URL"),
+])
+def test_environment_values_that_cannot_work_are_one_line(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+                                                          variable: str, value: str, message: str) -> None:
+    monkeypatch.setenv(variable, value)
+    line = one_line_error(run_checks(pytester, DAILY))
+    assert message in line and "s3cret" not in line
 
 
 def test_an_unknown_scenario_lists_the_given_folders_scenarios(pytester: pytest.Pytester, tmp_path: Path) -> None:

@@ -84,6 +84,7 @@ def test_frozen() -> None:
     ('[endpoints]\ntimeout_seconds = inf\n', "endpoints.timeout_seconds: must be a positive, finite number"),
     ('[endpoints]\ntimeout_seconds = 0\n', "endpoints.timeout_seconds: must be a positive, finite number"),
     ('[env.staging.gcp]\nprojet = "x"\n', "env.staging.gcp.projet: unknown key"),  # caught though not selected
+    ('[services]\nexpected_commit = "main"\n', "services.expected_commit: must be a commit SHA (7-40 hex digits)"),
     ('bogus = 1\n', "bogus: unknown key"),
     ('[gcp\n', "not valid TOML"),
 ])
