@@ -24,7 +24,7 @@ from opscheck.errors import OpscheckError
 from opscheck.evidence import render_table
 from opscheck.platform import Platform
 from opscheck.registry import Refused, SyncResult
-from opscheck.session import MODES, TARGETS, Options, Session, open_session
+from opscheck.session import MODES, TARGETS, Options, Session, open_session, save_recording
 
 if TYPE_CHECKING:  # the local platform is imported by the commands that use it, not by every command
     from opscheck.sandbox.local import LocalPlatform
@@ -125,7 +125,11 @@ def _every_platform(action: str, platforms: Sequence[LocalPlatform]) -> int:
 # ---- governance ------------------------------------------------------------------
 @contextlib.contextmanager
 def _session(args: argparse.Namespace) -> Iterator[Session]:
-    """The session a command runs in, resolved as the checks resolve theirs; offline opens no socket."""
+    """The session a command runs in, resolved as the checks resolve theirs; offline opens no socket.
+
+    In record mode the calls it made are merged into the scenario when it ends,
+    as a checks run's are, so `opscheck diagnose stall` replays offline too.
+    """
     overrides = {"repo": {"path": str(args.platform_repo.resolve())}} if args.platform_repo else None
     session = open_session(Options(config_path=args.opscheck_config, env=args.env, mode=args.mode,
                                    target=args.target, scenario=args.scenario, recordings=args.recordings,
@@ -135,6 +139,9 @@ def _session(args: argparse.Namespace) -> Iterator[Session]:
         offline.enable()
     try:
         yield session
+        folder = save_recording(session)
+        if folder is not None:
+            print(f"opscheck: recorded scenario written to {folder}", file=sys.stderr)
     finally:
         offline.disable()
 
@@ -240,7 +247,7 @@ def _diagnose(args: argparse.Namespace) -> int:
     from opscheck import diagnosis
 
     with _session(args) as session:
-        findings = diagnosis.diagnose(diagnosis.Suspects.of(session.platform, args.batch))
+        findings = diagnosis.diagnose(diagnosis.Suspects.of(session.platform, args.batch, now=session.as_of))
     if not findings:
         print(diagnosis.lead(findings))
         return OK

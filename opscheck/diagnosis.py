@@ -49,11 +49,15 @@ class Suspects:
     now: dt.datetime = dataclasses.field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @classmethod
-    def of(cls, platform: Platform, batch_id: str | None = None) -> Suspects:
-        """Suspects of a stall, `batch_id` looked up in the coordinator's tracker as it is now."""
+    def of(cls, platform: Platform, batch_id: str | None = None, now: dt.datetime | None = None) -> Suspects:
+        """Suspects of a stall, `batch_id` looked up in the coordinator's tracker as it is now.
+
+        `now` is the session's as-of time, so that a replay judges ages as the recording did.
+        """
         coordinator = Coordinator(platform)
         batch = next((b for b in coordinator.status() if b.batch_id == batch_id), None) if batch_id else None
-        return cls(platform, Delivery(platform), Services(platform), coordinator, batch=batch, batch_id=batch_id)
+        return cls(platform, Delivery(platform), Services(platform), coordinator, batch=batch, batch_id=batch_id,
+                   now=now or dt.datetime.now(dt.UTC))
 
 
 def diagnose(suspects: Suspects) -> list[Finding]:

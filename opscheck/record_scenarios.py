@@ -4,9 +4,10 @@
 the README's single-date example, Feb 5) and
 one scenario per fault of the local platform, named after it, with that fault
 injected. Each scenario is recorded by running the real checks of every suite
-in record mode against the platform, so a scenario holds exactly the calls
-the checks make. The season is seeded deterministically; timestamps, ports
-and model bytes differ between recordings, outcomes do not.
+in record mode against the platform, then `opscheck diagnose stall`, so a
+scenario holds exactly the calls the checks and the diagnosis make. The
+season is seeded deterministically; timestamps, ports and model bytes differ
+between recordings, outcomes do not.
 
 It also writes the production model's golden sample (fixtures/golden), the
 rows and predictions its training job would keep, from the same seed.
@@ -40,6 +41,13 @@ def record(scenario: str, folder: Path, extra: Sequence[str] = ()) -> int:
     return subprocess.run(argv, cwd=REPO, stdout=subprocess.DEVNULL, check=False).returncode
 
 
+def record_diagnosis(scenario: str, folder: Path) -> int:
+    """Add `opscheck diagnose stall`'s calls to `folder/scenario`; returns its exit code (1: it found suspects)."""
+    argv = [sys.executable, "-m", "opscheck.cli", "diagnose", "stall", "--mode", "record", "--target", "sandbox",
+            "--scenario", scenario, "--recordings", str(folder)]
+    return subprocess.run(argv, cwd=REPO, stdout=subprocess.DEVNULL, check=False).returncode
+
+
 def write_golden(folder: Path = GOLDEN) -> Path:
     """The production model's golden sample, from a model trained exactly as the local platform trains it."""
     from opscheck.sandbox import models
@@ -70,6 +78,8 @@ def record_all(folder: Path, only: Sequence[str] = ()) -> list[tuple[str, int]]:
             if name == "healthy":
                 code = max(code, record(name, folder, ("--dates", BACKFILL)),
                            record(name, folder, ("--date", EXAMPLE_DAY)))
+            if record_diagnosis(name, folder) not in (0, 1):
+                code = max(code, 2)
             done.append((name, code))
             print(f"recorded {name:28} (checks exit {code})", flush=True)
     return done
