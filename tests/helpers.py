@@ -17,6 +17,10 @@ from opscheck.recordings import RECORDINGS
 from opscheck.reporting import PROBE_GROUP
 
 REPO = Path(__file__).resolve().parents[1]
+# The delivery faults of issue 9 and the cause the diagnosis must rank first for each.
+DELIVERY_CAUSES = {"push-endpoint-stale": "push-endpoint-stale", "cold-start-503": "cold-start-503",
+                   "dead-letters": "dead-lettered", "dlq-unsubscribed": "dlq-unsubscribed",
+                   "tracker-stuck": "tracker-stuck"}
 
 
 def run_checks(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:

@@ -20,7 +20,7 @@ from opscheck.resources.services import Services
 from opscheck.sandbox import faults
 from opscheck.sandbox.local import LocalPlatform
 from opscheck.session import Session
-from tests.helpers import REPO, outcomes, run_checks
+from tests.helpers import DELIVERY_CAUSES, REPO, outcomes, run_checks
 
 ACTIVE = str(REPO / "checks" / "pubsub" / "test_active.py")
 NOTHING = {"subscriptions": [], "rows": 0, "batches": []}
@@ -33,10 +33,9 @@ def prober(live: Session, **probes: Any) -> Prober:
     return Prober(platform, Delivery(platform), Services(platform), Coordinator(platform))
 
 
-@pytest.mark.parametrize("fault", ["push-endpoint-stale", "cold-start-503", "dead-letters", "dlq-unsubscribed",
-                                   "tracker-stuck"])
+@pytest.mark.parametrize("fault", sorted(DELIVERY_CAUSES))
 def test_diagnosis_ranks_the_injected_cause_first(healthy: LocalPlatform, live: Session, fault: str) -> None:
-    cause = {"dead-letters": "dead-lettered"}.get(fault, fault)
+    cause = DELIVERY_CAUSES[fault]
     before = diagnosis.diagnose(diagnosis.Suspects.of(Platform(live.config)))
     # Healthy, nothing above a lead: refused pushes of earlier tests may still be in Monitoring's window.
     assert all(f.likelihood <= 0.65 and f.cause != cause for f in before), [f.row() for f in before]

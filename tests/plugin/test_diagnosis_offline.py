@@ -1,0 +1,41 @@
+"""`opscheck diagnose stall` offline: each bundled scenario replays the diagnosis it recorded.
+
+Every scenario holds the diagnosis's calls (`make recordings` runs it after the
+checks), so on-call can rehearse an incident's diagnosis with no network: the
+delivery faults' causes come first, as live, and a scenario whose delivery
+path is sound names no suspect and exits 0.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from opscheck import cli
+from opscheck.recordings import RECORDINGS
+from tests.helpers import DELIVERY_CAUSES, REPO
+
+CONFIG = ("--opscheck-config", str(REPO / "opscheck.toml"))
+SCENARIOS = sorted(p.parent.name for p in RECORDINGS.glob("*/meta.json"))
+
+
+def diagnose(capsys: pytest.CaptureFixture[str], scenario: str) -> tuple[int, str]:
+    code = cli.main(["diagnose", "stall", "--scenario", scenario, *CONFIG])
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fault", sorted(DELIVERY_CAUSES))
+def test_each_delivery_faults_cause_is_ranked_first(capsys: pytest.CaptureFixture[str], fault: str) -> None:
+    code, out = diagnose(capsys, fault)
+    assert code == 1 and f"most likely {DELIVERY_CAUSES[fault]}: " in out.splitlines()[-1], out
+
+
+def test_healthy_names_no_suspect(capsys: pytest.CaptureFixture[str]) -> None:
+    assert diagnose(capsys, "healthy") == (
+        0, "no suspect found: push endpoint, worker, scaling, dead letters and tracker all look right\n")
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_scenario_holds_the_diagnosis_calls(capsys: pytest.CaptureFixture[str], scenario: str) -> None:
+    """A missing recording would read as a suspect ("unreadable: …") and send on-call the wrong way."""
+    code, out = diagnose(capsys, scenario)
+    assert code in (0, 1) and "no recording of" not in out, out
