@@ -57,15 +57,24 @@ def sandbox_dir() -> Path:
     return (found.parent if found else Path.cwd()) / ".sandbox"
 
 
-def seed_number(value: str) -> int:
-    """`--seed`: a whole number 0 or more (the season's random numbers derive from it)."""
+def _whole_number(value: str, least: int) -> int:
     try:
         number = int(value)
     except ValueError:
-        number = -1
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number 0 or more")
+        number = least - 1
+    if number < least:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number {least} or more")
     return number
+
+
+def seed_number(value: str) -> int:
+    """`--seed`: a whole number 0 or more (the season's random numbers derive from it)."""
+    return _whole_number(value, 0)
+
+
+def feature_number(value: str) -> int:
+    """`registry name --features`: 1 or more (the manifest refuses a name encoding 0 features)."""
+    return _whole_number(value, 1)
 
 
 # ---- the local platform --------------------------------------------------------
@@ -309,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     guard = actions.add_parser("guard", help="before training: refuse a window that already has a model")
     guard.add_argument("--force", action="store_true", help="train it anyway (warns)")
     name = actions.add_parser("name", help="the conventional model file name")
-    name.add_argument("--features", type=int, default=governance.DEFAULT_FEATURES, help="feature count")
+    name.add_argument("--features", type=feature_number, default=governance.DEFAULT_FEATURES, help="feature count")
     name.add_argument("--created", type=iso_timestamp, help="creation time (default: now, UTC)")
     for sub in (guard, name):
         sub.add_argument("--start", type=iso_date, required=True, help="training start YYYY-MM-DD")
