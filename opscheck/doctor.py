@@ -2,8 +2,9 @@
 
 For each Google API the checks use: the identity in use, whether a harmless
 read succeeds, and for a failure the role or command that fixes it. For each
-configured resource (tables, model store and manifest, topics,
-subscriptions, services): whether it exists. One table; exit 0 when every
+configured resource (tables, model store and manifest, the production
+model the manifest names, topics, subscriptions, services): whether it
+exists. One table; exit 0 when every
 row is ok.
 """
 
@@ -17,6 +18,7 @@ from opscheck.errors import AccessDeniedError, CredentialsError, GatewayError, N
 from opscheck.platform import Platform, auth
 from opscheck.platform.channel import ROLES
 from opscheck.queries import TABLE_KEYS
+from opscheck.resources.models import Manifest
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,6 +70,8 @@ def examine(platform: Platform) -> list[Row]:
     manifest = platform.storage.path(config.models.manifest)
     rows.append(_try("object", manifest, lambda: platform.storage.metadata(manifest),
                      "fix [models] bucket / manifest"))
+    if rows[-1].ok:
+        rows.append(_production_model(platform))
     for topic in (config.pubsub.request_topic, config.pubsub.dead_letter_topic):
         rows.append(_topic(platform, topic))
     for name in (config.pubsub.push_subscription, config.pubsub.dead_letter_subscription):
@@ -77,6 +81,17 @@ def examine(platform: Platform) -> list[Row]:
         rows.append(_try("service", service, functools.partial(platform.run.service, service),
                          f"deploy it or fix [services] (region {config.gcp.region})"))
     return rows
+
+
+def _production_model(platform: Platform) -> Row:
+    """The object the manifest names as production: a worker restarted now could not load a missing one."""
+    manifest = Manifest(platform)
+    try:
+        path = manifest.object_path(manifest.production)
+    except GatewayError as exc:
+        return Row("object", "production model", False, str(exc)[:240])
+    return _try("object", path, lambda: platform.storage.metadata(path),
+                "upload it again, or point the manifest's production_model at a model that exists")
 
 
 def _topic(platform: Platform, topic: str) -> Row:

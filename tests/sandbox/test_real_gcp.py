@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,13 +95,27 @@ def test_a_metadata_only_edit_does_not_make_a_table_fresh(
     result.stdout.fnmatch_lines(["*player_prop_lines: newest scraped_at *, 7?h before * (limit 36h)*"])
 
 
-def test_doctor_passes_healthy_and_names_a_missing_resource(
-    healthy: LocalPlatform, capsys: pytest.CaptureFixture[str]
-) -> None:
-    argv = ["doctor", "--target", "sandbox", "--opscheck-config", str(REPO / "opscheck.toml")]
-    assert cli.main(argv) == 0
-    assert capsys.readouterr().out.strip().endswith("everything reachable")
-    faults.inject(healthy, "dlq-unsubscribed")
-    assert cli.main(argv) == 1
-    failed = [line for line in capsys.readouterr().out.splitlines() if " FAIL " in line]
-    assert len(failed) == 1 and failed[0].split()[:3] == ["subscription", "prediction-request-dlq-sub", "FAIL"]
+DOCTOR = ["doctor", "--target", "sandbox", "--opscheck-config", str(REPO / "opscheck.toml")]
+PRODUCTION_OBJECT = "gs://nba-props-platform-models/catboost/v9/catboost_v9_33f_train20251102-20260108_20260201T011018.cbm"
+
+
+def test_doctor_passes_healthy(healthy: LocalPlatform, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(DOCTOR) == 0
+    out = capsys.readouterr().out
+    assert out.strip().endswith("everything reachable") and PRODUCTION_OBJECT in out
+
+
+@pytest.mark.parametrize(("fault", "row"), [
+    ("dlq-unsubscribed", ["subscription", "prediction-request-dlq-sub"]),
+    ("push-subscription-deleted", ["subscription", "prediction-request-prod-push"]),
+    ("table-missing", ["table", "nba-props-platform.nba_predictions.current_subset_picks"]),
+    ("model-object-deleted", ["object", PRODUCTION_OBJECT]),
+    ("manifest-production-unlisted", ["object", "production model"]),
+])
+def test_doctor_names_each_missing_resource(healthy: LocalPlatform, capsys: pytest.CaptureFixture[str],
+                                            fault: str, row: list[str]) -> None:
+    """Every fault that removes a resource: that resource's row fails, and no other."""
+    faults.inject(healthy, fault)
+    assert cli.main(DOCTOR) == 1
+    failed = [re.split(r"\s{2,}", line)[:3] for line in capsys.readouterr().out.splitlines() if " FAIL " in line]
+    assert failed == [[*row, "FAIL"]]
