@@ -93,7 +93,7 @@ def _dates(value: str | None, flag: str) -> list[dt.date]:
 
 
 def _refuse_unusable_values(config: pytest.Config) -> None:
-    """Values that would quietly turn a check into a skip, or a notification into nothing.
+    """Values that would quietly turn a check into a skip, lose a report or a notification.
 
     `--expect-commit "$COMMIT_SHA"` in a build whose variable is unset gives an
     empty flag: the stale-services check would skip and the gate pass.
@@ -106,6 +106,15 @@ def _refuse_unusable_values(config: pytest.Config) -> None:
         problem = commit_problem((value or "").strip())
         if problem:
             raise pytest.UsageError(f"opscheck: {source} {value!r}: expected {problem}")
+    folder = config.getoption("report_dir")
+    if folder is not None:  # made now: a report that cannot be written must not cost the run at its end
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise pytest.UsageError(f"opscheck: --report-dir {folder}: cannot make it a folder ({exc.strerror}); "
+                                    "give a writable folder") from None
+        if not os.access(folder, os.W_OK):
+            raise pytest.UsageError(f"opscheck: --report-dir {folder}: not writable; give a writable folder")
     urls = ((config.getoption("notify"), "--notify"), (os.environ.get(notify.URL_ENV), f"${notify.URL_ENV}"))
     for url, source in urls:
         problem = notify.problem(url) if url else None

@@ -133,10 +133,15 @@ class Reports:
         page = None
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if folder is not None:
-            page_path, summary_path = write(run, Path(folder))
-            page = str(page_path)
+            try:
+                page_path, summary_path = write(run, Path(folder))
+            except OSError as exc:  # the folder was checked at the start; a full disk is all that is left
+                line = f"opscheck: could not write the report to {folder} ({exc.strerror}); the run's verdict stands"
+            else:
+                page = str(page_path)
+                line = f"opscheck: report {page_path} ({run.verdict}), summary {summary_path}"
             if reporter is not None:
-                reporter.write_line(f"opscheck: report {page_path} ({run.verdict}), summary {summary_path}")
+                reporter.write_line(line)
         if url:
             line = notify.send(url, run, page, self.session.config.endpoints.timeout_seconds)
             if reporter is not None:

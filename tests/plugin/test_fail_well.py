@@ -153,6 +153,32 @@ def test_flags_that_cannot_work_are_one_line(pytester: pytest.Pytester, argv: tu
     assert message in line and "s3cret" not in line
 
 
+def test_a_report_dir_that_cannot_be_written_stops_before_the_checks(pytester: pytest.Pytester,
+                                                                       tmp_path: Path) -> None:
+    """It used to run every check, then end in a traceback and exit 1 on a green run."""
+    taken = tmp_path / "reports"
+    taken.write_text("a file, not a folder")
+    line = one_line_error(run_checks(pytester, DAILY, f"--report-dir={taken}"))
+    assert line.endswith(f"--report-dir {taken}: cannot make it a folder (File exists); give a writable folder")
+
+
+def test_a_report_lost_to_a_full_disk_is_one_line_and_keeps_the_verdict(pytester: pytest.Pytester,
+                                                                          tmp_path: Path) -> None:
+    pytester.makepyfile(diskfull="""
+        import errno
+        from opscheck import reporting
+
+        def full(run, folder):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        reporting.write = full
+    """)
+    result = run_checks(pytester, DAILY, "-p", "diskfull", f"--report-dir={tmp_path}")
+    assert result.ret == pytest.ExitCode.OK and "Traceback" not in result.stdout.str() + result.stderr.str()
+    result.stdout.fnmatch_lines([f"opscheck: could not write the report to {tmp_path} (No space left on device); "
+                                 "the run's verdict stands"])
+
+
 @pytest.mark.parametrize(("variable", "value", "message"), [
     ("OPSCHECK_COMMIT", "v1.2", "$OPSCHECK_COMMIT 'v1.2': expected a commit SHA"),
     ("OPSCHECK_NOTIFY_URL", "ftp://hooks.example.com/s3cret", "$OPSCHECK_NOTIFY_URL: not an http(s) URL"),
