@@ -150,6 +150,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"opscheck: {exc}") from None
     config.stash[SESSION_KEY] = session
     validated = _dates(dates, "--dates") or _dates(date, "--date") or [session.today]
+    if validated[-1] > session.today:  # nothing is due on a day to come: every check would pass or skip blind
+        flag, value = ("--dates", dates) if dates else ("--date", date)
+        raise pytest.UsageError(f"opscheck: {flag} {value}: {validated[-1]} is after today ({session.today} in "
+                                f"{session.config.run.timezone}): nothing is due yet; give dates up to today")
     if len(validated) > session.config.run.max_dates:
         raise pytest.UsageError(f"opscheck: --dates {dates} spans {len(validated)} days, more than run.max_dates "
                                 f"({session.config.run.max_dates}, a season): split the range, or raise the limit")

@@ -45,8 +45,8 @@ def test_hit_rate_within_bounds(
     rate, graded = hit_rate.rolling(day, version)
     if rate is None:
         evidence.table(f"daily hit rate of {version}", hit_rate.daily(day, version))
-        pytest.skip(f"{day}: no graded picks of {version} in the last {hit_rate.window_days} days "
-                    "(a model deployed less than a day ago)")
+        pytest.skip(f"{day}: no graded picks of {version} in the last {hit_rate.window_days} days, nothing to "
+                    "judge (no games in that window, or the model began serving within it)")
     rows = [r for r in registry.rows if r["model_version"] == version]
     assert rows, (f"registry has no row for the serving model {version}; "
                   "next: opscheck registry sync --apply")

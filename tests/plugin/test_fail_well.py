@@ -143,6 +143,8 @@ def test_credentials_that_cannot_work_are_one_line_once(
     (("--date", "2026-02-05", "--dates", "2026-02-01..2026-02-09"), "--date 2026-02-05 and --dates "),
     (("--dates", "1900-01-01..2026-02-09"), "spans 46061 days, more than run.max_dates (250, a season)"),
     (("--mode", "record", "--scenario", "../../../x"), "--scenario '../../../x': must be a plain folder name"),
+    (("--dates", "2026-02-08..2026-02-10"), "--dates 2026-02-08..2026-02-10: 2026-02-10 is after today "
+                                            "(2026-02-09 in America/New_York): nothing is due yet"),
     # A pipeline's unset commit variable: the stale-services check would skip and the gate pass.
     (("--expect-commit=",), "--expect-commit is empty: give the commit every service must run"),
     (("--expect-commit", "main"), "--expect-commit 'main': expected a commit SHA (7-40 hex digits)"),
