@@ -155,6 +155,16 @@ def _session(args: argparse.Namespace) -> Iterator[Session]:
         offline.disable()
 
 
+def checkout_folder(value: str) -> Path:
+    """`--platform-repo`: an existing folder (a typo must not read as "no checkout given")."""
+    from opscheck.platform.checkout import folder_problem
+
+    problem = folder_problem(Path(value))
+    if problem:
+        raise argparse.ArgumentTypeError(f"{value}: {problem}")
+    return Path(value)
+
+
 def iso_date(value: str) -> dt.date:
     """`--start`/`--end`: an ISO date, or a one-line usage error."""
     try:
@@ -249,7 +259,7 @@ def _session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scenario", help="recorded scenario to replay offline")
     parser.add_argument("--recordings", type=Path, help="folder holding the scenarios")
     parser.add_argument("--opscheck-config", type=Path, help="path of opscheck.toml")
-    parser.add_argument("--platform-repo", type=Path, help="a checkout of the platform's repository")
+    parser.add_argument("--platform-repo", type=checkout_folder, help="a checkout of the platform's repository")
 
 
 def _diagnose(args: argparse.Namespace) -> int:

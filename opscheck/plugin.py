@@ -22,6 +22,7 @@ from opscheck.config import Config, commit_problem
 from opscheck.errors import ConfigError, CredentialsError
 from opscheck.evidence import Evidence
 from opscheck.platform import Platform
+from opscheck.platform.checkout import folder_problem
 from opscheck.probes import Prober
 from opscheck.resources import Days, View
 from opscheck.resources.delivery import Coordinator, Delivery
@@ -106,6 +107,9 @@ def _refuse_unusable_values(config: pytest.Config) -> None:
         problem = commit_problem((value or "").strip())
         if problem:
             raise pytest.UsageError(f"opscheck: {source} {value!r}: expected {problem}")
+    repo = config.getoption("platform_repo")
+    if repo is not None and folder_problem(repo):
+        raise pytest.UsageError(f"opscheck: --platform-repo {repo}: {folder_problem(repo)}")
     folder = config.getoption("report_dir")
     if folder is not None:  # made now: a report that cannot be written must not cost the run at its end
         try:

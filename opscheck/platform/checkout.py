@@ -17,6 +17,11 @@ from opscheck.errors import GatewayError, NotFoundError
 from opscheck.platform.channel import Channel
 
 
+def folder_problem(path: Path) -> str | None:
+    """Why `--platform-repo PATH` cannot be a checkout (it is not a folder), or None."""
+    return None if path.expanduser().is_dir() else "not a folder; give a checkout of the platform's repository"
+
+
 class Checkout:
     """Reads the configured platform checkout (`[repo] path`, or `--platform-repo`)."""
 
@@ -64,7 +69,8 @@ class Checkout:
                                   text=True, timeout=self._config.endpoints.timeout_seconds, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise GatewayError(f"{self.root}: cannot run git ({exc})") from None
-        if done.returncode != 0:
+        if done.returncode != 0:  # a checkout was given and is broken: a failure, never "no commit expected"
             reason = (done.stderr.strip().splitlines() or ["not a git checkout"])[-1]
-            raise NotFoundError(f"{self.root}: no HEAD commit ({reason})")
+            raise GatewayError(f"{self.root}: no HEAD commit ({reason}); next: give a git checkout of the "
+                               "platform's repository (--platform-repo PATH or [repo] path)")
         return done.stdout.strip()

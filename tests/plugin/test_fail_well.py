@@ -147,6 +147,8 @@ def test_credentials_that_cannot_work_are_one_line_once(
                                             "(2026-02-09 in America/New_York): nothing is due yet"),
     # A pipeline's unset commit variable: the stale-services check would skip and the gate pass.
     (("--expect-commit=",), "--expect-commit is empty: give the commit every service must run"),
+    (("--platform-repo=/nonexistent/platform",), "--platform-repo /nonexistent/platform: not a folder; give a "
+                                                  "checkout of the platform's repository"),
     (("--expect-commit", "main"), "--expect-commit 'main': expected a commit SHA (7-40 hex digits)"),
     (("--notify", "hooks.example.com/services/T0/B0/s3cret"), "--notify: not an http(s) URL with a host"),
 ])

@@ -149,6 +149,9 @@ def test_name_round_trips_through_the_checks_parser(capsys: pytest.CaptureFixtur
      "opscheck: --end 2026-01-08 is before --start 2026-02-01"),
     (("registry", "name", "--start", "2026-01-09", "--end", "2026-02-08", "--features", "0"),
      "opscheck: argument --features: '0' is not a whole number 1 or more (see `opscheck registry name --help`)"),
+    (("registry", "claude-md", "--platform-repo", "/nonexistent/platform"),
+     "opscheck: argument --platform-repo: /nonexistent/platform: not a folder; give a checkout of the platform's "
+     "repository (see `opscheck registry claude-md --help`)"),
     (("registry", "sync", "--env", "nowhere"),
      f"opscheck: {REPO / 'opscheck.toml'}: no environment [env.nowhere] (environments: staging)"),
     (("registry", "list", "--scenario", "nope"), "opscheck: scenario 'nope' not found*"),

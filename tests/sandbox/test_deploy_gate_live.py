@@ -65,3 +65,14 @@ def test_platform_repo_head_is_the_expected_commit(
     sandbox_repo = healthy.doc_file.parent
     result = run_checks(pytester, check, "--target", "sandbox", f"--platform-repo={sandbox_repo}")
     result.assert_outcomes(passed=1)
+
+
+def test_a_platform_repo_that_is_not_a_checkout_fails_the_gate(
+    healthy: LocalPlatform, pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    """Given but broken is not "no commit expected": a skip here would let the rollout through."""
+    check = str(REPO / "checks/deploy/test_commits.py") + "::test_services_run_expected_commit"
+    result = run_checks(pytester, check, "--target", "sandbox", f"--platform-repo={tmp_path}")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([f"*{tmp_path}: no HEAD commit (fatal: not a git repository*); "
+                                 "next: give a git checkout of the platform's repository*"])
