@@ -108,8 +108,9 @@ def _refuse_unusable_values(config: pytest.Config) -> None:
         if problem:
             raise pytest.UsageError(f"opscheck: {source} {value!r}: expected {problem}")
     repo = config.getoption("platform_repo")
-    if repo is not None and folder_problem(repo):
-        raise pytest.UsageError(f"opscheck: --platform-repo {repo}: {folder_problem(repo)}")
+    problem = folder_problem(repo) if repo is not None else None
+    if problem:
+        raise pytest.UsageError(f"opscheck: --platform-repo {repo}: {problem}")
     folder = config.getoption("report_dir")
     if folder is not None:  # made now: a report that cannot be written must not cost the run at its end
         try:
