@@ -148,9 +148,9 @@ def _session(args: argparse.Namespace) -> Iterator[Session]:
         offline.enable()
     try:
         yield session
-        folder = save_recording(session)
-        if folder is not None:
-            print(f"opscheck: recorded scenario written to {folder}", file=sys.stderr)
+        saved = save_recording(session)
+        if saved is not None:
+            print(saved, file=sys.stderr)
     finally:
         offline.disable()
 

@@ -4,8 +4,7 @@ For each Google API the checks use: the identity in use, whether a harmless
 read succeeds, and for a failure the role or command that fixes it. For each
 configured resource (tables, model store and manifest, the production
 model the manifest names, topics, subscriptions, services): whether it
-exists. One table; exit 0 when every
-row is ok.
+exists. One table; exit 0 when every row is ok.
 """
 
 from __future__ import annotations

@@ -248,10 +248,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if SESSION_KEY in session.config.stash:
-        folder = save_recording(session_of(session.config))
+        saved = save_recording(session_of(session.config))
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        if folder is not None and reporter is not None:
-            reporter.write_line(f"opscheck: recorded scenario written to {folder}")
+        if saved is not None and reporter is not None:
+            reporter.write_line(saved)
 
 
 # ---- fixtures ----------------------------------------------------------------

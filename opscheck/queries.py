@@ -22,11 +22,12 @@ from opscheck.errors import ConfigError
 SQL_DIR = Path(__file__).parent / "sql"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 TABLE_KEYS = tuple(f.name for f in dataclasses.fields(TablesConfig))
-# sqlglot is imported and used from the session prefetch's threads at once. It imports
-# modules lazily while parsing (a BigQuery FROM loads its optimizer on first use), and
-# Python's import locks answer concurrent circular imports with a half-made module or a
-# deadlock error: a check failed once in CI with its query already answered. One
-# thread at a time, and each query is parsed once a process, so the lock costs nothing.
+# sqlglot is used from the session prefetch's threads at once, and it is not safe so:
+# its dialect metaclass (_Dialect.__new__) registers a class before it sets the class's
+# tokenizer and parser, so a thread parsing while another loads the BigQuery dialect
+# tokenizes with the generic one (backticks are no identifiers) and a good query fails
+# (a check failed so once in CI). One thread at a time; each query is parsed once a
+# process, so the lock costs nothing.
 _SQLGLOT = threading.Lock()
 
 

@@ -33,19 +33,21 @@ BACKFILL = "2026-02-01..2026-02-09"
 EXAMPLE_DAY = "2026-02-05"  # the README's `--date` example replays from the bundled healthy scenario
 
 
+def _recording(scenario: str, folder: Path, *argv: str) -> int:
+    """Run `python -m ARGV` in record mode against the local platform into `folder/scenario`; its exit code."""
+    return subprocess.run([sys.executable, "-m", *argv, "--mode", "record", "--target", "sandbox",
+                           "--scenario", scenario, "--recordings", str(folder)],
+                          cwd=REPO, stdout=subprocess.DEVNULL, check=False).returncode
+
+
 def record(scenario: str, folder: Path, extra: Sequence[str] = ()) -> int:
     """Run the checks in record mode into `folder/scenario`; returns pytest's exit code."""
-    argv = [sys.executable, "-m", "pytest", *CHECKS, "-q", "-p", "no:cacheprovider",
-            "--mode", "record", "--target", "sandbox", "--scenario", scenario,
-            "--recordings", str(folder), *extra]
-    return subprocess.run(argv, cwd=REPO, stdout=subprocess.DEVNULL, check=False).returncode
+    return _recording(scenario, folder, "pytest", *CHECKS, "-q", "-p", "no:cacheprovider", *extra)
 
 
 def record_diagnosis(scenario: str, folder: Path) -> int:
     """Add `opscheck diagnose stall`'s calls to `folder/scenario`; returns its exit code (1: it found suspects)."""
-    argv = [sys.executable, "-m", "opscheck.cli", "diagnose", "stall", "--mode", "record", "--target", "sandbox",
-            "--scenario", scenario, "--recordings", str(folder)]
-    return subprocess.run(argv, cwd=REPO, stdout=subprocess.DEVNULL, check=False).returncode
+    return _recording(scenario, folder, "opscheck.cli", "diagnose", "stall")
 
 
 def write_golden(folder: Path = GOLDEN) -> Path:

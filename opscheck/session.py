@@ -163,14 +163,15 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
     return Session(config, "live", target, None, config.today(), now, LiveChannel(), env=options.env)
 
 
-def save_recording(session: Session) -> Path | None:
-    """In record mode, write what was recorded (with the as-of facts replay needs)."""
+def save_recording(session: Session) -> str | None:
+    """In record mode, write what was recorded (with the as-of facts replay needs); the line saying where."""
     if not isinstance(session.channel, recordings.RecordChannel):
         return None
-    return session.channel.save({
+    folder = session.channel.save({
         "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "as_of": session.as_of.isoformat(timespec="seconds"),
         "today": session.today.isoformat(),
         "project": session.config.gcp.project,
         "target": session.target,
     })
+    return f"opscheck: recorded scenario written to {folder}"

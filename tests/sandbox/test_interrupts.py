@@ -83,6 +83,11 @@ def no_leftovers(groups: set[int], within: float) -> None:
     assert not leftovers(groups), f"left running: {leftovers(groups)}"
 
 
+def wait_for_emulators(state: Path, up: subprocess.Popen[str]) -> None:
+    """Until `up` has recorded its first three process groups (the emulators) in its state file."""
+    wait_for("the emulators", lambda: (state / "state.json").exists() and len(recorded_groups(state)) >= 3, 120, up)
+
+
 def child_env(tmp_path: Path, state: Path) -> dict[str, str]:
     return {**os.environ, "OPSCHECK_SANDBOX_DIR": str(state), "OPSCHECK_TEST_STATE": str(state),
             "XDG_STATE_HOME": str(tmp_path / "xdg"), "PYTHONPATH": str(REPO)}
@@ -137,7 +142,7 @@ def test_ctrl_c_twice_during_up_stops_what_it_started(
     require_standins()
     state = tmp_path / "state"
     up = sandbox_up(state)
-    wait_for("the emulators", lambda: (state / "state.json").exists() and len(recorded_groups(state)) >= 3, 120, up)
+    wait_for_emulators(state, up)
     groups = recorded_groups(state)
     up.send_signal(signal.SIGINT)
     time.sleep(0.3)
@@ -174,7 +179,7 @@ def test_down_all_finds_a_platform_whose_up_was_killed(
     require_standins()
     state = tmp_path / "somewhere" / "state"
     up = sandbox_up(state)
-    wait_for("the emulators", lambda: (state / "state.json").exists() and len(recorded_groups(state)) >= 3, 120, up)
+    wait_for_emulators(state, up)
     os.killpg(up.pid, signal.SIGKILL)
     up.communicate()
     groups = recorded_groups(state)
