@@ -43,6 +43,7 @@ MARKERS = {
 }
 SESSION_KEY = pytest.StashKey[Session]()
 DAYS_KEY = pytest.StashKey[Days]()
+LOADGROUP_INPUT = "opscheck_loadgroup"  # workerinput key: the controller switched `-n N` to loadgroup
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -165,6 +166,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[DAYS_KEY] = Days.of(validated)
     if getattr(config.option, "dist", "no") == "load":  # `-n N`: keep the delivery probes together (below)
         config.option.dist = "loadgroup"
+    if getattr(config, "workerinput", {}).get(LOADGROUP_INPUT):
+        config.option.loadgroup = True  # what makes a worker suffix node ids with their group
     _report_metadata(config, session)
     config.pluginmanager.register(reporting.Reports(config, session, config.stash[DAYS_KEY]), "opscheck-reports")
 
@@ -182,6 +185,18 @@ def _report_metadata(config: pytest.Config, session: Session) -> None:
         Path(alluredir).mkdir(parents=True, exist_ok=True)
         lines = [f"{k.replace(' ', '.')}={v}" for k, v in session.facts().items()]
         (Path(alluredir) / "environment.properties").write_text("\n".join(lines) + "\n")
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook, called on the controller for each worker
+def pytest_configure_node(node: Any) -> None:
+    """Tell each worker to group the delivery probes.
+
+    A worker parses the command line again and decides on grouping before any
+    plugin is configured (`setup_config` in xdist/remote.py): from `-n 2` alone
+    it sees `--dist load` and would not group, so the switch to `loadgroup`
+    above has to reach it through its `workerinput`.
+    """
+    node.workerinput[LOADGROUP_INPUT] = node.config.option.dist == "loadgroup"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
