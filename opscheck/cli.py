@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -347,6 +348,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"opscheck: {exc}", file=sys.stderr)
         return DRIFT if isinstance(exc, Refused) else CANNOT_RUN
     except KeyboardInterrupt:
+        # Cleaned up already. One more Ctrl-C would now land in the interpreter's shutdown, after it has
+        # put SIGINT back to the default: a kill instead of exit 130, or a traceback from an atexit hook.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("opscheck: interrupted (anything it had started is stopped again)", file=sys.stderr)
         return INTERRUPTED
     return code

@@ -1,4 +1,4 @@
-"""Interrupted runs leave nothing behind: a cancelled CI job, a killed runner, Ctrl-C (twice) during `up`.
+"""Interrupted runs leave nothing behind: a cancelled CI job, a killed runner, Ctrl-C (held down) during `up`.
 
 Every check here looks for leftovers by process group (each stand-in leads
 its own), so a child a stand-in started would be found too.
@@ -136,18 +136,26 @@ def sandbox_up(tmp_path: Path) -> Iterator[Callable[[Path], subprocess.Popen[str
         LocalPlatform(state).down()
 
 
-def test_ctrl_c_twice_during_up_stops_what_it_started(
+def test_ctrl_c_again_and_again_during_up_stops_what_it_started(
     tmp_path: Path, sandbox_up: Callable[[Path], subprocess.Popen[str]]
 ) -> None:
+    """Ctrl-C, then Ctrl-C held down: during the cleanup, and on into the interpreter's own shutdown.
+
+    A press that lands after the interpreter has put SIGINT back to its
+    default used to kill the process (-2, not 130) or print a traceback from
+    an atexit hook; pressing until it exits finds that window every time.
+    """
     require_standins()
     state = tmp_path / "state"
     up = sandbox_up(state)
     wait_for_emulators(state, up)
     groups = recorded_groups(state)
     up.send_signal(signal.SIGINT)
-    time.sleep(0.3)
-    up.send_signal(signal.SIGINT)
-    out, err = up.communicate(timeout=90)
+    deadline = time.monotonic() + 90
+    while up.poll() is None and time.monotonic() < deadline:
+        up.send_signal(signal.SIGINT)
+        time.sleep(0.005)
+    out, err = up.communicate(timeout=5)
     assert up.returncode == 130, out + err
     assert [line for line in err.splitlines() if line.strip()] == [
         "opscheck: interrupted (anything it had started is stopped again)"], err
