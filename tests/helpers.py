@@ -112,14 +112,13 @@ def outcomes(result: pytest.RunResult) -> dict[str, str]:
     """test id -> PASSED/FAILED/SKIPPED/ERROR, from `-rA` summary lines.
 
     pytest names no test on a skip line (`SKIPPED [2] path:line: reason`), so
-    skips are keyed by where and why they were skipped, valued with their count.
+    skips are keyed by how many, where and why: `[2] path:line: reason`.
     """
     found: dict[str, str] = {}
     for line in result.outlines:
         for word in ("PASSED", "FAILED", "SKIPPED", "ERROR"):
             if line.startswith(f"{word} ["):
-                count, where = line.split(maxsplit=2)[1:]
-                found[where] = f"{word} {count}"
+                found[line.split(maxsplit=1)[1]] = word
             elif line.startswith(word + " "):
                 found[line.split()[1].removesuffix(f"@{PROBE_GROUP}")] = word  # -n N groups the probes
     return found
