@@ -176,7 +176,7 @@ class LocalPlatform:
     def up(self) -> str:
         """Start everything and seed it; reuse a platform that is already fully up.
 
-        One `up` at a time per state folder; interrupted (Ctrl-C, twice even),
+        One `up` at a time per state folder; interrupted (Ctrl-C, held down even),
         it stops everything it had started before giving up.
         """
         with processes.exclusive(self.state_dir, "up"):
