@@ -164,10 +164,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"opscheck: --dates {dates} spans {len(validated)} days, more than run.max_dates "
                                 f"({session.config.run.max_dates}, a season): split the range, or raise the limit")
     config.stash[DAYS_KEY] = Days.of(validated)
-    if getattr(config.option, "dist", "no") == "load":  # `-n N`: keep the delivery probes together (below)
-        config.option.dist = "loadgroup"
-    if getattr(config, "workerinput", {}).get(LOADGROUP_INPUT):
-        config.option.loadgroup = True  # what makes a worker suffix node ids with their group
+    _group_delivery_probes(config)
     _report_metadata(config, session)
     config.pluginmanager.register(reporting.Reports(config, session, config.stash[DAYS_KEY]), "opscheck-reports")
 
@@ -187,15 +184,24 @@ def _report_metadata(config: pytest.Config, session: Session) -> None:
         (Path(alluredir) / "environment.properties").write_text("\n".join(lines) + "\n")
 
 
+def _group_delivery_probes(config: pytest.Config) -> None:
+    """`-n N`: schedule by group, so the delivery probes share a worker (pytest_collection_modifyitems).
+
+    On the controller, `--dist load` becomes `loadgroup`. A worker parses the
+    command line again and decides on grouping before any plugin is configured
+    (`setup_config` in xdist/remote.py): from `-n 2` alone it sees `--dist
+    load`, so the switch reaches it through its `workerinput`
+    (pytest_configure_node) and is applied here.
+    """
+    if getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadgroup"
+    if getattr(config, "workerinput", {}).get(LOADGROUP_INPUT):
+        config.option.loadgroup = True  # what makes a worker suffix node ids with their group
+
+
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook, called on the controller for each worker
 def pytest_configure_node(node: Any) -> None:
-    """Tell each worker to group the delivery probes.
-
-    A worker parses the command line again and decides on grouping before any
-    plugin is configured (`setup_config` in xdist/remote.py): from `-n 2` alone
-    it sees `--dist load` and would not group, so the switch to `loadgroup`
-    above has to reach it through its `workerinput`.
-    """
+    """Pass the controller's switch to `loadgroup` on to the worker (see _group_delivery_probes)."""
     node.workerinput[LOADGROUP_INPUT] = node.config.option.dist == "loadgroup"
 
 
