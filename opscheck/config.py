@@ -66,12 +66,45 @@ def _zone(value: str) -> str | None:
     return None
 
 
-def _fraction(value: float) -> str | None:
-    return None if 0.0 <= value <= 1.0 else "a fraction between 0 and 1"
+def _share(value: float) -> str | None:
+    """A fraction a check compares with: 0 would switch the check off."""
+    return None if 0.0 < value <= 1.0 else "a fraction above 0 and at most 1 (0 would switch the check off)"
+
+
+def _drop(value: float) -> str | None:
+    return None if 0.0 < value < 1.0 else "a fraction between 0 and 1, both excluded (either end switches it off)"
 
 
 def _positive(value: float) -> str | None:
     return None if 0 < value < float("inf") else "a positive, finite number"
+
+
+def _up_to(limit: float, unit: str) -> Any:
+    """A positive number no larger than `limit`: beyond it a threshold no longer judges anything."""
+    def check(value: float) -> str | None:
+        if not 0 < value <= limit:
+            return f"a positive number of {unit}, at most {limit:g}"
+        return None
+    return check
+
+
+def _attempts(value: int) -> str | None:
+    return None if 5 <= value <= 100 else "between 5 and 100 (the range Pub/Sub allows)"
+
+
+def _names(values: tuple[str, ...]) -> str | None:
+    """Resource names, none repeated."""
+    bad = [v for v in values if _name(v)]
+    if bad:
+        return f"a list of resource names (letters, digits, . _ -), not {bad[0]!r}"
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    return f"a list without repeats ({', '.join(repeated)} twice)" if repeated else None
+
+
+def _some_names(values: tuple[str, ...]) -> str | None:
+    if not values:
+        return "a list of at least one name (an empty list would judge nothing)"
+    return _names(values)
 
 
 def _check(fn: Any) -> dict[str, Any]:
@@ -89,7 +122,7 @@ class RunConfig:
     # Pins "today" (the platform's date); unset means the current date in `timezone`.
     today: dt.date | None = None
     # The longest --dates range a run takes (a season): a typo in a year must not query decades.
-    max_dates: int = dataclasses.field(default=250, metadata=_check(_positive))
+    max_dates: int = dataclasses.field(default=250, metadata=_check(_up_to(3660, "days")))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,7 +171,7 @@ class ModelsConfig:
     # JSON file per model file; empty means the bundled fixtures/golden.
     golden_dir: str = ""
     # How far (points) a re-scored golden row may be from its stored prediction.
-    golden_tolerance: float = dataclasses.field(default=0.01, metadata=_check(_positive))
+    golden_tolerance: float = dataclasses.field(default=0.01, metadata=_check(_up_to(1, "points")))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,12 +192,13 @@ class PubsubConfig:
 class ServicesConfig:
     coordinator: str = dataclasses.field(default="prediction-coordinator", metadata=_check(_name))
     worker: str = dataclasses.field(default="prediction-worker", metadata=_check(_name))
-    others: tuple[str, ...] = ("grading", "scrapers", "subset-materializer")
+    others: tuple[str, ...] = dataclasses.field(default=("grading", "scrapers", "subset-materializer"),
+                                         metadata=_check(_names))
     # The commit every service's revision must carry (the deploy gate). Empty: from
     # --expect-commit, OPSCHECK_COMMIT, else the HEAD of the platform checkout ([repo] path).
     expected_commit: str = dataclasses.field(default="", metadata=_check(commit_problem))
     # The worker's floor of min instances: below it, cold starts answer 503 to pushes (incident 9).
-    worker_min_instances: int = dataclasses.field(default=1, metadata=_check(_positive))
+    worker_min_instances: int = dataclasses.field(default=1, metadata=_check(_up_to(1000, "instances")))
 
     @property
     def all(self) -> tuple[str, ...]:
@@ -180,26 +214,27 @@ class RepoConfig:
 
 @dataclasses.dataclass(frozen=True)
 class SubsetsConfig:
-    names: tuple[str, ...] = ("top_confidence", "high_edge", "best_bets")
+    names: tuple[str, ...] = dataclasses.field(default=("top_confidence", "high_edge", "best_bets"),
+                                        metadata=_check(_some_names))
 
 
 @dataclasses.dataclass(frozen=True)
 class ThresholdsConfig:
-    coverage_floor: float = dataclasses.field(default=0.9, metadata=_check(_fraction))
-    lookback_days: int = dataclasses.field(default=14, metadata=_check(_positive))
-    grading_coverage_floor: float = dataclasses.field(default=0.9, metadata=_check(_fraction))
-    hit_rate_window_days: int = dataclasses.field(default=7, metadata=_check(_positive))
-    hit_rate_max_drop: float = dataclasses.field(default=0.10, metadata=_check(_fraction))
-    hit_rate_floor: float = dataclasses.field(default=0.55, metadata=_check(_fraction))
+    coverage_floor: float = dataclasses.field(default=0.9, metadata=_check(_share))
+    lookback_days: int = dataclasses.field(default=14, metadata=_check(_up_to(120, "days")))
+    grading_coverage_floor: float = dataclasses.field(default=0.9, metadata=_check(_share))
+    hit_rate_window_days: int = dataclasses.field(default=7, metadata=_check(_up_to(60, "days")))
+    hit_rate_max_drop: float = dataclasses.field(default=0.10, metadata=_check(_drop))
+    hit_rate_floor: float = dataclasses.field(default=0.55, metadata=_check(_drop))
     # "guard": the sequential GLR test of opscheck/guard.py, with the floor as a backstop; "rolling": the
     # 7-day rate against registry minus hit_rate_max_drop (the old rule, kept to compare).
     hit_rate_rule: HitRateRule = "guard"
-    hit_rate_guard_min_drop: float = dataclasses.field(default=0.05, metadata=_check(_fraction))
-    hit_rate_false_alarms_per_season: float = dataclasses.field(default=0.1, metadata=_check(_fraction))
-    season_days: int = dataclasses.field(default=110, metadata=_check(_positive))
-    freshness_hours: float = dataclasses.field(default=36.0, metadata=_check(_positive))
+    hit_rate_guard_min_drop: float = dataclasses.field(default=0.05, metadata=_check(_drop))
+    hit_rate_false_alarms_per_season: float = dataclasses.field(default=0.1, metadata=_check(_share))
+    season_days: int = dataclasses.field(default=110, metadata=_check(_up_to(366, "days")))
+    freshness_hours: float = dataclasses.field(default=36.0, metadata=_check(_up_to(168, "hours")))
     # A predicted value further than this from its prop line is a broken model or feature, not an edge.
-    max_edge_points: float = dataclasses.field(default=25.0, metadata=_check(_positive))
+    max_edge_points: float = dataclasses.field(default=25.0, metadata=_check(_up_to(100, "points")))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -220,26 +255,27 @@ class ProbesConfig:
     """The delivery probes' expectations and patience (`pytest -m probe`)."""
 
     # The push subscription's ack deadline must cover the worker's 95th-percentile latency.
-    worker_p95_seconds: float = dataclasses.field(default=20.0, metadata=_check(_positive))
+    worker_p95_seconds: float = dataclasses.field(default=20.0, metadata=_check(_up_to(600, "seconds")))
     # The dead-letter policy's max delivery attempts must lie in this range (Pub/Sub allows 5-100).
-    min_delivery_attempts: int = dataclasses.field(default=5, metadata=_check(_positive))
-    max_delivery_attempts: int = dataclasses.field(default=10, metadata=_check(_positive))
+    min_delivery_attempts: int = dataclasses.field(default=5, metadata=_check(_attempts))
+    max_delivery_attempts: int = dataclasses.field(default=10, metadata=_check(_attempts))
     # The push subscription's backlog: more, or older, means delivery is failing.
-    backlog_max_messages: int = dataclasses.field(default=1000, metadata=_check(_positive))
-    backlog_max_age_seconds: float = dataclasses.field(default=600.0, metadata=_check(_positive))
+    backlog_max_messages: int = dataclasses.field(default=1000, metadata=_check(_up_to(10**6, "messages")))
+    backlog_max_age_seconds: float = dataclasses.field(default=600.0,
+                                                   metadata=_check(_up_to(7 * 86400, "seconds")))
     # A batch still at 0/N after this long is stalled; so is one without progress for the second.
-    stall_zero_seconds: float = dataclasses.field(default=60.0, metadata=_check(_positive))
-    stall_progress_seconds: float = dataclasses.field(default=180.0, metadata=_check(_positive))
+    stall_zero_seconds: float = dataclasses.field(default=60.0, metadata=_check(_up_to(86400, "seconds")))
+    stall_progress_seconds: float = dataclasses.field(default=180.0, metadata=_check(_up_to(86400, "seconds")))
     # Rows older than this that the coordinator's tracker does not count mean the tracker is stuck.
-    tracker_grace_seconds: float = dataclasses.field(default=10.0, metadata=_check(_positive))
+    tracker_grace_seconds: float = dataclasses.field(default=10.0, metadata=_check(_up_to(600, "seconds")))
     # How far back the diagnosis looks for refused pushes (5xx) in Monitoring.
-    recent_minutes: int = dataclasses.field(default=15, metadata=_check(_positive))
+    recent_minutes: int = dataclasses.field(default=15, metadata=_check(_up_to(1440, "minutes")))
     # Active probes ([active]): canary messages, how they are seen delivered, deadlines, batch size.
-    canary_messages: int = dataclasses.field(default=3, metadata=_check(_positive))
+    canary_messages: int = dataclasses.field(default=3, metadata=_check(_up_to(100, "messages")))
     canary_via: CanaryVia = "subscription"
-    canary_deadline_seconds: float = dataclasses.field(default=20.0, metadata=_check(_positive))
-    batch_players: int = dataclasses.field(default=2, metadata=_check(_positive))
-    batch_deadline_seconds: float = dataclasses.field(default=20.0, metadata=_check(_positive))
+    canary_deadline_seconds: float = dataclasses.field(default=20.0, metadata=_check(_up_to(600, "seconds")))
+    batch_players: int = dataclasses.field(default=2, metadata=_check(_up_to(50, "players")))
+    batch_deadline_seconds: float = dataclasses.field(default=20.0, metadata=_check(_up_to(600, "seconds")))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -258,7 +294,7 @@ class EndpointsConfig:
     # With a person's credentials (gcloud auth application-default login), ID tokens are minted by
     # impersonating this service account (it needs roles/run.invoker; you, roles/iam.serviceAccountTokenCreator).
     invoker_service_account: str = ""
-    timeout_seconds: float = dataclasses.field(default=30.0, metadata=_check(_positive))
+    timeout_seconds: float = dataclasses.field(default=30.0, metadata=_check(_up_to(600, "seconds")))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -430,7 +466,7 @@ def load(
         for name, section in environments.items():  # a typo in any environment is caught now, not when used
             if not isinstance(section, Mapping):
                 raise ConfigError(f"{path}: env.{name}: must be a table [env.{name}.SECTION], got {section!r}")
-            _apply(config, section, path, f"env.{name}")
+            _consistent(_apply(config, section, path, f"env.{name}"), f"{path}: [env.{name}]")
         if env is not None:
             if env not in environments:
                 names = ", ".join(sorted(environments)) or "none defined"
@@ -444,7 +480,8 @@ def load(
         sources.append(str(overlay))
     if overrides:
         config = _apply(config, overrides, Path("<command line>"))
-    return dataclasses.replace(config, source=" + ".join(sources) or "<defaults>")
+    source = " + ".join(sources) or "<defaults>"
+    return dataclasses.replace(_consistent(config, source), source=source)
 
 
 def _apply(config: Config, data: Mapping[str, Any], path: Path, prefix: str = "") -> Config:
@@ -452,6 +489,28 @@ def _apply(config: Config, data: Mapping[str, Any], path: Path, prefix: str = ""
         return _build(Config, config, data, prefix)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+
+
+def _consistent(config: Config, where: str) -> Config:
+    """`config` unless two of its settings contradict each other (checked once all layers are on)."""
+    problem = _contradiction(config)
+    if problem:
+        raise ConfigError(f"{where}: {problem}")
+    return config
+
+
+def _contradiction(config: Config) -> str | None:
+    """Settings that each look fine but together leave a check nothing to judge, or nothing to pass."""
+    probes = config.probes
+    if probes.min_delivery_attempts > probes.max_delivery_attempts:
+        return (f"probes.min_delivery_attempts ({probes.min_delivery_attempts}) is above "
+                f"probes.max_delivery_attempts ({probes.max_delivery_attempts}): no policy could pass; "
+                "swap them")
+    services = config.services.all
+    repeated = sorted({name for name in services if services.count(name) > 1})
+    if repeated:
+        return (f"services: {', '.join(repeated)} is named twice (coordinator, worker and others must differ)")
+    return None
 
 
 def find_config(start: Path) -> Path | None:

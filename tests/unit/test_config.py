@@ -71,7 +71,22 @@ def test_frozen() -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ('[gcp]\nprojet = "x"\n', "gcp.projet: unknown key (known here: max_bytes_billed, project, region)"),
     ('[thresholds]\ncoverage_floor = "high"\n', "thresholds.coverage_floor: must be a number, got 'high'"),
-    ('[thresholds]\ncoverage_floor = 1.5\n', "thresholds.coverage_floor: must be a fraction between 0 and 1"),
+    ('[thresholds]\ncoverage_floor = 1.5\n', "thresholds.coverage_floor: must be a fraction above 0 and at most 1"),
+    # Values that would switch a check off, or leave it nothing to judge (issue 18).
+    ('[thresholds]\ncoverage_floor = 0\n', "thresholds.coverage_floor: must be a fraction above 0 and at most 1 "
+                                           "(0 would switch the check off), got 0"),
+    ('[thresholds]\nfreshness_hours = 1e300\n', "thresholds.freshness_hours: must be a positive number of hours, "
+                                                "at most 168"),
+    ('[thresholds]\nhit_rate_max_drop = 1\n', "thresholds.hit_rate_max_drop: must be a fraction between 0 and 1, "
+                                              "both excluded"),
+    ('[subsets]\nnames = []\n', "subsets.names: must be a list of at least one name (an empty list would judge "
+                                "nothing)"),
+    ('[subsets]\nnames = ["best_bets", "best_bets"]\n', "subsets.names: must be a list without repeats"),
+    ('[services]\nothers = ["grading", "prediction-worker"]\n', "services: prediction-worker is named twice"),
+    ('[probes]\nmin_delivery_attempts = 12\n', "probes.min_delivery_attempts (12) is above "
+                                               "probes.max_delivery_attempts (10): no policy could pass"),
+    ('[probes]\nmax_delivery_attempts = 200\n', "probes.max_delivery_attempts: must be between 5 and 100"),
+    ('[env.staging.probes]\nmin_delivery_attempts = 12\n', "[env.staging]: probes.min_delivery_attempts (12)"),
     ('[thresholds]\nlookback_days = 2.5\n', "thresholds.lookback_days: must be a whole number"),
     ('[run]\ntoday = "2026-02-30"\n', "run.today: must be a date YYYY-MM-DD"),
     ('[run]\nmode = "replay"\n', "run.mode: must be one of live, offline, record"),
@@ -81,8 +96,10 @@ def test_frozen() -> None:
     ('[run]\ntimezone = "Mars/Olympus"\n', "run.timezone: must be an IANA time zone"),
     ('[endpoints]\nbigquery = "http://localhost:99999"\n', "endpoints.bigquery: must be a URL like http://host:port "
                                                           "(port 1-65535)"),
-    ('[endpoints]\ntimeout_seconds = inf\n', "endpoints.timeout_seconds: must be a positive, finite number"),
-    ('[endpoints]\ntimeout_seconds = 0\n', "endpoints.timeout_seconds: must be a positive, finite number"),
+    ('[endpoints]\ntimeout_seconds = inf\n', "endpoints.timeout_seconds: must be a positive number of seconds, "
+                                            "at most 600"),
+    ('[endpoints]\ntimeout_seconds = 0\n', "endpoints.timeout_seconds: must be a positive number of seconds, "
+                                          "at most 600"),
     ('[env.staging.gcp]\nprojet = "x"\n', "env.staging.gcp.projet: unknown key"),  # caught though not selected
     ('[services]\nexpected_commit = "main"\n', "services.expected_commit: must be a commit SHA (7-40 hex digits)"),
     ('bogus = 1\n', "bogus: unknown key"),
