@@ -160,18 +160,18 @@ def checkout_folder(value: str) -> Path:
     """`--platform-repo`: an existing folder (a typo must not read as "no checkout given")."""
     from opscheck.platform.checkout import folder_problem
 
-    problem = folder_problem(Path(value))
+    problem = folder_problem(given_path(value))
     if problem:
         raise argparse.ArgumentTypeError(f"{value}: {problem}")
     return Path(value)
 
 
 def iso_date(value: str) -> dt.date:
-    """`--start`/`--end`: an ISO date, or a one-line usage error."""
+    """`--start`/`--end`: an ISO date of 2000-2099, or a one-line usage error."""
     try:
         return governance.parse_date(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from None
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def iso_timestamp(value: str) -> dt.datetime:
@@ -180,7 +180,11 @@ def iso_timestamp(value: str) -> dt.datetime:
         stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a timestamp like 2026-02-01T01:10:18Z") from None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+    stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+    try:
+        return governance.parse_timestamp(stamp)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _window(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
@@ -253,13 +257,25 @@ def _claude_md(args: argparse.Namespace, platform: Platform) -> int:
 
 
 # ---- the parser --------------------------------------------------------------
+def given(value: str) -> str:
+    """A value that must not be empty: `--env ""` (an unset pipeline variable) is not "no environment"."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("is empty: give a value, or leave the option out")
+    return value
+
+
+def given_path(value: str) -> Path:
+    """A path that must not be empty: Path("") is the current folder, which nobody meant."""
+    return Path(given(value))
+
+
 def _session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=MODES, help="live, offline (replay a scenario) or record")
     parser.add_argument("--target", choices=TARGETS, help="gcp or the local platform (sandbox)")
-    parser.add_argument("--env", help="named environment of opscheck.toml ([env.NAME])")
-    parser.add_argument("--scenario", help="recorded scenario to replay offline")
-    parser.add_argument("--recordings", type=Path, help="folder holding the scenarios")
-    parser.add_argument("--opscheck-config", type=Path, help="path of opscheck.toml")
+    parser.add_argument("--env", type=given, help="named environment of opscheck.toml ([env.NAME])")
+    parser.add_argument("--scenario", type=given, help="recorded scenario to replay offline")
+    parser.add_argument("--recordings", type=given_path, help="folder holding the scenarios")
+    parser.add_argument("--opscheck-config", type=given_path, help="path of opscheck.toml")
     parser.add_argument("--platform-repo", type=checkout_folder, help="a checkout of the platform's repository")
 
 
@@ -290,8 +306,10 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    print(report.junit_summary(args.junit), end="")
-    return OK
+    """Exit 0 only when the run passed: a failed run, or one where nothing ran, is not a green summary."""
+    verdict, text = report.junit_summary(args.junit)
+    print(text, end="")
+    return OK if verdict == "PASS" else DRIFT
 
 
 def build_parser() -> argparse.ArgumentParser:

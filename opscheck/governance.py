@@ -89,13 +89,29 @@ def model_version(file: str, system_id: str = "catboost_v9") -> str:
 
 
 # ---- reading manifest values -------------------------------------------------
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+"""The dates the platform can mean: anything else is a typo in a year (and year 1 overflows date arithmetic)."""
+
+
+def date_problem(day: dt.date) -> str | None:
+    """Why `day` cannot be one of the platform's dates (outside 2000-2099), or None."""
+    if EARLIEST <= day <= LATEST:
+        return None
+    return f"{day.isoformat()} is outside {EARLIEST.year}-{LATEST.year}: a typo in the year?"
+
+
 def parse_date(value: Any) -> dt.date:
-    """An ISO date (`YYYY-MM-DD`), or ValueError: never compared as a string."""
+    """An ISO date (`YYYY-MM-DD`) of 2000-2099, or ValueError: never compared as a string."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        parsed = value
+    elif not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         raise ValueError(f"{value!r} is not a date YYYY-MM-DD")
-    return dt.date.fromisoformat(value)
+    else:
+        parsed = dt.date.fromisoformat(value)
+    problem = date_problem(parsed)
+    if problem:
+        raise ValueError(problem)
+    return parsed
 
 
 def parse_timestamp(value: Any) -> dt.datetime:
@@ -111,6 +127,9 @@ def parse_timestamp(value: Any) -> dt.datetime:
         raise ValueError(f"{value!r} is not an ISO 8601 timestamp")
     if stamp.tzinfo is None:
         raise ValueError(f"{value!r} has no UTC offset")
+    problem = date_problem(stamp.date())
+    if problem:
+        raise ValueError(problem)
     return stamp.astimezone(dt.UTC)
 
 
@@ -498,8 +517,24 @@ def model_section(entry: Mapping[str, Any]) -> str:
     ])
 
 
+def section_problem(doc: str) -> str | None:
+    """Why the doc's MODEL markers cannot be read as one section (two sections, reversed, unclosed), or None.
+
+    A doc with two sections would have only its first rewritten and checked; reversed markers would be
+    "rewritten" and still drift. Neither can be fixed without a person deciding which text is right.
+    """
+    begins, ends = doc.count(MODEL_BEGIN), doc.count(MODEL_END)
+    if begins > 1 or ends > 1:
+        return f"{begins} MODEL:BEGIN and {ends} MODEL:END markers: more than one MODEL section"
+    if begins != ends:
+        return f"a MODEL:{'BEGIN' if begins else 'END'} marker without its MODEL:{'END' if begins else 'BEGIN'}"
+    if begins and doc.find(MODEL_END) < doc.find(MODEL_BEGIN):
+        return "the MODEL:END marker comes before MODEL:BEGIN"
+    return None
+
+
 def extract_model_section(doc: str) -> str | None:
-    """The MODEL section of a doc, markers included, or None if it has none."""
+    """The MODEL section of a doc, markers included, or None if it has none (see section_problem)."""
     start = doc.find(MODEL_BEGIN)
     end = doc.find(MODEL_END, start)
     if start < 0 or end < 0:
@@ -507,15 +542,27 @@ def extract_model_section(doc: str) -> str | None:
     return doc[start : end + len(MODEL_END)]
 
 
+def newline(doc: str) -> str:
+    """The doc's line ending: CRLF when every line of it ends so, else LF."""
+    return "\r\n" if "\n" in doc and doc.count("\r\n") == doc.count("\n") else "\n"
+
+
 def with_model_section(doc: str, section: str) -> str:
-    """The doc with its MODEL section replaced, every other byte kept; appended if it has none."""
+    """The doc with its MODEL section replaced, every other byte kept; appended if it has none.
+
+    The section takes the doc's line ending, so a CRLF doc stays CRLF throughout.
+    """
+    if section_problem(doc):
+        raise ValueError(section_problem(doc))
+    eol = newline(doc)
+    section = section.replace("\n", eol)
     current = extract_model_section(doc)
     if current is not None:
         start = doc.find(current)
         return doc[:start] + section + doc[start + len(current):]
     if not doc:
-        return section + "\n"
-    return doc + ("\n" if doc.endswith("\n") else "\n\n") + section + "\n"
+        return section + eol
+    return doc + (eol if doc.endswith("\n") else eol * 2) + section + eol
 
 
 def section_fields(section: str) -> dict[str, str]:
@@ -529,8 +576,8 @@ def section_fields(section: str) -> dict[str, str]:
 
 
 def section_diff(doc_section: str | None, wanted: str, doc_name: str) -> str:
-    """A unified diff from the doc's MODEL section to the generated one ('' when equal)."""
-    have = (doc_section or "").splitlines(keepends=True)
+    """A unified diff from the doc's MODEL section to the generated one ('' when equal; line endings aside)."""
+    have = (doc_section or "").replace("\r\n", "\n").splitlines(keepends=True)
     lines = difflib.unified_diff(have, wanted.splitlines(keepends=True),
                                  fromfile=f"{doc_name} (MODEL section)", tofile="generated from the manifest")
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from opscheck import notify, offline, reporting
+from opscheck import governance, notify, offline, reporting
 from opscheck.config import Config, commit_problem
 from opscheck.errors import ConfigError, CredentialsError
 from opscheck.evidence import Evidence
@@ -54,11 +55,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--target", choices=TARGETS, default=None,
                     help="where live and record calls go: gcp or the local platform (sandbox)")
     group.addoption("--scenario", default=None, help="recorded scenario (fixtures/recordings/NAME)")
-    group.addoption("--recordings", default=None, type=Path,
+    group.addoption("--recordings", default=None,
                     help="folder holding the scenarios (default: fixtures/recordings)")
     group.addoption("--env", dest="opscheck_env", default=None,
                     help="named environment of opscheck.toml ([env.NAME]) to apply")
-    group.addoption("--opscheck-config", default=None, type=Path,
+    group.addoption("--opscheck-config", default=None,
                     help="path of opscheck.toml (default: nearest one above the rootdir)")
     group.addoption("--date", dest="opscheck_date", default=None,
                     help="validate this date (YYYY-MM-DD) instead of today")
@@ -69,12 +70,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--expect-commit", default=None, metavar="SHA",
                     help="the commit every service must run (else OPSCHECK_COMMIT, services.expected_commit, "
                          "or the platform checkout's HEAD)")
-    group.addoption("--report-dir", default=None, type=Path,
+    group.addoption("--report-dir", default=None,
                     help="write the on-call page (<suite>-<as-of date>.html) and summary.json there")
     group.addoption("--suite", default=None, help="the suite's name in reports (default: the marker or checks folder)")
     group.addoption("--notify", default=None, metavar="URL",
                     help=f"on failure, post a summary to this chat webhook (Slack-compatible); also ${notify.URL_ENV}")
-    group.addoption("--platform-repo", default=None, type=Path,
+    group.addoption("--platform-repo", default=None,
                     help="a checkout of the platform's repository (team doc; HEAD as the expected commit)")
 
 
@@ -83,15 +84,29 @@ def _dates(value: str | None, flag: str) -> list[dt.date]:
         return []
     try:
         if flag == "--date":
-            return [dt.date.fromisoformat(value)]
-        first, sep, last = value.partition("..")
-        start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+            start = end = dt.date.fromisoformat(value)
+            sep = ".."
+        else:
+            first, sep, last = value.partition("..")
+            start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
     except ValueError:
         shape = "YYYY-MM-DD" if flag == "--date" else "YYYY-MM-DD..YYYY-MM-DD"
-        raise pytest.UsageError(f"{flag} {value}: expected {shape}") from None
+        raise pytest.UsageError(f"opscheck: {flag} {value}: expected {shape}") from None
     if not sep or end < start:
-        raise pytest.UsageError(f"{flag} {value}: expected an ordered range A..B")
+        raise pytest.UsageError(f"opscheck: {flag} {value}: expected an ordered range A..B")
+    problem = governance.date_problem(start) or governance.date_problem(end)
+    if problem:
+        raise pytest.UsageError(f"opscheck: {flag} {value}: {problem}")
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+# Options whose empty value would quietly mean something else: --scenario= replayed healthy,
+# --report-dir= wrote into the project root, --notify= sent nothing.
+VALUED = {"scenario": "--scenario", "recordings": "--recordings", "opscheck_env": "--env",
+          "opscheck_config": "--opscheck-config", "opscheck_date": "--date", "opscheck_dates": "--dates",
+          "report_dir": "--report-dir", "suite": "--suite", "notify": "--notify", "platform_repo": "--platform-repo"}
+PATHS = ("recordings", "opscheck_config", "report_dir", "platform_repo")
+SUITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def _refuse_unusable_values(config: pytest.Config) -> None:
@@ -104,6 +119,18 @@ def _refuse_unusable_values(config: pytest.Config) -> None:
     if given is not None and not given.strip():
         raise pytest.UsageError("opscheck: --expect-commit is empty: give the commit every service must run "
                                 "(in a pipeline: is $COMMIT_SHA or $GITHUB_SHA set?)")
+    for dest, flag in VALUED.items():
+        value = config.getoption(dest)
+        if value is not None and not str(value).strip():
+            raise pytest.UsageError(f"opscheck: {flag} is empty: give a value, or leave the option out "
+                                    "(in a pipeline: is its variable set?)")
+    for dest in PATHS:
+        if config.getoption(dest) is not None:
+            setattr(config.option, dest, Path(config.getoption(dest)))
+    suite = config.getoption("suite")
+    if suite is not None and (not SUITE_NAME.match(suite) or ".." in suite):
+        raise pytest.UsageError(f"opscheck: --suite {suite!r}: must be a plain name (letters, digits, . _ -; "
+                                "no / or ..): it names the report page inside --report-dir")
     for value, source in ((given, "--expect-commit"), (os.environ.get(COMMIT_ENV), f"${COMMIT_ENV}")):
         problem = commit_problem((value or "").strip())
         if problem:

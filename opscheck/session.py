@@ -130,7 +130,9 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
     # `--target sandbox` alone means live against the local platform.
     if mode is None:
         mode = "live" if options.target == "sandbox" else config.run.mode
-    scenario_name = options.scenario or config.run.scenario
+    if options.scenario is not None and not options.scenario.strip():
+        raise ConfigError("--scenario is empty: name a recorded scenario (or leave it out for run.scenario)")
+    scenario_name = options.scenario if options.scenario is not None else config.run.scenario
     if not SCENARIO.match(scenario_name):
         raise ConfigError(f"--scenario {scenario_name!r}: must be a plain folder name (letters, digits, . _ -), "
                           "inside the recordings folder")

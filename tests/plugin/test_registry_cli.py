@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 
 from opscheck import cli, governance
 from opscheck.recordings import RECORDINGS
+from tests.conftest import missing
 from tests.helpers import REPO
 
 CONFIG = ("--opscheck-config", str(REPO / "opscheck.toml"))
@@ -155,9 +158,92 @@ def test_name_round_trips_through_the_checks_parser(capsys: pytest.CaptureFixtur
     (("registry", "sync", "--env", "nowhere"),
      f"opscheck: {REPO / 'opscheck.toml'}: no environment [env.nowhere] (environments: staging)"),
     (("registry", "list", "--scenario", "nope"), "opscheck: scenario 'nope' not found*"),
+    # Year 1 overflowed: 491 lines of OverflowError (issue 18).
+    (("registry", "name", "--start", "0001-01-01", "--end", "2026-01-08"),
+     "opscheck: argument --start: 0001-01-01 is outside 2000-2099: a typo in the year?"),
+    (("registry", "name", "--start", "2025-11-02", "--end", "2026-01-08", "--created", "0001-01-01T00:00:00+05:00"),
+     "opscheck: argument --created: 0001-01-01 is outside 2000-2099: a typo in the year?"),
+    # An empty value (an unset pipeline variable) is not "the default".
+    (("registry", "list", "--scenario", ""), "opscheck: argument --scenario: is empty: give a value"),
+    (("registry", "list", "--recordings", ""), "opscheck: argument --recordings: is empty: give a value"),
+    (("registry", "sync", "--env", ""), "opscheck: argument --env: is empty: give a value"),
 ])
 def test_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], argv: tuple[str, ...],
                                       message: str) -> None:
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith(message.split("*")[0]), err
+
+
+# ---- claude-md on files that are not what they seem (issue 18) ---------------------------------------------
+@pytest.mark.parametrize(("action", "path"), [("--write", "/dev/full"), ("--check", "/dev/zero"),
+                                               ("--check", "/dev")])
+def test_claude_md_refuses_anything_but_a_regular_file(capsys: pytest.CaptureFixture[str], action: str,
+                                                       path: str) -> None:
+    """`--write /dev/full` read to 23 GB before the kernel killed it; `--check /dev/zero` a MemoryError."""
+    code, out, err = run(capsys, "registry", "claude-md", action, path)
+    assert (code, out) == (2, "")
+    assert one_line(err) == f"opscheck: {path}: not a regular file (a folder, a device or a pipe): give the team " \
+                            "doc's path"
+
+
+def test_claude_md_does_not_block_on_a_fifo(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    fifo = tmp_path / "CLAUDE.md"
+    os.mkfifo(fifo)
+    for action in ("--check", "--write"):
+        code, _, err = run(capsys, "registry", "claude-md", action, str(fifo))
+        assert code == 2 and "not a regular file" in one_line(err)
+
+
+def test_claude_md_write_into_a_missing_folder_is_one_line(capsys: pytest.CaptureFixture[str],
+                                                          tmp_path: Path) -> None:
+    code, _, err = run(capsys, "registry", "claude-md", "--write", str(tmp_path / "nowhere" / "CLAUDE.md"))
+    assert code == 2 and one_line(err).endswith("does not exist: give the team doc's path")
+
+
+def test_claude_md_write_to_an_immutable_doc_is_one_line_and_leaves_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    doc = tmp_path / "CLAUDE.md"
+    doc.write_text("# team\n")
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(doc)], check=False).returncode:
+        missing("chattr +i is not available here (e2fsprogs on ext4)")
+    try:
+        code, _, err = run(capsys, "registry", "claude-md", "--write", str(doc))
+    finally:
+        subprocess.run(["chattr", "-i", str(doc)], check=True)
+    assert code == 2 and one_line(err).startswith(f"opscheck: {doc}: read-only or immutable: make it writable")
+    assert doc.read_text() == "# team\n" and [p.name for p in tmp_path.iterdir()] == ["CLAUDE.md"]
+
+
+SECTION = governance.MODEL_BEGIN + "\n## MODEL\n" + governance.MODEL_END
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    (f"# team\n{governance.MODEL_END}\nold\n{governance.MODEL_BEGIN}\n",
+     "the MODEL:END marker comes before MODEL:BEGIN"),
+    (f"# team\n{SECTION}\n\n## later\n{SECTION}\n",
+     "2 MODEL:BEGIN and 2 MODEL:END markers: more than one MODEL section"),
+    (f"# team\n{governance.MODEL_BEGIN}\nno end\n", "a MODEL:BEGIN marker without its MODEL:END"),
+])
+def test_claude_md_markers_it_cannot_read_as_one_section(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, problem: str
+) -> None:
+    """Reversed markers were "rewritten" and still drifted; with two sections `--check` passed on the first."""
+    doc = tmp_path / "CLAUDE.md"
+    doc.write_text(text)
+    code, out, _ = run(capsys, "registry", "claude-md", "--check", str(doc))
+    assert code == 1 and f"({problem}: fix the doc by hand, then --write)" in out
+    code, out, err = run(capsys, "registry", "claude-md", "--write", str(doc))
+    assert code == 1 and out == "" and one_line(err) == f"opscheck: {doc}: {problem}: fix the doc by hand " \
+                                                         "(which section is right is a person's call)"
+    assert doc.read_text() == text
+
+
+def test_claude_md_keeps_a_crlf_doc_crlf(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    doc = tmp_path / "CLAUDE.md"
+    doc.write_bytes(b"# team\r\n\r\nnotes\r\n")
+    assert run(capsys, "registry", "claude-md", "--write", str(doc))[0] == 0
+    data = doc.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n") and governance.MODEL_END.encode() + b"\r\n" in data
+    assert run(capsys, "registry", "claude-md", "--check", str(doc))[0] == 0
