@@ -329,12 +329,19 @@ def day_labels(first: dt.date, last: dt.date) -> list[str]:
 _MESSAGE = 240
 
 
-def junit_summary(path: Path) -> str:
-    """A Markdown summary: the verdict with counts, the session's facts, a row per failure."""
+def junit_summary(path: Path) -> tuple[str, str]:
+    """The run's verdict (PASS, FAIL or NOTHING RAN) and a Markdown summary: counts, facts, a row per failure.
+
+    Only JUnit XML is read (a `testsuites` or `testsuite` root): anything else is an error, never a PASS;
+    a file with no test case says that nothing ran.
+    """
     try:
         root = ET.parse(path).getroot()
     except (OSError, ET.ParseError) as exc:
         raise OpscheckError(f"{path}: not a readable JUnit XML file ({exc})") from None
+    if root.tag not in ("testsuites", "testsuite"):
+        raise OpscheckError(f"{path}: not JUnit XML (its root is <{root.tag}>, not <testsuites> or <testsuite>); "
+                            "give the file pytest's --junitxml wrote")
     suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
     facts = {p.get("name", ""): p.get("value", "") for s in suites for p in s.iter("property")}
     rows, counts = [], {"passed": 0, "failed": 0, "skipped": 0}
@@ -351,12 +358,13 @@ def junit_summary(path: Path) -> str:
             counts["skipped"] += 1
         else:
             counts["passed"] += 1
-    verdict = "FAIL" if counts["failed"] else "PASS"
+    verdict = "FAIL" if counts["failed"] else "PASS" if counts["passed"] else "NOTHING RAN"
     lines = [f"## opscheck {verdict}: {counts['failed']} failed, {counts['passed']} passed, "
-             f"{counts['skipped']} skipped"]
+             f"{counts['skipped']} skipped" + (" (no check ran, so nothing was verified)"
+                                                if verdict == "NOTHING RAN" else "")]
     if facts:
         lines += ["", " · ".join(f"{k.removeprefix('opscheck ')}: {v}" for k, v in facts.items()
                                  if k.startswith("opscheck ") and v)]
     if rows:
         lines += ["", "| check | what failed |", "| --- | --- |", *rows]
-    return "\n".join(lines) + "\n"
+    return verdict, "\n".join(lines) + "\n"
