@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
-from opscheck import governance
+from opscheck import files, governance
 from opscheck.errors import OpscheckError
 from opscheck.platform import Platform
 from opscheck.resources.models import Manifest, Registry
@@ -90,11 +92,18 @@ def model_section(platform: Platform) -> str:
         raise Refused(f"{Manifest(platform).path}: {exc}") from None
 
 
+MAX_DOC_BYTES = 1 << 20
+"""A team doc is text a person edits: anything larger is not one (and /dev/zero is endless)."""
+
+
 def check_doc(platform: Platform, doc: Path) -> str:
     """A unified diff from the doc's MODEL section to the generated one ('' when they agree)."""
     text = _read(doc)
-    found = governance.extract_model_section(text)
+    problem = governance.section_problem(text)
     wanted = model_section(platform)
+    if problem:
+        return f"--- {doc}\n+++ generated from the manifest\n({problem}: fix the doc by hand, then --write)\n"
+    found = governance.extract_model_section(text)
     if found is None:
         return (f"--- {doc}\n+++ generated from the manifest\n(no MODEL section between "
                 f"{governance.MODEL_BEGIN} and {governance.MODEL_END})\n" + wanted + "\n")
@@ -102,23 +111,54 @@ def check_doc(platform: Platform, doc: Path) -> str:
 
 
 def write_doc(platform: Platform, doc: Path) -> bool:
-    """Rewrite the doc's MODEL section (appended when it has none); False when it already agreed."""
-    text = _read(doc) if doc.exists() else ""
-    updated = governance.with_model_section(text, model_section(platform))
+    """Rewrite the doc's MODEL section (appended when it has none); False when it already agreed.
+
+    Refuses a doc whose markers cannot be read as one section, and anything that is not a regular
+    file; the new text replaces the old in one rename, so an interrupted write leaves the old doc.
+    """
+    doc = doc.resolve() if doc.is_symlink() else doc  # the file a link points at, not the link, is the doc
+    if not doc.parent.is_dir():
+        raise OpscheckError(f"{doc}: its folder {doc.parent} does not exist: give the team doc's path")
+    text = _read(doc) if os.path.lexists(doc) else ""
+    if text and not os.access(doc, os.W_OK):
+        raise OpscheckError(f"{doc}: read-only or immutable: make it writable (chmod u+w, chattr -i), or --check "
+                            "it instead")
+    try:
+        updated = governance.with_model_section(text, model_section(platform))
+    except ValueError as exc:
+        raise Refused(f"{doc}: {exc}: fix the doc by hand (which section is right is a person's call)") from None
     if updated == text:
         return False
-    doc.write_bytes(updated.encode("utf-8"))
+    partial = doc.with_name(f".{doc.name}.opscheck-partial")
+    try:
+        partial.write_bytes(updated.encode("utf-8"))
+        if doc.exists():
+            shutil.copymode(doc, partial)
+        partial.replace(doc)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise OpscheckError(f"{doc}: cannot be written ({exc.strerror or exc}): is its folder writable?") from None
     return True
 
 
 def _read(doc: Path) -> str:
-    """The doc's text exactly (line endings kept: a rewrite must leave other bytes alone)."""
+    """The doc's text exactly (line endings kept: a rewrite must leave other bytes alone).
+
+    Only a regular file of at most MAX_DOC_BYTES: a folder, a device (/dev/zero is endless) or a
+    FIFO (which blocks until someone writes) is refused before it is opened.
+    """
     try:
-        return doc.read_bytes().decode("utf-8")
+        data = files.read_bounded(doc, MAX_DOC_BYTES)
     except FileNotFoundError:
         raise OpscheckError(f"{doc}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise OpscheckError(f"{doc}: cannot be read as text ({exc})") from None
+    except files.NotAFile as exc:
+        raise OpscheckError(f"{exc}: give the team doc's path") from None
+    except OSError as exc:
+        raise OpscheckError(f"{doc}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise OpscheckError(f"{doc}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 def guard(platform: Platform, start: dt.date, end: dt.date, force: bool = False) -> governance.GuardVerdict:

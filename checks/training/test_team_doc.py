@@ -18,6 +18,11 @@ def test_team_doc_model_section(team_doc: TeamDoc, manifest: Manifest, evidence:
     except NotFoundError as exc:
         pytest.skip(f"team doc not reachable: {exc}")
     wanted = governance.model_section(manifest.production)
+    problem = governance.section_problem(text)
+    assert problem is None, (
+        f"{team_doc.name}: {problem}: which text describes the model cannot be told; next: fix the doc by hand, "
+        f"then opscheck registry claude-md --write {team_doc.name}"
+    )
     found = governance.extract_model_section(text)
     diff = governance.section_diff(found, wanted, team_doc.name)
     evidence.note("diff (doc -> generated)", diff or "(none)")

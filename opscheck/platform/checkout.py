@@ -12,9 +12,12 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from opscheck import files
 from opscheck.config import Config
 from opscheck.errors import GatewayError, NotFoundError
 from opscheck.platform.channel import Channel
+
+MAX_TEXT_BYTES = 1 << 20  # a doc in the checkout is text a person edits, never more
 
 
 def folder_problem(path: Path) -> str | None:
@@ -55,10 +58,10 @@ class Checkout:
     def _read(self, path: str) -> str:
         target = self._resolve(path)
         try:
-            return target.read_text(encoding="utf-8")
+            return files.read_bounded(target, MAX_TEXT_BYTES).decode("utf-8")
         except FileNotFoundError:
             raise NotFoundError(f"{target}: not found") from None
-        except (OSError, UnicodeDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, files.NotAFile) as exc:
             raise GatewayError(f"{target}: cannot be read as text ({exc})") from None
 
     def _head(self) -> str:
