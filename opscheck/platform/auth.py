@@ -20,12 +20,16 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import os
 import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from opscheck import files
 from opscheck.config import Config
 from opscheck.errors import CredentialsError
 
@@ -34,15 +38,51 @@ LOGIN = "run `gcloud auth application-default login` (or point GOOGLE_APPLICATIO
 _EARLY = 60.0  # seconds before expiry when a cached ID token is replaced
 
 
+KEY_FILE_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
+_MAX_KEY_BYTES = 1 << 20
+
+
+def _key_file_problem(environ: Mapping[str, str]) -> str | None:
+    """What is wrong with the file $GOOGLE_APPLICATION_CREDENTIALS names, before google-auth reads it.
+
+    google-auth raises IsADirectoryError for a folder and AttributeError for a JSON array: tracebacks
+    (and pytest's INTERNALERROR) where a person needs one line.
+    """
+    name = environ.get(KEY_FILE_ENV)
+    if not name:
+        return None
+    path = Path(name).expanduser()
+    try:
+        data = files.read_bounded(path, _MAX_KEY_BYTES)
+    except FileNotFoundError:
+        return f"${KEY_FILE_ENV} names {path}, which does not exist"
+    except (OSError, files.NotAFile) as exc:
+        return f"${KEY_FILE_ENV} names {path}, which cannot be read as a key file ({exc})"
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return f"${KEY_FILE_ENV} names {path}, which is not JSON"
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("type"), str):
+        return f"${KEY_FILE_ENV} names {path}, which is not a credentials file (a JSON object with a \"type\")"
+    return None
+
+
 @functools.cache
 def _adc(quota_project: str) -> Any:
     import google.auth
     from google.auth.exceptions import DefaultCredentialsError
 
+    problem = _key_file_problem(os.environ)
+    if problem:
+        raise CredentialsError(f"{problem}: point it at a service-account key file, or unset it and run "
+                               "`gcloud auth application-default login`")
     try:
         found, _project = google.auth.default(scopes=[CLOUD_PLATFORM])
     except DefaultCredentialsError as exc:
         raise CredentialsError(f"no usable Google credentials ({_reason(exc)}): {LOGIN}") from None
+    except (OSError, ValueError, AttributeError, TypeError) as exc:  # a file google-auth could not make sense of
+        raise CredentialsError(f"unusable Google credentials ({type(exc).__name__}: {str(exc)[:160]}): {LOGIN}") \
+            from None
     # A person's ADC without a quota project bills API usage nowhere; use the configured project.
     if getattr(found, "quota_project_id", None) is None and _kind(found) in ("user", "external user"):
         found = found.with_quota_project(quota_project)  # type: ignore[attr-defined]

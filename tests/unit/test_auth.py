@@ -173,3 +173,28 @@ def test_credential_failures_are_never_retried_and_rate_limits_are() -> None:
     assert not channel.retryable(refused)
     limited = gexc.Forbidden("Exceeded rate limits", errors=[{"reason": "rateLimitExceeded"}])
     assert channel.retryable(limited) and not channel.retryable(gexc.Forbidden("Access Denied"))
+
+
+@pytest.mark.parametrize(("make", "problem"), [
+    (lambda p: p.mkdir(), "cannot be read as a key file ({path}: not a regular file"),
+    (lambda p: p.write_text("[1, 2]"), "is not a credentials file (a JSON object with a \"type\")"),
+    (lambda p: p.write_text("{not json"), "is not JSON"),
+    (lambda p: None, "which does not exist"),
+], ids=["folder", "json-array", "not-json", "missing"])
+def test_a_key_file_that_is_not_one_is_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make: Any, problem: str
+) -> None:
+    """A folder gave google-auth's IsADirectoryError, a JSON array its AttributeError: pytest's INTERNALERROR (exit 3)
+    and a raw traceback in `opscheck doctor` (issue 18)."""
+    path = tmp_path / "adc"
+    make(path)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(path))
+    auth._adc.cache_clear()
+    try:
+        with pytest.raises(CredentialsError) as caught:
+            auth.credentials(Config())
+    finally:
+        auth._adc.cache_clear()
+    message = str(caught.value)
+    assert message.startswith(f"$GOOGLE_APPLICATION_CREDENTIALS names {path}, ") and "\n" not in message
+    assert problem.format(path=path) in message and message.endswith("`gcloud auth application-default login`")
