@@ -12,7 +12,6 @@ import concurrent.futures
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +181,8 @@ def pytest_configure(config: pytest.Config) -> None:
     except (ConfigError, CredentialsError) as exc:
         raise pytest.UsageError(f"opscheck: {exc}") from None
     config.stash[SESSION_KEY] = session
+    if session.mode == "offline":  # from now until pytest_unconfigure: reports and notifications included
+        offline.enable()
     validated = _dates(dates, "--dates") or _dates(date, "--date") or [session.today]
     if validated[-1] > session.today:  # nothing is due on a day to come: every check would pass or skip blind
         flag, value = ("--dates", dates) if dates else ("--date", date)
@@ -295,8 +296,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In record mode, write the scenario: only for a run that finished (a Ctrl-C's half would replay as whole)."""
     if SESSION_KEY in session.config.stash:
-        saved = save_recording(session_of(session.config))
+        finished = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+        saved = save_recording(session_of(session.config), finished)
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if saved is not None and reporter is not None:
             reporter.write_line(saved)
@@ -304,8 +307,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 # ---- fixtures ----------------------------------------------------------------
 @pytest.fixture(scope="session")
-def opscheck_session(pytestconfig: pytest.Config, record_testsuite_property: Any) -> Iterator[Session]:
-    """The resolved session; in offline mode, network access is refused while it lives.
+def opscheck_session(pytestconfig: pytest.Config, record_testsuite_property: Any) -> Session:
+    """The resolved session (in offline mode, network access is refused from configure to unconfigure).
 
     Its facts (mode, scenario, project, as-of) go into the JUnit XML as
     test-suite properties, so a pipeline's report says which mode produced it.
@@ -313,10 +316,7 @@ def opscheck_session(pytestconfig: pytest.Config, record_testsuite_property: Any
     session = session_of(pytestconfig)
     for name, value in session.facts().items():
         record_testsuite_property(name, value)
-    if session.mode == "offline":
-        offline.enable()
-    yield session
-    offline.disable()
+    return session
 
 
 @pytest.fixture(scope="session")

@@ -143,7 +143,10 @@ class Reports:
             if reporter is not None:
                 reporter.write_line(line)
         if url:
-            line = notify.send(url, run, page, self.session.config.endpoints.timeout_seconds)
+            if self.session.mode == "offline":  # a replay describes a recording, not the platform now
+                line = f"opscheck: offline replay: no notification sent to {notify.host(url)}"
+            else:
+                line = notify.send(url, run, page, self.session.config.endpoints.timeout_seconds)
             if reporter is not None:
                 reporter.write_line(line)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -156,3 +157,37 @@ def json_server(answer: Answer) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
+
+
+@contextlib.contextmanager
+def silent_listener() -> Iterator[tuple[str, list[int]]]:
+    """A loopback server that accepts connections and never answers: its URL, and a count of connections.
+
+    What a hanging webhook looks like, and the proof that nothing connected where nothing may.
+    """
+    accepted: list[int] = []
+    held: list[socket.socket] = []
+    stop = threading.Event()
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.2)
+
+        def accept() -> None:
+            while not stop.is_set():
+                try:
+                    connection, _ = listener.accept()
+                except TimeoutError:
+                    continue
+                held.append(connection)
+                accepted.append(1)
+
+        thread = threading.Thread(target=accept, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{listener.getsockname()[1]}", accepted
+        finally:
+            stop.set()
+            thread.join()
+            for connection in held:
+                connection.close()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +16,7 @@ import pytest
 
 from opscheck import offline
 from opscheck.recordings import RECORDINGS
-from tests.helpers import REPO, run_checks
+from tests.helpers import REPO, run_checks, silent_listener
 
 PROBE = '''
 import socket
@@ -136,3 +140,37 @@ def test_target_sandbox_without_platform_is_one_line(
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: opscheck: --target sandbox: the local platform is not up*"
                                  "run `opscheck sandbox up`"])
+
+
+@pytest.mark.parametrize("how", ["env", "flag", "flag and -x"])
+def test_an_offline_run_never_notifies_and_opens_no_socket(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """With OPSCHECK_NOTIFY_URL set (as the README recommends) a failing replay POSTed its summary (issue 18)."""
+    with silent_listener() as (url, accepted):
+        flags = [f"--notify={url}/hook"] if how != "env" else []
+        if how == "env":
+            monkeypatch.setenv("OPSCHECK_NOTIFY_URL", f"{url}/hook")
+        result = run_checks(pytester, str(REPO / "checks" / "daily"), "--scenario", "partial-run", *flags,
+                            *(["-x"] if "-x" in how else []))
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["opscheck: offline replay: no notification sent to 127.0.0.1"])
+    assert accepted == [] and "OfflineViolation" not in result.stdout.str() + result.stderr.str()
+
+
+def test_ctrl_c_during_an_offline_run_is_exit_2_without_a_traceback(tmp_path: Path) -> None:
+    """Ctrl-C ended in a 115-line OfflineViolation traceback and exit 1, which reads as "a check failed"."""
+    with silent_listener() as (url, accepted):
+        env = {**os.environ, "OPSCHECK_NOTIFY_URL": f"{url}/hook", "OPSCHECK_REPLAY_LATENCY_MS": "3000"}
+        child = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--rootdir", str(REPO),
+                                  "-c", str(REPO / "pyproject.toml"), str(REPO / "checks" / "daily"),
+                                  "--scenario", "partial-run", f"--report-dir={tmp_path}"],
+                                 cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert child.stdout is not None
+        for line in child.stdout:  # the replay is under way (each answer takes 3 s): interrupt it
+            if "opscheck OFFLINE" in line and "=" in line:
+                break
+        child.send_signal(signal.SIGINT)
+        output = child.communicate(timeout=120)[0]
+    assert child.returncode == pytest.ExitCode.INTERRUPTED, output
+    assert "Traceback" not in output and "OfflineViolation" not in output and accepted == []

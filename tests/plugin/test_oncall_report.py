@@ -1,19 +1,16 @@
-"""The on-call page, summary.json, Allure results and --notify, from offline runs of the bundled scenarios."""
+"""The on-call page, summary.json, Allure results and exit codes, from offline runs of the bundled scenarios."""
 
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import time
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 
 from opscheck.report import SCHEMA
-from tests.helpers import REPO, json_server, run_checks, summary_of
+from tests.helpers import REPO, run_checks, summary_of
 
 DAILY = str(REPO / "checks" / "daily")
 
@@ -89,57 +86,6 @@ def test_exit_codes_of_the_commands(argv: tuple[str, ...], code: int) -> None:
     done = subprocess.run([str(REPO / ".venv" / "bin" / "opscheck"), *argv], cwd=REPO, capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == code, done.stdout + done.stderr
-
-
-def config_with_timeout(tmp_path: Path, seconds: int) -> Path:
-    config = tmp_path / "opscheck.toml"
-    config.write_text((REPO / "opscheck.toml").read_text().replace("timeout_seconds = 30",
-                                                                     f"timeout_seconds = {seconds}"))
-    return config
-
-
-def test_notify_posts_on_failure_only_and_keeps_the_url_out_of_the_output(
-    pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    posted: list[dict[str, Any]] = []
-
-    def receive(method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
-        posted.append({"path": path, "body": json.loads(body)})
-        return 200, {"ok": True}
-
-    with json_server(receive) as url:
-        monkeypatch.setenv("OPSCHECK_NOTIFY_URL", f"{url}/services/T000/B000/secret-token")
-        passing = run_checks(pytester, DAILY)
-        assert passing.ret == pytest.ExitCode.OK and posted == []
-        failing = run_checks(pytester, DAILY, "--scenario", "partial-run", f"--report-dir={tmp_path}")
-    assert failing.ret == pytest.ExitCode.TESTS_FAILED
-    assert [p["path"] for p in posted] == ["/services/T000/B000/secret-token"]
-    text = posted[0]["body"]["text"]
-    assert "*opscheck daily: FAIL* (1 failing) · OFFLINE replay of scenario partial-run" in text
-    assert "• test_predictions_landed[2026-02-09]: 2026-02-09: 24 active catboost_v9 predictions" in text
-    assert f"report: {tmp_path}" in text
-    failing.stdout.fnmatch_lines(["opscheck: failure summary sent to 127.0.0.1"])
-    assert "secret-token" not in failing.stdout.str() + failing.stderr.str()
-
-
-@pytest.mark.parametrize("receiver", ["dead", "hanging"])
-def test_a_broken_webhook_costs_its_timeout_and_not_the_exit_code(
-    pytester: pytest.Pytester, tmp_path: Path, receiver: str
-) -> None:
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        port = listener.getsockname()[1]
-        if receiver == "hanging":
-            listener.listen()  # accepts, never answers
-        else:
-            listener.close()  # nothing listens: refused
-        started = time.monotonic()
-        result = run_checks(pytester, DAILY, "--scenario", "partial-run", f"--notify=http://127.0.0.1:{port}/hook",
-                            f"--opscheck-config={config_with_timeout(tmp_path, 1)}")
-        elapsed = time.monotonic() - started
-    assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines(["opscheck: could not notify 127.0.0.1 (*, 2 attempts); the exit code is unchanged"])
-    assert elapsed < 15  # two attempts of 1 s at most, on top of an offline run
 
 
 def test_allure_results_carry_evidence_as_tables_and_the_next_step(
