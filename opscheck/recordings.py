@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import shutil
 import time
@@ -32,6 +33,7 @@ from opscheck.errors import (
     UnreachableError,
 )
 from opscheck.platform.channel import FileAnswer, Json, checked
+from opscheck.signals import sigint_deferred
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
 META = "meta.json"
@@ -155,7 +157,9 @@ def _read(path: Path) -> Any:
 
 def available(folder: Path = RECORDINGS) -> list[str]:
     """The scenarios of a recordings folder (those with a meta.json)."""
-    return sorted(p.name for p in folder.iterdir() if (p / META).is_file()) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / META).is_file() and not p.name.startswith("."))
 
 
 def today_of(meta: Mapping[str, Any]) -> dt.date:
@@ -287,17 +291,41 @@ class RecordChannel:
         return name
 
     def save(self, meta: Mapping[str, Any]) -> Path:
-        """Merge this session's calls into the scenario's files and write its meta."""
+        """Merge this session's calls into the scenario's files and write its meta, all or nothing.
+
+        The new scenario is written beside the old one and swapped in by renames, so an interrupted
+        save leaves the previous scenario (or none), never a half-written one that replays.
+        """
         folder = self.scenario.folder
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        partial = folder.with_name(f".{folder.name}.partial-{os.getpid()}")
+        shutil.rmtree(partial, ignore_errors=True)
+        try:
+            self._write(partial, meta)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        previous = folder.with_name(f".{folder.name}.previous-{os.getpid()}")
+        with sigint_deferred():
+            if folder.is_dir():
+                folder.rename(previous)
+            partial.rename(folder)
+        shutil.rmtree(previous, ignore_errors=True)
+        return folder
+
+    def _write(self, partial: Path, meta: Mapping[str, Any]) -> None:
+        """The merged scenario, written into `partial` (a copy of the current one, if any)."""
+        folder = self.scenario.folder
+        if folder.is_dir():
+            shutil.copytree(folder, partial)
+        else:
+            partial.mkdir()
         for gateway, calls in self._new.items():
-            path = folder / f"{gateway}.json"
-            merged = {**(self.scenario.calls(gateway) if path.is_file() else {}), **calls}
+            merged = {**(self.scenario.calls(gateway) if (folder / f"{gateway}.json").is_file() else {}), **calls}
             ordered = [merged[k] for k in sorted(merged)]
             # Calls sorted by key for stable diffs; keys inside a result keep their
             # order (a query's column order), so replayed evidence reads as live.
-            path.write_text(json.dumps({"format": FORMAT, "calls": ordered}, indent=1) + "\n")
-        (folder / META).write_text(json.dumps(
+            (partial / f"{gateway}.json").write_text(json.dumps({"format": FORMAT, "calls": ordered}, indent=1) + "\n")
+        (partial / META).write_text(json.dumps(
             {"format": FORMAT, "opscheck_version": __version__, **meta}, indent=1, sort_keys=True
         ) + "\n")
-        return folder

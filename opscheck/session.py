@@ -165,10 +165,16 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
     return Session(config, "live", target, None, config.today(), now, LiveChannel(), env=options.env)
 
 
-def save_recording(session: Session) -> str | None:
-    """In record mode, write what was recorded (with the as-of facts replay needs); the line saying where."""
+def save_recording(session: Session, finished: bool = True) -> str | None:
+    """In record mode, write what was recorded (with the as-of facts replay needs); the line saying where.
+
+    A run that did not finish (interrupted, stopped by an error) writes nothing: its scenario would hold
+    only some of the calls, and replay would read the missing ones' checks as never asked.
+    """
     if not isinstance(session.channel, recordings.RecordChannel):
         return None
+    if not finished:
+        return f"opscheck: record mode did not finish: nothing written to {session.channel.scenario.folder}"
     folder = session.channel.save({
         "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "as_of": session.as_of.isoformat(timespec="seconds"),

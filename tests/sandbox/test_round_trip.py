@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,3 +32,25 @@ def test_record_then_replay_gives_the_same_outcomes(
     replayed.stdout.fnmatch_lines(["*opscheck OFFLINE · scenario trip*"])
     assert outcomes(recorded) and outcomes(replayed) == outcomes(recorded)
     assert ("FAILED" in outcomes(recorded).values()) == (fault is not None)
+
+
+def test_ctrl_c_during_record_mode_writes_nothing(healthy: LocalPlatform, tmp_path: Path) -> None:
+    """It printed "recorded scenario written" and left a partial scenario that replayed (issue 18)."""
+    bigquery = healthy.proc("bigquery").pid
+    env = {**os.environ, "OPSCHECK_SANDBOX_DIR": str(healthy.state_dir)}
+    os.kill(bigquery, signal.SIGSTOP)  # the run waits on its first query: interrupt it there
+    try:
+        child = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", DAILY, "--mode", "record",
+                                  "--target", "sandbox", "--scenario", "cut", "--recordings", str(tmp_path)],
+                                 cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert child.stdout is not None
+        for line in child.stdout:
+            if "opscheck RECORD" in line and "=" in line:  # collected, the prefetch under way
+                break
+        child.send_signal(signal.SIGINT)
+        output = child.communicate(timeout=120)[0]
+    finally:
+        os.kill(bigquery, signal.SIGCONT)
+    assert child.returncode == pytest.ExitCode.INTERRUPTED, output
+    assert f"opscheck: record mode did not finish: nothing written to {tmp_path / 'cut'}" in output
+    assert "recorded scenario written" not in output and list(tmp_path.iterdir()) == []
