@@ -24,7 +24,7 @@ from opscheck.evidence import Evidence
 from opscheck.platform import Platform
 from opscheck.platform.checkout import folder_problem
 from opscheck.probes import Prober
-from opscheck.resources import Days, View
+from opscheck.resources import Days, View, between
 from opscheck.resources.delivery import Coordinator, Delivery
 from opscheck.resources.models import Manifest, ModelUsage, ProductionModel, Registry, TeamDoc
 from opscheck.resources.outcomes import HitRate, Subsets
@@ -96,7 +96,7 @@ def _dates(value: str | None, flag: str) -> list[dt.date]:
     problem = governance.date_problem(start) or governance.date_problem(end)
     if problem:
         raise pytest.UsageError(f"opscheck: {flag} {value}: {problem}")
-    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    return between(start, end)
 
 
 # Options whose empty value would quietly mean something else: --scenario= replayed healthy,

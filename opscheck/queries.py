@@ -12,23 +12,18 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-import threading
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, Literal, TypedDict
 
+from opscheck import shapes
 from opscheck.config import Config, TablesConfig
 from opscheck.errors import ConfigError
+from opscheck.shapes import Count, Date, Number, Timestamp
 
 SQL_DIR = Path(__file__).parent / "sql"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 TABLE_KEYS = tuple(f.name for f in dataclasses.fields(TablesConfig))
-# sqlglot is used from the session prefetch's threads at once, and it is not safe so:
-# its dialect metaclass (_Dialect.__new__) registers a class before it sets the class's
-# tokenizer and parser, so a thread parsing while another loads the BigQuery dialect
-# tokenizes with the generic one (backticks are no identifiers) and a good query fails
-# (a check failed so once in CI). One thread at a time; each query is parsed once a
-# process, so the lock costs nothing.
-_SQLGLOT = threading.Lock()
 
 
 @functools.cache
@@ -70,15 +65,155 @@ def render(name: str, config: Config, identifiers: Mapping[str, str] | None = No
     return _PLACEHOLDER.sub(fill, _text(name))
 
 
-@functools.cache
-def _selected(sql: str) -> frozenset[str]:
-    with _SQLGLOT:
-        import sqlglot
+# ---- what each named query's rows hold (held at the gateway: opscheck/shapes.py) -------------------
+class ProbeSecondRow(TypedDict):
+    game_date: Date
+    second: Timestamp
+    probe: str
+    rows: Count
 
-        tree = sqlglot.parse_one(sql, read="bigquery")
-    return frozenset(tree.named_selects) if isinstance(tree, sqlglot.exp.Query) else frozenset()
+
+class PingRow(TypedDict):
+    ok: int
 
 
-def columns(name: str, config: Config, identifiers: Mapping[str, str] | None = None) -> frozenset[str]:
-    """The columns the rows of query `name` carry (its final SELECT list), as every row must."""
-    return _selected(render(name, config, identifiers))
+class ExpectedRow(TypedDict):
+    """One row per date of the range: what the schedule and the lines say is due."""
+
+    game_date: Date
+    games: Count
+    games_with_lines: Count
+    players_with_lines: Count
+
+
+class FreshnessRow(TypedDict):
+    game_date: Date
+    newest: Timestamp | None
+    rows: Count
+
+
+class HitRow(TypedDict):
+    game_date: Date
+    model_version: str
+    rows: Count
+    hits: Count
+    graded: Count
+
+
+class ProblemRow(TypedDict):
+    game_date: Date
+    problem: Literal["duplicate", "value not a number", "value negative", "line not a number",
+                     "value far from the line", "confidence outside [0, 1]", "no scheduled game"]
+    predictions: Count
+    example_player: str
+
+
+class VersionRow(TypedDict):
+    game_date: Date
+    model_version: str
+    rows: Count
+    active: Count
+    players: Count
+    calls: Count
+    graded: Count
+    decided: Count
+
+
+class PlayerRow(TypedDict):
+    game_date: Date
+    player_lookup: str
+
+
+class ProbeRow(TypedDict):
+    probe: str | None  # NULL: a probe- row whose id is in no format opscheck writes
+    rows: Count
+
+
+class RegistryRow(TypedDict):
+    model_id: str
+    system_id: str | None
+    model_version: str | None
+    model_file: str | None
+    gcs_path: str | None
+    training_start_date: Date | None
+    training_end_date: Date | None
+    feature_count: int | None
+    sha256: str | None
+    hit_rate: Number | None
+    status: str | None
+    created_at: Timestamp | None
+    updated_at: Timestamp | None
+
+
+class UsageRow(TypedDict):
+    source: Literal["predictions", "subset_picks", "graded"]
+    model_version: str
+    first_date: Date
+    last_date: Date
+    rows: Count
+
+
+class CoverageRow(TypedDict):
+    """One row per date of the range and configured subset."""
+
+    game_date: Date
+    subset_name: str
+    predictions: Count
+    picks: Count
+
+
+shapes.at_most(HitRow, ("hits", "graded"), ("graded", "rows"))
+shapes.at_most(VersionRow, ("players", "active"), ("calls", "active"), ("active", "rows"), ("decided", "graded"),
+               ("graded", "active"))
+shapes.at_most(ExpectedRow, ("games_with_lines", "games"))
+shapes.at_most(UsageRow, ("first_date", "last_date"))
+ROWS: dict[str, Any] = {
+    "batch_rows": ProbeSecondRow, "doctor_ping": PingRow, "expected_predictions": ExpectedRow,
+    "freshness": FreshnessRow, "hit_rate_daily": HitRow, "prediction_problems": ProblemRow,
+    "predictions_by_version": VersionRow, "probe_players": PlayerRow, "probe_rows": ProbeRow,
+    "registry_models": RegistryRow, "rows_by_model": UsageRow, "subset_coverage": CoverageRow,
+}
+"""The row of every named query that is read (statements such as the MERGE answer a row count)."""
+
+
+def row_of(name: str) -> Any:
+    """The TypedDict each row of query `name` must be (ConfigError for a query that declares none)."""
+    try:
+        return ROWS[name]
+    except KeyError:
+        raise ConfigError(f"query {name}.sql declares no row shape (opscheck/queries.py ROWS)") from None
+
+
+_WINDOW = {"start": "DATE", "end": "DATE"}
+_REGISTRY_ROW = ("STRUCT<model_id STRING, system_id STRING, model_version STRING, model_file STRING, gcs_path STRING, "
+                 "training_start_date DATE, training_end_date DATE, feature_count INT64, sha256 STRING, "
+                 "hit_rate FLOAT64, status STRING, created_at TIMESTAMP>")
+PARAMS: dict[str, dict[str, str]] = {
+    "batch_rows": {"dates": "ARRAY<DATE>", "system_id": "STRING", "since": "TIMESTAMP"},
+    "doctor_ping": {},
+    "expected_predictions": _WINDOW,
+    "freshness": _WINDOW,
+    "hit_rate_daily": {**_WINDOW, "system_id": "STRING"},
+    "prediction_problems": {**_WINDOW, "system_id": "STRING", "max_edge": "FLOAT64"},
+    "predictions_by_version": {**_WINDOW, "system_id": "STRING"},
+    "probe_cleanup": {**_WINDOW, "prefix": "STRING", "probes": "ARRAY<STRING>"},
+    "probe_players": {**_WINDOW, "players": "INT64"},
+    "probe_rows": {**_WINDOW, "prefix": "STRING"},
+    "registry_merge": {"rows": f"ARRAY<{_REGISTRY_ROW}>"},
+    "registry_models": {"system_id": "STRING"},
+    "rows_by_model": {**_WINDOW, "system_id": "STRING"},
+    "subset_coverage": {**_WINDOW, "system_id": "STRING", "subsets": "ARRAY<STRING>"},
+}
+"""Each named query's parameters and their GoogleSQL types: what the gateway binds (it checks every call
+against this), and what Google's own analyzer checks each query with (tests/unit/test_googlesql.py)."""
+
+
+def check_params(name: str, bound: Mapping[str, str]) -> None:
+    """Raise ConfigError unless `bound` (name -> GoogleSQL type) is what query `name` declares."""
+    declared = PARAMS.get(name)
+    if declared is None:
+        raise ConfigError(f"query {name}.sql declares no parameters (opscheck/queries.py PARAMS)")
+    if dict(bound) != declared:
+        wrong = sorted(k for k in {*bound, *declared} if bound.get(k) != declared.get(k))
+        raise ConfigError(f"query {name}.sql: parameters bound as {dict(bound)}, declared {declared} "
+                          f"(differ in {', '.join(wrong)})")

@@ -12,7 +12,6 @@ turns a run's JUnit XML (what every pipeline keeps) into a job summary.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import html
 import json
 import re
@@ -319,10 +318,6 @@ def mode_text(facts: Mapping[str, Any]) -> str:
     if facts["target"] == "sandbox":
         return f"LOCAL PLATFORM ({facts['mode']}: the miniature platform, not production)"
     return f"{facts['mode']} · Google Cloud project {facts['project']}"
-
-
-def day_labels(first: dt.date, last: dt.date) -> list[str]:
-    return [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
 
 
 # ---- for pipelines: a Markdown summary from the JUnit XML ----------------------

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from opscheck.config import Config
-from opscheck.report import Chart, Series, day_labels
-from opscheck.resources import Days
+from opscheck.report import Chart, Series
+from opscheck.resources import Days, between
 from opscheck.resources.models import Manifest, Registry
 from opscheck.resources.outcomes import HitRate
 from opscheck.resources.predictions import Predictions
@@ -24,15 +24,14 @@ def window(config: Config, days: Days) -> tuple[dt.date, dt.date]:
 
 def predictions_chart(predictions: Predictions, config: Config, days: Days) -> Chart:
     first, last = window(config, days)
-    labels = day_labels(first, last)
-    dates = [dt.date.fromisoformat(d) for d in labels]
+    dates = between(first, last)
+    labels = [d.isoformat() for d in dates]
     expected = [predictions.expected(d) for d in dates]
     floor = config.thresholds.coverage_floor
     return Chart("predictions", f"active {predictions.system_id} predictions per day against expected "
                  f"(players with lines × {floor:g})", labels, [
                      Series("active", "#1f5fbf", [float(predictions.active_count(d)) for d in dates]),
-                     Series("expected", "#d9822b", [float(int(e.players_with_lines * floor)) for e in expected],
-                            dashed=True),
+                     Series("expected", "#d9822b", [float(predictions.floor(d)) for d in dates], dashed=True),
                      Series("players with lines", "#9a9a9a", [float(e.players_with_lines) for e in expected],
                             dashed=True),
                  ])
@@ -43,7 +42,7 @@ def serving(manifest: Manifest, registry: Registry, config: Config,
     """Each day of the window with the model serving on it and that model's registry hit rate."""
     first, last = window(config, days)
     baselines = {str(r["model_version"]): float(r["hit_rate"]) for r in registry.rows if r.get("hit_rate") is not None}
-    dates = [dt.date.fromisoformat(label) for label in day_labels(first, last)]
+    dates = between(first, last)
     versions = [str(manifest.serving_on(day)["model_version"]) for day in dates]
     return [(day, version, baselines.get(version)) for day, version in zip(dates, versions, strict=True)]
 

@@ -69,7 +69,7 @@ class Views:
         return self._one("tables", lambda: Tables(self._platform))
 
     def dead_letters(self) -> DeadLetters:
-        return self._one("dead_letters", lambda: DeadLetters(self._platform))
+        return self._one("dead_letters", lambda: DeadLetters(self._platform, self.delivery()))
 
     def delivery(self) -> Delivery:
         return self._one("delivery", lambda: Delivery(self._platform))

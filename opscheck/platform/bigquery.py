@@ -1,7 +1,8 @@
 """BigQuery gateway: named queries with typed parameters, and table metadata.
 
 Rows come back as plain dicts of JSON values (dates and timestamps as ISO
-strings), the same live and on replay. A missing table or bad SQL raises a
+strings), the same live and on replay, each held to the shape its query
+declares (opscheck/queries.py). A missing table or bad SQL raises a
 GatewayError naming the query: never an empty result that reads as "no data".
 """
 
@@ -18,9 +19,10 @@ from typing import Any, TypedDict
 
 from opscheck import queries
 from opscheck.config import Config
-from opscheck.errors import DataError, QueryTimeoutError
+from opscheck.errors import QueryTimeoutError
 from opscheck.platform import auth
 from opscheck.platform.channel import ASKER, Channel, Guard, Json, bounded_retry
+from opscheck.shapes import Count
 
 Scalar = str | int | float | bool | dt.date | dt.datetime
 Param = Scalar | Sequence[str] | Sequence[dt.date] | Sequence[Mapping[str, Scalar]]
@@ -38,7 +40,7 @@ class QueryRun(TypedDict):
 
 class TableInfo(TypedDict):
     table: str
-    rows: int
+    rows: Count
     modified: str
     partition_field: str | None
 
@@ -86,19 +88,18 @@ class BigQuery:
         `identifiers` fill a query's generic `{table}`/`{column}` placeholders
         (queries.render); they are part of what a recording keys the call on.
         """
+        queries.check_params(name, {k: bound_type(v) for k, v in params.items()})
         args: dict[str, Json] = {"query": name, "params": {k: to_json(v) for k, v in sorted(params.items())}}
         if identifiers:
             args["identifiers"] = dict(sorted(identifiers.items()))
         self.ran.append({"asker": ASKER.get(), "query": name, "identifiers": dict(identifiers or {}),
                          "params": args["params"]})
+        # Each row is held to its query's declared shape (queries.ROWS): a date that is not YYYY-MM-DD,
+        # a count that is negative or null, hits above graded, fail here naming the call and field.
         rows: list[Row] = self._channel.call(
-            "bigquery", "query", args, lambda: self._run(name, params, identifiers), shape=list[Row]
+            "bigquery", "query", args, lambda: self._run(name, params, identifiers),
+            shape=list[queries.row_of(name)],  # type: ignore[misc]
         )
-        wanted = queries.columns(name, self._config, identifiers)
-        for row in rows:
-            if not wanted <= row.keys():
-                raise DataError(f"query {name}.sql: a row without {', '.join(sorted(wanted - row.keys()))} "
-                                f"(its SELECT gives {', '.join(sorted(wanted))}): {json.dumps(row)[:200]}")
         return rows
 
     def sql(self, run: QueryRun) -> str:
@@ -113,6 +114,7 @@ class BigQuery:
         Writes go through the channel like reads, so record mode keeps what
         was written; callers refuse to write offline before they get here.
         """
+        queries.check_params(name, {k: bound_type(v) for k, v in params.items()})
         args = {"statement": name, "params": {k: to_json(v) for k, v in sorted(params.items())}}
         affected: int = self._channel.call(
             "bigquery", "execute", args, lambda: self._execute(name, params), shape=int
@@ -188,23 +190,36 @@ class BigQuery:
         }
 
 
+def _scalar_type(value: Param) -> str | None:
+    """The GoogleSQL type of a scalar parameter value, None for a list."""
+    for kind, name in ((bool, "BOOL"), (int, "INT64"), (float, "FLOAT64"), (dt.datetime, "TIMESTAMP"),
+                       (dt.date, "DATE"), (str, "STRING")):
+        if isinstance(value, kind):
+            return name
+    return None
+
+
+def bound_type(value: Param) -> str:
+    """The GoogleSQL type `value` is bound as (what _parameter sends): DATE, ARRAY<STRING>, ARRAY<STRUCT<...>>."""
+    scalar = _scalar_type(value)
+    if scalar is not None:
+        return scalar
+    items = list(value)  # type: ignore[arg-type]
+    if items and all(isinstance(item, dt.date) and not isinstance(item, dt.datetime) for item in items):
+        return "ARRAY<DATE>"
+    if items and isinstance(items[0], Mapping):
+        return "ARRAY<STRUCT<" + ", ".join(f"{k} {bound_type(v)}" for k, v in items[0].items()) + ">>"
+    return "ARRAY<STRING>"
+
+
 def _parameter(name: str, value: Param) -> Any:
     from google.cloud import bigquery
 
-    if isinstance(value, bool):
-        return bigquery.ScalarQueryParameter(name, "BOOL", value)
-    if isinstance(value, int):
-        return bigquery.ScalarQueryParameter(name, "INT64", value)
-    if isinstance(value, float):
-        return bigquery.ScalarQueryParameter(name, "FLOAT64", value)
-    if isinstance(value, dt.datetime):
-        return bigquery.ScalarQueryParameter(name, "TIMESTAMP", value)
-    if isinstance(value, dt.date):
-        return bigquery.ScalarQueryParameter(name, "DATE", value)
-    if isinstance(value, str):
-        return bigquery.ScalarQueryParameter(name, "STRING", value)
-    items = list(value)
-    if items and all(isinstance(item, dt.date) and not isinstance(item, dt.datetime) for item in items):
+    scalar = _scalar_type(value)
+    if scalar is not None:
+        return bigquery.ScalarQueryParameter(name, scalar, value)  # type: ignore[arg-type]
+    items = list(value)  # type: ignore[arg-type]
+    if bound_type(value) == "ARRAY<DATE>":
         return bigquery.ArrayQueryParameter(name, "DATE", items)
     if items and isinstance(items[0], Mapping):
         # ARRAY<STRUCT<...>>: every field named and typed from its value (the stand-in needs names).

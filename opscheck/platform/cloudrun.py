@@ -20,6 +20,7 @@ from typing import Any, TypedDict
 from opscheck.config import Config
 from opscheck.platform import auth
 from opscheck.platform.channel import Channel, Guard, bounded_retry
+from opscheck.shapes import Count, Timestamp
 
 COMMIT_LABEL = "commit-sha"
 _HEX = re.compile(r"^[0-9a-f]{7,40}$")
@@ -27,14 +28,14 @@ _HEX = re.compile(r"^[0-9a-f]{7,40}$")
 
 class RevisionInfo(TypedDict):
     revision: str
-    percent: int
+    percent: Count
     env: dict[str, str]
     secrets: list[str]
-    min_instances: int
-    max_instances: int
+    min_instances: Count
+    max_instances: Count
     commit_sha: str | None
     commit_source: str | None
-    created: str | None
+    created: Timestamp | None
 
 
 class ServiceInfo(TypedDict):
@@ -42,10 +43,10 @@ class ServiceInfo(TypedDict):
     uri: str
     revision: str  # the revision carrying the most traffic; env, scaling and commit below are its
     env: dict[str, str]
-    min_instances: int
-    max_instances: int
+    min_instances: Count
+    max_instances: Count
     commit_sha: str | None
-    revision_created: str | None
+    revision_created: Timestamp | None
     serving: list[RevisionInfo]
     latest_created_revision: str
     latest_created_ready: bool

@@ -16,6 +16,7 @@ from opscheck.config import Config
 from opscheck.errors import UnreachableError
 from opscheck.platform import auth
 from opscheck.platform.channel import Channel, Json
+from opscheck.shapes import Count, Number
 
 if TYPE_CHECKING:  # imported lazily: offline runs never need it, and it costs startup time
     import requests
@@ -26,8 +27,8 @@ _BODY_LIMIT = 8192
 class HttpResult(TypedDict):
     method: str
     url: str
-    status: int
-    latency_ms: float
+    status: Count
+    latency_ms: Number
     body: str
 
 

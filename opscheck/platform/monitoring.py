@@ -21,6 +21,7 @@ from opscheck.platform.channel import (
     insecure_channel,
     tls_endpoint,
 )
+from opscheck.shapes import Count, Number
 
 UNDELIVERED = "pubsub.googleapis.com/subscription/num_undelivered_messages"
 OLDEST_AGE = "pubsub.googleapis.com/subscription/oldest_unacked_message_age"
@@ -33,8 +34,8 @@ _ALIGNMENT = dt.timedelta(minutes=5)
 
 class BacklogMetrics(TypedDict):
     subscription: str
-    undelivered: int | None
-    oldest_unacked_age_seconds: float | None
+    undelivered: Count | None
+    oldest_unacked_age_seconds: Number | None
 
 
 class Monitoring:
@@ -81,7 +82,7 @@ class Monitoring:
         """
         counts: dict[str, int] = self._channel.call(
             "monitoring", "push_responses", {"subscription": subscription, "minutes": minutes},
-            lambda: self._push_responses(subscription, minutes), shape=dict[str, int]
+            lambda: self._push_responses(subscription, minutes), shape=dict[str, Count]
         )
         return counts
 

@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
-from opscheck import probe_contract
+from opscheck import probe_contract, shapes
 from opscheck.config import Config
 from opscheck.errors import NotFoundError
 from opscheck.platform import auth
@@ -24,6 +24,7 @@ from opscheck.platform.channel import (
     insecure_channel,
     tls_endpoint,
 )
+from opscheck.shapes import Count, Number, Timestamp
 
 _PULL_MAX = 1000
 
@@ -34,27 +35,30 @@ class SubscriptionInfo(TypedDict):
     push_endpoint: str | None
     oidc_service_account: str | None
     oidc_audience: str | None
-    ack_deadline_seconds: int
+    ack_deadline_seconds: Count
     dead_letter_topic: str | None
-    max_delivery_attempts: int | None
-    retry_minimum_backoff_seconds: float | None
-    retry_maximum_backoff_seconds: float | None
-    expiration_ttl_seconds: float | None  # None: never expires
+    max_delivery_attempts: Count | None
+    retry_minimum_backoff_seconds: Number | None
+    retry_maximum_backoff_seconds: Number | None
+    expiration_ttl_seconds: Number | None  # None: never expires
 
 
 class Backlog(TypedDict):
     subscription: str
-    count: int
-    oldest_age_seconds: float | None
+    count: Count
+    oldest_age_seconds: Number | None
     batches: list[str]  # distinct batch_id attributes of the waiting messages
-    probes: int  # how many of them are opscheck probe messages
+    probes: Count  # how many of them are opscheck probe messages
 
 
 class Received(TypedDict):
     message_id: str
     attributes: dict[str, str]
-    publish_time: str
-    received_at: str
+    publish_time: Timestamp
+    received_at: Timestamp
+
+
+shapes.at_most(Backlog, ("probes", "count"))
 
 
 class PubSub:

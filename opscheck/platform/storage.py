@@ -18,16 +18,17 @@ from opscheck.config import Config
 from opscheck.errors import BadRequestError, GatewayError, NotFoundError
 from opscheck.platform import auth
 from opscheck.platform.channel import Channel, Guard, bounded_retry
+from opscheck.shapes import Count, Sha256
 
 _CHUNK = 1 << 20
 
 
 class ObjectInfo(TypedDict):
     path: str
-    size: int
+    size: Count
     md5: str | None
     crc32c: str | None
-    generation: int
+    generation: Count
     updated: str
 
 
@@ -35,9 +36,9 @@ class Download(TypedDict):
     """An object read whole: which generation, how big, its SHA-256 (computed while streaming)."""
 
     path: str
-    size: int
-    sha256: str
-    generation: int
+    size: Count
+    sha256: Sha256
+    generation: Count
     crc32c: str | None
 
 

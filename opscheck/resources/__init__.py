@@ -100,6 +100,11 @@ class View(Protocol):
     def warmers(self) -> list[Warmer]: ...
 
 
+def between(start: dt.date, end: dt.date) -> list[dt.date]:
+    """Every date from `start` to `end`, both included."""
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
 @dataclasses.dataclass(frozen=True)
 class Days:
     """The dates a session validates (one, or a backfill range)."""

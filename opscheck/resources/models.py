@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -173,35 +174,55 @@ class ProductionModel:
 
     @once
     def model(self) -> Any:
-        """The object loaded as a CatBoost regressor; CatBoostError when it is not a model."""
-        from catboost import CatBoostRegressor
+        """The object loaded as a CatBoost regressor; DataError, naming the object, when it is not a model."""
+        from catboost import CatBoostError, CatBoostRegressor
 
+        info, local = self.download
         loaded = CatBoostRegressor()
-        loaded.load_model(str(self.download[1]))
+        try:
+            loaded.load_model(str(local))
+        except CatBoostError as exc:
+            raise DataError(f"{self.path} ({info['size']} bytes, read into {local}): CatBoost cannot load it "
+                            f"({_first_line(exc)}): it is not a model file") from None
         return loaded
 
     def feature_count(self) -> int:
         return len(self.model.feature_names_)
 
+    @property
+    def golden_path(self) -> Path:
+        """Where the production model's golden sample is read from: `<golden_dir>/<model_version>.json`."""
+        return self.golden_dir / f"{self.entry['model_version']}.json"
+
     def golden(self) -> Golden | None:
         """The golden sample of the production model file, None when there is none."""
         file = str(self.entry["file"])
-        path = self.golden_dir / f"{self.entry['model_version']}.json"
+        path = self.golden_path
         if not path.is_file():
             return None
         try:
             data = json.loads(path.read_text())
-            rows = [{"features": [float(x) for x in r["features"]], "predicted": float(r["predicted"]),
+            rows = [{"features": [_finite(x) for x in r["features"]], "predicted": _finite(r["predicted"]),
                      **{k: v for k, v in r.items() if k not in ("features", "predicted")}}
                     for r in data["rows"]]
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ConfigError(f"{path}: malformed golden sample, expected "
                               f'{{"rows": [{{"features": [...], "predicted": x}}]}} ({exc})') from None
         return Golden(str(data.get("model_file", file)), rows, path)
 
     def rescore(self, golden: Golden) -> list[dict[str, Any]]:
         """Each golden row with its stored and re-scored prediction and their difference."""
-        scores = self.model.predict([r["features"] for r in golden.rows])
+        from catboost import CatBoostError
+
+        wanted = self.feature_count()
+        odd = next((i for i, r in enumerate(golden.rows) if len(r["features"]) != wanted), None)
+        if odd is not None:
+            raise ConfigError(f"{golden.path}: row {odd} has {len(golden.rows[odd]['features'])} features, the model "
+                              f"takes {wanted}: the sample is of another model")
+        try:
+            scores = self.model.predict([r["features"] for r in golden.rows])
+        except CatBoostError as exc:
+            raise DataError(f"{golden.path}: CatBoost cannot score its rows ({_first_line(exc)})") from None
         return [
             {**{k: v for k, v in r.items() if k != "features"}, "rescored": round(float(s), 4),
              "difference": round(abs(float(s) - r["predicted"]), 6)}
@@ -224,3 +245,15 @@ class TeamDoc:
 
     def warmers(self) -> list[Warmer]:
         return [lambda: self.text]
+
+
+def _finite(value: Any) -> float:
+    """A JSON number that is a real one (a golden row's NaN or string would score as garbage)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{value!r} is not a finite number")
+    return float(value)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else type(exc).__name__

@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 from opscheck import guard
+from opscheck.errors import DataError
 from opscheck.platform import Platform
-from opscheck.resources import Days, Warmer, once
+from opscheck.resources import Days, Warmer, between, once
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -23,10 +24,17 @@ class Subsets:
 
     @once
     def _coverage(self) -> list[dict[str, Any]]:
-        return self._platform.bigquery.query(
-            "subset_coverage", system_id=self._platform.config.models.system_id,
-            subsets=list(self.names), **self._days.span(before=self.lookback - 1),
-        )
+        span = self._days.span(before=self.lookback - 1)
+        rows = self._platform.bigquery.query(
+            "subset_coverage", system_id=self._platform.config.models.system_id, subsets=list(self.names), **span)
+        pairs = {(r["game_date"], r["subset_name"]) for r in rows}
+        wanted = {(day.isoformat(), name) for day in between(span["start"], span["end"]) for name in self.names}
+        if pairs != wanted or len(pairs) != len(rows):
+            odd = [str(p) for p in sorted(wanted - pairs) or sorted(pairs - wanted)] or ["a pair twice"]
+            raise DataError(f"query subset_coverage.sql answered {len(rows)} rows, not one per date of "
+                            f"{span['start']}..{span['end']} and subset ({len(wanted)}; e.g. {odd[0]}): a missing "
+                            "pair would read as nothing missing")
+        return rows
 
     def warmers(self) -> list[Warmer]:
         return [lambda: self._coverage]
@@ -35,13 +43,17 @@ class Subsets:
         return day - dt.timedelta(days=self.lookback - 1), day
 
     def coverage(self, day: dt.date) -> list[dict[str, Any]]:
-        """(date, subset, picks) for every date with predictions in `day`'s window."""
+        """(date, subset, predictions, picks) for every date and subset of `day`'s window."""
         start, end = self.window(day)
         return [r for r in self._coverage if start.isoformat() <= r["game_date"] <= end.isoformat()]
 
     def missing(self, day: dt.date) -> list[tuple[str, str]]:
         """(date, subset) pairs with predictions but no picks, in `day`'s window."""
-        return [(r["game_date"], r["subset_name"]) for r in self.coverage(day) if int(r["picks"]) == 0]
+        return [(r["game_date"], r["subset_name"]) for r in self.coverage(day) if r["predictions"] and not r["picks"]]
+
+    def predicted_days(self, day: dt.date) -> int:
+        """How many dates of `day`'s window have active predictions (what the check had to judge)."""
+        return len({r["game_date"] for r in self.coverage(day) if r["predictions"]})
 
 
 class HitRate:
@@ -71,6 +83,10 @@ class HitRate:
         end = (day - ONE_DAY).isoformat()
         return [r for r in self._daily
                 if start <= r["game_date"] <= end and r["model_version"] == model_version]
+
+    def graded_rows(self, day: dt.date, model_version: str) -> int:
+        """Graded rows of `model_version` over the window before `day`, hit, miss or neither."""
+        return sum(int(r["rows"]) for r in self.daily(day, model_version))
 
     def on(self, day: dt.date, model_version: str) -> tuple[int, int] | None:
         """(hits, graded picks) of `model_version` on `day` itself; None when none was graded."""

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from typing import Any
 
+from opscheck.errors import DataError
 from opscheck.platform import Platform
-from opscheck.resources import Days, Warmer, once
+from opscheck.resources import Days, Warmer, between, once
 
 
 @dataclasses.dataclass(frozen=True)
 class GradingStatus:
-    """How many of a date's active predictions were graded."""
+    """How many of a date's active predictions were graded, and graded as a hit or a miss."""
 
     game_date: dt.date
     predictions: int
     graded: int
+    calls: int  # active OVER/UNDER predictions: what grading can judge
+    decided: int  # graded rows that say hit or miss (PASS and voids say neither)
 
     @property
     def coverage(self) -> float:
@@ -25,10 +29,11 @@ class GradingStatus:
 
 @dataclasses.dataclass(frozen=True)
 class Expected:
-    """Who should have a prediction on a date: players with a line in a scheduled game."""
+    """What is due on a date: scheduled games, how many have prop lines, the players with one."""
 
     game_date: dt.date
     games: int
+    games_with_lines: int
     players_with_lines: int
 
 
@@ -49,7 +54,14 @@ class Predictions:
     @once
     def _expected(self) -> dict[str, dict[str, Any]]:
         rows = self._platform.bigquery.query("expected_predictions", **self._span)
-        return {r["game_date"]: r for r in rows}
+        found = {r["game_date"]: r for r in rows}
+        start, end = self._span["start"], self._span["end"]
+        missing = [day for day in between(start, end) if day.isoformat() not in found]
+        if missing or len(found) != len(rows):
+            what = f"no row for {missing[0]}" if missing else "a date twice"
+            raise DataError(f"query expected_predictions.sql answered {what} (it answers one row per date of "
+                            f"{start}..{end}): a missing date would read as a day without games")
+        return found
 
     @once
     def _problems(self) -> list[dict[str, Any]]:
@@ -70,15 +82,32 @@ class Predictions:
 
     def grading(self, day: dt.date) -> GradingStatus:
         rows = self.by_version(day)
-        return GradingStatus(day, sum(int(r["active"]) for r in rows), sum(int(r["graded"]) for r in rows))
+        return GradingStatus(day, *(sum(int(r[k]) for r in rows) for k in ("active", "graded", "calls", "decided")))
 
     def active_count(self, day: dt.date) -> int:
         return sum(int(r["active"]) for r in self.by_version(day))
+
+    def active_players(self, day: dt.date) -> int:
+        """Distinct players with an active prediction on `day` (a rerun's duplicates count once)."""
+        return sum(int(r["players"]) for r in self.by_version(day))
+
+    def active_between(self, start: dt.date, end: dt.date, version: str | None = None) -> int:
+        """Active predictions (of `version`, else of any) on the dates start..end, within the view's span."""
+        return sum(int(r["active"]) for r in self._versions if version in (None, r["model_version"])
+                   and start.isoformat() <= r["game_date"] <= end.isoformat())
 
     def active_versions(self, day: dt.date) -> list[str]:
         """The model versions of `day`'s active predictions."""
         return sorted(r["model_version"] for r in self.by_version(day) if int(r["active"]) > 0)
 
+    def floor(self, day: dt.date) -> int:
+        """The fewest active players acceptable on `day`: its players with lines x the coverage floor, rounded up.
+
+        Rounded up, so one player with a line still needs one prediction (rounding down made it 0).
+        """
+        lines = self.expected(day).players_with_lines
+        return math.ceil(round(lines * self._platform.config.thresholds.coverage_floor, 9))
+
     def expected(self, day: dt.date) -> Expected:
-        row = self._expected.get(day.isoformat(), {})
-        return Expected(day, int(row.get("games", 0)), int(row.get("players_with_lines", 0)))
+        row = self._expected[day.isoformat()]
+        return Expected(day, row["games"], row["games_with_lines"], row["players_with_lines"])

@@ -17,9 +17,36 @@ from opscheck.resources import Warmer, calls_of, once
 COMMIT_ENV = "OPSCHECK_COMMIT"
 
 
+HEALTHY_WORDS = frozenset({"ok", "healthy", "up", "ready", "pass", "serving"})
+SICK_WORDS = frozenset({"error", "unhealthy", "down", "unreachable", "fail", "failed", "failing", "degraded",
+                        "unavailable", "timeout", "not ready", "not loaded"})
+
+
+def body_problem(path: str, body: str) -> str | None:
+    """What a 200 answer's own body says is wrong, or None (a deep check must say it is healthy)."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        return "its answer is not a JSON object saying it is healthy" if path.endswith("/deep") else None
+    status = str(parsed.get("status", "")).strip().lower()
+    sick = sorted(f"{k}: {v}" for k, v in parsed.items()
+                  if isinstance(v, str) and v.strip().lower() in SICK_WORDS)
+    if sick:
+        return "HTTP 200, but it says " + ", ".join(sick)
+    if path.endswith("/deep") and status not in HEALTHY_WORDS:
+        return f"HTTP 200, but its status is {parsed.get('status')!r}, not ok"
+    return None
+
+
 @dataclasses.dataclass(frozen=True)
 class Probe:
-    """One health probe: its HTTP status (None: no answer), latency, why it failed, and its body."""
+    """One health probe: its HTTP status (None: no answer), latency, why it failed, and its body.
+
+    Healthy is a 200 whose body does not contradict it: `/health/deep` answering 200 with
+    `{"status": "error", "bigquery": "unreachable"}` is a worker that cannot write a prediction.
+    """
 
     path: str
     status: int | None
@@ -29,7 +56,7 @@ class Probe:
 
     @property
     def healthy(self) -> bool:
-        return self.status == 200
+        return self.status == 200 and self.problem is None
 
     @property
     def denied(self) -> bool:
@@ -37,8 +64,9 @@ class Probe:
         return self.status in (401, 403)
 
     def summary(self) -> dict[str, Any]:
-        """The probe as an evidence row (the body left out: it can be long)."""
-        return {k: v for k, v in dataclasses.asdict(self).items() if k != "body"}
+        """The probe as an evidence row, with the start of its answer (what said it was healthy, or not)."""
+        shown = {k: v for k, v in dataclasses.asdict(self).items() if k != "body"}
+        return {**shown, "answer": " ".join(self.body.split())[:160]}
 
     def json(self) -> dict[str, Any]:
         """The body parsed as a JSON object ({} when it is not one)."""
@@ -53,6 +81,13 @@ def gcloud_update(config: Config, service: str, flags: str) -> str:
     """The `gcloud run services update` command that changes `service` as `flags` say."""
     return (f"gcloud run services update {service} --project {config.gcp.project} "
             f"--region {config.gcp.region} {flags}")
+
+
+def nothing_serves(config: Config, service: str) -> str:
+    """The failure of a check that finds no revision carrying `service`'s traffic: nothing to judge, nothing answers."""
+    return (f"{service}: no revision serves traffic (Cloud Run lists none in traffic_statuses, and no ready "
+            f"revision): there is nothing to check, and requests to it fail; next: gcloud run services "
+            f"update-traffic {service} --to-latest --project {config.gcp.project} --region {config.gcp.region}")
 
 
 class Services:
@@ -80,7 +115,7 @@ class Services:
         except UnreachableError as exc:
             return Probe(path, None, None, str(exc))
         status = result["status"]
-        problem = None if status == 200 else f"HTTP {status}: {result['body'][:120]}"
+        problem = body_problem(path, result["body"]) if status == 200 else f"HTTP {status}: {result['body'][:120]}"
         if status in (401, 403):
             problem = (f"HTTP {status}: opscheck may not call it: grant roles/run.invoker on {name} to "
                        f"{auth.identity(self._platform.config)}")

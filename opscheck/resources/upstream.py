@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from typing import Any
@@ -10,6 +11,7 @@ from opscheck.platform import Platform
 from opscheck.platform.monitoring import BacklogMetrics
 from opscheck.platform.pubsub import Backlog, SubscriptionInfo
 from opscheck.resources import Warmer, calls_of, once
+from opscheck.resources.delivery import Delivery
 
 FRESH_TABLES = ("prop_lines", "schedule", "predictions")
 
@@ -24,17 +26,32 @@ class Tables:
         self.start, self.end = today - dt.timedelta(days=7), today + dt.timedelta(days=7)
 
     def warmers(self) -> list[Warmer]:
-        return [functools.partial(self.newest, key) for key in FRESH_TABLES]
+        return [functools.partial(self.partitions, key) for key in FRESH_TABLES]
 
     def column(self, key: str) -> str:
         """The table's freshness column ([freshness] in opscheck.toml)."""
         column: str = getattr(self._platform.config.freshness, key)
         return column
 
-    def newest(self, key: str) -> dict[str, Any]:
-        """{newest, rows}: the newest value of the table's freshness column near today (once a session)."""
+    def partitions(self, key: str) -> list[dict[str, Any]]:
+        """(game_date, newest, rows) of each partition near today holding rows (once a session)."""
         return calls_of(self).get(key, lambda: self._platform.bigquery.query(
-            "freshness", {"table": key, "column": self.column(key)}, start=self.start, end=self.end)[0])
+            "freshness", {"table": key, "column": self.column(key)}, start=self.start, end=self.end))
+
+    def landed(self, key: str, day: dt.date | None = None) -> Landed:
+        """The newest freshness value and the rows, over the partitions near today, or of `day`'s alone."""
+        rows = [r for r in self.partitions(key) if day is None or r["game_date"] == day.isoformat()]
+        stamps = [r["newest"] for r in rows if r["newest"] is not None]
+        newest = max((dt.datetime.fromisoformat(s.replace("Z", "+00:00")) for s in stamps), default=None)
+        return Landed(newest, sum(int(r["rows"]) for r in rows))
+
+
+@dataclasses.dataclass(frozen=True)
+class Landed:
+    """When data last landed: the newest freshness value (None: no row has one) and how many rows there are."""
+
+    newest: dt.datetime | None
+    rows: int
 
 
 class DeadLetters:
@@ -45,13 +62,15 @@ class DeadLetters:
     handing them straight back: "no data" is never read as "0 waiting".
     """
 
-    def __init__(self, platform: Platform) -> None:
+    def __init__(self, platform: Platform, delivery: Delivery) -> None:
         self._platform = platform
         self.subscription = platform.config.pubsub.dead_letter_subscription
+        self.delivery = delivery  # the push subscription's dead-letter policy: what makes this queue mean anything
 
     def warmers(self) -> list[Warmer]:
         # The count follows Monitoring's answer in the same thread, not after every other call of the session.
-        return [lambda: self.info, lambda: self.counted if self.backlog["undelivered"] is None else None]
+        return [lambda: self.info, lambda: self.delivery.push,
+                lambda: self.counted if self.backlog["undelivered"] is None else None]
 
     @once
     def info(self) -> SubscriptionInfo:

@@ -1,7 +1,9 @@
--- Hits and graded picks per date and model version (PASS and voids have is_correct NULL).
+-- Per date and model version: graded rows, hits, and graded picks (a hit or a miss; PASS and
+-- voids have is_correct NULL). Rows with no pick at all are what a grading bug writing NULL looks like.
 SELECT
   game_date,
   model_version,
+  COUNT(*) AS `rows`,
   COUNTIF(is_correct) AS hits,
   COUNTIF(is_correct IS NOT NULL) AS graded
 FROM {accuracy}

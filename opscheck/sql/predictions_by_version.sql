@@ -1,14 +1,15 @@
--- One system's predictions per date and model version: rows, active rows, and
--- how many active rows were graded. Each table is filtered on its partition in
+-- One system's predictions per date and model version: rows, active rows, the distinct players
+-- they are for, the active calls (OVER or UNDER: what grading can judge), and how many active
+-- rows were graded, and graded as a hit or a miss. Each table is filtered on its partition in
 -- its own CTE (a require_partition_filter table refuses a filter only in ON).
 WITH predicted AS (
-  SELECT prediction_id, game_date, model_version, is_active
+  SELECT prediction_id, game_date, model_version, player_lookup, recommendation, is_active
   FROM {predictions}
   WHERE game_date BETWEEN @start AND @end
     AND system_id = @system_id
 ),
 graded AS (
-  SELECT prediction_id, game_date
+  SELECT prediction_id, game_date, is_correct
   FROM {accuracy}
   WHERE game_date BETWEEN @start AND @end
 )
@@ -17,7 +18,10 @@ SELECT
   p.model_version,
   COUNT(*) AS `rows`,
   COUNTIF(p.is_active) AS active,
-  COUNTIF(p.is_active AND a.prediction_id IS NOT NULL) AS graded
+  COUNT(DISTINCT IF(p.is_active, p.player_lookup, NULL)) AS players,
+  COUNTIF(p.is_active AND p.recommendation IN ('OVER', 'UNDER')) AS calls,
+  COUNTIF(p.is_active AND a.prediction_id IS NOT NULL) AS graded,
+  COUNTIF(p.is_active AND a.is_correct IS NOT NULL) AS decided
 FROM predicted AS p
 LEFT JOIN graded AS a
   ON a.prediction_id = p.prediction_id

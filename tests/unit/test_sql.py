@@ -9,8 +9,6 @@ a join's ON clause.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -96,42 +94,3 @@ def test_a_partition_filter_only_in_a_join_on_clause_is_caught() -> None:
 
 def test_unpartitioned_registry_needs_no_filter() -> None:
     assert unfiltered_tables("SELECT * FROM `nba-props-platform.nba_predictions.model_registry`") == []
-
-
-# sqlglot registers a dialect class before it finishes building it (dialects/dialect.py,
-# _Dialect.__new__), so a thread that parses while another is loading the dialect gets
-# the generic tokenizer: backticks are not identifiers, and a good query fails to parse.
-# It failed a CI run once; widening that window (a slow trie builder) makes it certain.
-_CONCURRENT_FIRST_PARSE = """
-import threading, time
-import sqlglot.dialects.dialect as dialect
-from opscheck import queries
-from opscheck.config import Config
-
-build, slowed = dialect.new_trie, []
-def slow_trie(*args, **kwargs):
-    slowed.append(1)
-    time.sleep(0.05)
-    return build(*args, **kwargs)
-dialect.new_trie = slow_trie
-failed = []
-def parse(i):
-    try:
-        queries.columns("freshness", Config(), {"table": "prop_lines", "column": f"c{i}"})
-    except Exception as exc:
-        failed.append(repr(exc)[:200])
-threads = [threading.Thread(target=parse, args=(i,)) for i in range(8)]
-for thread in threads:
-    thread.start()
-    time.sleep(0.02)
-for thread in threads:
-    thread.join()
-print(failed or ("ok" if slowed else "the dialect was built without new_trie"))
-"""
-
-
-def test_queries_parse_from_many_threads_while_sqlglot_loads() -> None:
-    """The session prefetch parses from many threads at once, the first time in a fresh process."""
-    done = subprocess.run([sys.executable, "-c", _CONCURRENT_FIRST_PARSE], capture_output=True, text=True,
-                          timeout=60, cwd=REPO)
-    assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr[-2000:]
