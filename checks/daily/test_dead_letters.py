@@ -28,6 +28,21 @@ def test_dead_letter_backlog_empty(dead_letters: DeadLetters, opscheck_config: C
         "is 31 days): a quiet dead-letter queue disappears, and dead letters are then dropped; next: "
         f"gcloud pubsub subscriptions update {name} --expiration-period=never --project {opscheck_config.gcp.project}"
     )
+    push, wanted = opscheck_config.pubsub.push_subscription, opscheck_config.pubsub.dead_letter_topic
+    try:
+        policy = dead_letters.delivery.push["dead_letter_topic"]
+    except NotFoundError as exc:
+        pytest.fail(f"push subscription {push} does not exist ({exc}): nothing delivers requests, and nothing can "
+                    f"be dead-lettered, so an empty {name} means nothing; next: pytest -m deploy (test_push_endpoint)",
+                    pytrace=False)
+    evidence.json(f"dead-letter policy of {push}", {"dead_letter_topic": policy, "expected": wanted})
+    assert policy == wanted, (
+        f"{push} " + (f"dead-letters into {policy}, not {wanted}" if policy else "has no dead-letter policy")
+        + f": a request that fails every delivery never reaches {name}, so an empty queue here means nothing "
+        f"(it is retried until Pub/Sub's retention drops it); next: gcloud pubsub subscriptions update {push} "
+        f"--dead-letter-topic={wanted} --max-delivery-attempts={opscheck_config.probes.min_delivery_attempts} "
+        f"--project {opscheck_config.gcp.project}"
+    )
     backlog = dead_letters.backlog
     evidence.json("dead-letter backlog (Monitoring)", backlog)
     if backlog["undelivered"] is not None:
@@ -40,8 +55,9 @@ def test_dead_letter_backlog_empty(dead_letters: DeadLetters, opscheck_config: C
                         f"or metrics not reporting) and it cannot be counted directly ({exc})", pytrace=False)
         evidence.json("dead-letter backlog (counted: Monitoring has no series)", counted)
         waiting, oldest, how = counted["count"] - counted["probes"], counted["oldest_age_seconds"], "counted"
+    age = f"{oldest:.0f}s" if oldest is not None else "of unknown age"
     assert waiting == 0, (
-        f"{name}: {waiting} dead-lettered requests waiting (oldest {oldest}s; {how}): requests failed every "
+        f"{name}: {waiting} dead-lettered requests waiting (oldest {age}; {how}): requests failed every "
         f"delivery attempt; next: pull them to see which batch and player, fix the worker, republish to "
         f"{opscheck_config.pubsub.request_topic}"
     )

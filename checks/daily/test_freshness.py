@@ -19,7 +19,8 @@ from opscheck.resources.upstream import FRESH_TABLES, Tables
 
 pytestmark = pytest.mark.daily
 WRITERS = {"prop_lines": "the scrapers", "schedule": "the scrapers", "predictions": "the morning run"}
-GAME_DAY_ONLY = {"prop_lines", "predictions"}  # rows land only for games: on a day without any, none are due
+GAME_DAY_ONLY = {"prop_lines", "predictions"}  # rows land only for games, in that game day's partition
+CLOCK_SKEW = dt.timedelta(minutes=5)  # newer than as-of by more than this: a clock or the data is wrong
 
 
 @pytest.mark.parametrize("table", FRESH_TABLES)
@@ -27,26 +28,45 @@ def test_upstream_table_fresh(
     tables: Tables, table: str, as_of: dt.datetime, today: dt.date, days: Days, predictions: Predictions,
     opscheck_config: Config, evidence: Evidence,
 ) -> None:
+    """The newest row landed within the window; on a game day, lines and predictions in today's own partition."""
     name, column = opscheck_config.table(table), tables.column(table)
     try:
-        found = tables.newest(table)
+        partitions = tables.partitions(table)
     except NotFoundError as exc:
         pytest.fail(f"{name} is missing ({exc}); next: restore it (or fix [tables] {table})", pytrace=False)
     except BadRequestError as exc:
         pytest.fail(f"{name} has no usable freshness column {column} ({exc}); next: set [freshness] {table} "
                     "to a timestamp column written when its data lands", pytrace=False)
-    evidence.json(f"newest {column} in {name}, partitions {tables.start}..{tables.end}", found)
-    assert found["newest"] is not None, (
-        f"{name}: no rows in partitions {tables.start}..{tables.end}: nothing landed around today; "
-        f"next: check {WRITERS[table]}"
+    evidence.table(f"newest {column} per partition of {name}, {tables.start}..{tables.end}", partitions)
+    writer = f"next: check {WRITERS[table]}"
+    around = tables.landed(table)
+    assert around.rows, (f"{name}: no rows in partitions {tables.start}..{tables.end}: nothing landed around "
+                         f"today; {writer}")
+    assert around.newest is not None, (
+        f"{name}: {around.rows} rows in partitions {tables.start}..{tables.end}, and not one has a {column}: "
+        f"when they landed cannot be told; next: have {WRITERS[table]} write {column} (or set [freshness] {table})"
     )
-    newest = dt.datetime.fromisoformat(str(found["newest"]))
-    age_hours = (as_of - newest).total_seconds() / 3600
+    assert around.newest <= as_of + CLOCK_SKEW, (
+        f"{name}: newest {column} {around.newest.isoformat(timespec='minutes')} is "
+        f"{(around.newest - as_of).total_seconds() / 3600:.0f}h after {as_of.isoformat(timespec='minutes')}: a "
+        f"clock or the data is wrong, so freshness cannot be judged; next: check what {WRITERS[table]} write to "
+        f"{column}"
+    )
     limit = opscheck_config.thresholds.freshness_hours
-    if table in GAME_DAY_ONLY and days.first <= today <= days.last and predictions.expected(today).games == 0:
-        evidence.note("schedule", f"no games on {today}: no new {column} is due ({age_hours:.0f}h old)")
-        return
+    judged, what = around, f"newest {column}"
+    if table in GAME_DAY_ONLY and days.first <= today <= days.last:
+        games = predictions.expected(today).games
+        if games == 0:
+            evidence.note("schedule", f"no games on {today}: no new {column} is due")
+            return
+        judged, what = tables.landed(table, today), f"newest {column} for {today}"
+        assert judged.newest is not None, (
+            f"{name}: no rows for {today}, a game day ({games} games); the newest are from "
+            f"{around.newest.isoformat(timespec='minutes')}: {WRITERS[table]} did not run for today; {writer}"
+        )
+    newest = judged.newest or around.newest  # today's was asserted above when it is the one judged
+    age_hours = (as_of - newest).total_seconds() / 3600
     assert age_hours <= limit, (
-        f"{name}: newest {column} {newest.isoformat(timespec='minutes')}, {age_hours:.0f}h before "
-        f"{as_of.isoformat(timespec='minutes')} (limit {limit:g}h); next: check {WRITERS[table]}"
+        f"{name}: {what} {newest.isoformat(timespec='minutes')}, {age_hours:.0f}h before "
+        f"{as_of.isoformat(timespec='minutes')} (limit {limit:g}h); {writer}"
     )

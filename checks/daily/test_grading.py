@@ -20,36 +20,57 @@ def test_yesterday_graded(
 ) -> None:
     yesterday = day - dt.timedelta(days=1)
     status = predictions.grading(yesterday)
-    evidence.json("grading", {"game_date": yesterday, "predictions": status.predictions,
-                              "graded": status.graded})
-    if predictions.expected(yesterday).games == 0:
-        evidence.note("schedule", f"no games on {yesterday}: nothing to grade")
-        return
-    if status.predictions == 0:
-        pytest.skip(f"{yesterday}: no active predictions to grade")
+    games = predictions.expected(yesterday).games
+    evidence.json("grading", {"game_date": yesterday, "games": games, "predictions": status.predictions,
+                              "graded": status.graded, "calls (OVER/UNDER)": status.calls,
+                              "graded as a hit or a miss": status.decided})
+    if status.predictions == 0:  # what was predicted is graded, whatever the schedule says
+        if games == 0:
+            evidence.note("schedule", f"no games on {yesterday}: nothing to grade")
+            return
+        pytest.skip(f"{yesterday}: {games} games but no active predictions, so nothing to grade "
+                    f"(test_predictions_landed --date {yesterday} fails for that day)")
     floor = opscheck_config.thresholds.grading_coverage_floor
+    rerun = (f"next: check box scores landed (scrapers) and rerun POST /grade {{\"start_date\": \"{yesterday}\"}} "
+             "on grading")
     assert status.coverage >= floor, (
         f"{yesterday}: {status.graded} of {status.predictions} active predictions graded "
-        f"({status.coverage:.0%}), expected at least {floor:.0%}; next: check box scores landed "
-        f"(scrapers) and rerun POST /grade {{\"start_date\": \"{yesterday}\"}} on grading"
+        f"({status.coverage:.0%}), expected at least {floor:.0%}; {rerun}"
+    )
+    assert status.decided >= floor * status.calls, (
+        f"{yesterday}: {status.graded} predictions graded, but only {status.decided} of the {status.calls} OVER/UNDER "
+        f"calls as a hit or a miss (is_correct NULL on the rest): grading wrote rows without judging them, so "
+        f"no hit rate can be measured; {rerun} after fixing it"
     )
 
 
 def test_hit_rate_within_bounds(
-    hit_rate: HitRate, manifest: Manifest, registry: Registry, day: dt.date, opscheck_config: Config,
-    evidence: Evidence,
+    hit_rate: HitRate, predictions: Predictions, manifest: Manifest, registry: Registry, day: dt.date,
+    opscheck_config: Config, evidence: Evidence,
 ) -> None:
     """The serving model still hits: the sequential guard (or the old rolling rule), and the floor as a backstop."""
     thresholds = opscheck_config.thresholds
     version = manifest.serving_on(day)["model_version"]
     rate, graded = hit_rate.rolling(day, version)
     if rate is None:
+        start, end = day - dt.timedelta(days=hit_rate.window_days), day - dt.timedelta(days=1)
+        made = predictions.active_between(start, end, version)
         evidence.table(f"daily hit rate of {version}", hit_rate.daily(day, version))
-        pytest.skip(f"{day}: no graded picks of {version} in the last {hit_rate.window_days} days, nothing to "
-                    "judge (no games in that window, or the model began serving within it)")
+        evidence.note("predictions", f"{made} active predictions of {version} on {start}..{end}")
+        assert not made, (
+            f"{day}: {version} made {made} active predictions on {start}..{end} and not one is graded as a hit or a "
+            f"miss ({hit_rate.graded_rows(day, version)} graded rows): grading is broken, so the hit rate cannot be "
+            f"judged; next: check grading's logs, then rerun POST /grade {{\"start_date\": \"{start}\", "
+            f"\"end_date\": \"{end}\"}} on grading"
+        )
+        pytest.skip(f"{day}: {version} made no active prediction on {start}..{end}, so there is no hit rate to "
+                    "judge (no games then, or the model began serving after)")
     rows = [r for r in registry.rows if r["model_version"] == version]
     assert rows, (f"registry has no row for the serving model {version}; "
                   "next: opscheck registry sync --apply")
+    assert rows[0]["hit_rate"] is not None, (
+        f"the registry's row for the serving model {version} has no hit_rate: nothing to judge the picks against; "
+        "next: opscheck registry sync --apply (the manifest records it)")
     baseline = float(rows[0]["hit_rate"])
     rollback = "next: compare with the shadow model and consider rolling back the manifest"
     if thresholds.hit_rate_rule == "rolling":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 import pytest
 
@@ -24,18 +25,35 @@ DYNAMIC_VERSION = re.compile(r"^v9_\d{8}_\d{6}$")
 def test_predictions_landed(
     predictions: Predictions, day: dt.date, opscheck_config: Config, evidence: Evidence
 ) -> None:
+    """What is due comes from the schedule first: a game day whose lines never arrived is a failure, not 0 due."""
     expected = predictions.expected(day)
+    floor, active = predictions.floor(day), predictions.active_players(day)
     evidence.table(f"predictions on {day} per model_version", predictions.by_version(day))
+    evidence.json(f"due on {day}", {"games": expected.games, "games_with_lines": expected.games_with_lines,
+                                    "players_with_lines": expected.players_with_lines, "floor": floor,
+                                    "players_predicted": active})
     if expected.games == 0:
         evidence.note("schedule", f"no games scheduled on {day}: no predictions are due")
         return
-    floor = int(expected.players_with_lines * opscheck_config.thresholds.coverage_floor)
-    active = predictions.active_count(day)
+    lines = opscheck_config.table("prop_lines")
+    without = expected.games - expected.games_with_lines
+    assert not without, (
+        f"{day}: {without} of {expected.games} scheduled games have no prop lines"
+        + (" at all" if without == expected.games else f" ({expected.players_with_lines} players have one)")
+        + f": their players get no prediction, and none is counted as due; next: check the scrapers and "
+        f"{lines} for {day}, then rerun POST /start {{\"game_date\": \"{day}\"}}"
+    )
     assert active >= floor, (
-        f"{day}: {active} active {predictions.system_id} predictions, expected at least {floor} "
+        f"{day}: {active} players have an active {predictions.system_id} prediction, expected at least {floor} "
         f"({expected.players_with_lines} players with lines in {expected.games} games x coverage "
         f"{opscheck_config.thresholds.coverage_floor:g}); next: check the coordinator's /status "
         f"for the day's batch and rerun POST /start {{\"game_date\": \"{day}\"}}"
+    )
+    assert active <= expected.players_with_lines, (
+        f"{day}: {active} players have an active {predictions.system_id} prediction but only "
+        f"{expected.players_with_lines} have a prop line: the run predicted players without a line (lines "
+        f"removed after it ran, or it read another date's lines); next: compare {lines} for {day} with the "
+        "predictions' players"
     )
 
 
@@ -50,7 +68,15 @@ def test_model_version_matches_manifest(
     if not versions:
         games = predictions.expected(day).games
         pytest.skip(f"{day}: no games scheduled, no predictions due" if not games
-                    else f"{day}: no active predictions to check (test_predictions_landed says why)")
+                    else f"{day}: no active predictions on a day with {games} games, so no version to check "
+                         "(test_predictions_landed fails for this day)")
+    garbled = {v: hidden for v in versions if (hidden := _hidden(v))}
+    assert not garbled, (
+        f"{day}: predictions carry model_version " + "; ".join(
+            f"{v!r}, which contains {hidden}" for v, hidden in garbled.items())
+        + f" (the manifest's is {wanted!r}): whatever writes model_version adds characters nobody can see; it "
+        "is not a stale deploy; next: fix the worker's version string, rerun /start"
+    )
     static = [v for v in versions if not DYNAMIC_VERSION.match(v)]
     assert not static, (
         f"{day}: predictions carry {', '.join(static)}: the deploy did not take effect: the worker "
@@ -63,11 +89,23 @@ def test_model_version_matches_manifest(
     )
 
 
+def _hidden(value: str) -> str:
+    """The characters of `value` nobody sees in a terminal (spaces at its ends, zero-width, control), named."""
+    seen = [c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or (c.isspace())]
+    names = sorted({f"U+{ord(c):04X} {unicodedata.name(c, 'a control character')}" for c in seen})
+    return ", ".join(names)
+
+
 def test_no_training_overlap(
     predictions: Predictions, manifest: Manifest, day: dt.date, evidence: Evidence
 ) -> None:
     models = manifest.by_version()
     rows, leaking, unreadable = [], [], []
+    if not predictions.active_versions(day):
+        games = predictions.expected(day).games
+        pytest.skip(f"{day}: no games scheduled, no predictions due" if not games
+                    else f"{day}: no active predictions on a day with {games} games, so no model to check "
+                         "(test_predictions_landed fails for this day)")
     for version in predictions.active_versions(day):
         entry = models.get(version)
         rows.append({"model_version": version, "training_end_date": entry.get("training_end_date") if entry else None})

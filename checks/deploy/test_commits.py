@@ -10,7 +10,7 @@ import pytest
 from opscheck.config import Config
 from opscheck.errors import NotFoundError
 from opscheck.evidence import Evidence
-from opscheck.resources.services import ExpectedCommit, Services, same_commit
+from opscheck.resources.services import ExpectedCommit, Services, nothing_serves, same_commit
 
 pytestmark = pytest.mark.deploy
 
@@ -31,6 +31,10 @@ def test_services_run_expected_commit(services: Services, expected_commit: Expec
             rows.append({"service": name, "revision": None, "percent": None, "commit": None, "age_days": str(exc)})
             stale.append(f"{name}: not found")
             continue
+        if not described["serving"]:
+            rows.append({"service": name, "revision": None, "percent": None, "commit": None,
+                         "age_days": "no revision serves traffic"})
+            stale.append(f"{name}: no revision serves traffic")
         for revision in described["serving"]:
             created = revision["created"]
             age = (as_of - dt.datetime.fromisoformat(created)).days if created else None
@@ -54,6 +58,8 @@ def test_latest_revisions_ready(services: Services, opscheck_config: Config, evi
     evidence.table("latest created revision of each service", [
         {"service": r["name"], "serving": r["revision"], "latest_created": r["latest_created_revision"],
          "ready": r["latest_created_ready"], "problem": r["latest_created_problem"]} for r in rows])
+    idle = [r["name"] for r in rows if not r["serving"]]
+    assert not idle, "; ".join(nothing_serves(opscheck_config, name) for name in idle)
     failed = [r for r in rows if not r["latest_created_ready"]]
     assert not failed, (
         "; ".join(f"{r['name']}: its latest revision {r['latest_created_revision']} never became ready "

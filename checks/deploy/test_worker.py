@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from opscheck import governance
 from opscheck.config import Config
 from opscheck.evidence import Evidence
 from opscheck.resources.models import Manifest
-from opscheck.resources.services import Services, gcloud_update
+from opscheck.resources.services import Services, gcloud_update, nothing_serves
 
 pytestmark = pytest.mark.deploy
 
@@ -26,6 +27,7 @@ def test_worker_model_path(services: Services, manifest: Manifest, opscheck_conf
     variable = opscheck_config.models.model_path_env
     serving = services.describe(worker)["serving"]
     wanted = manifest.object_path(manifest.production)
+    assert serving, nothing_serves(opscheck_config, worker)
     evidence.table(f"{worker} {variable} of each serving revision (manifest production_model: {wanted})",
                    [{"revision": r["revision"], "percent": r["percent"], variable: r["env"].get(variable)}
                     for r in serving])
@@ -46,7 +48,9 @@ def test_worker_serves_configured_model(services: Services, manifest: Manifest, 
     serves the old file: /health/deep says what is loaded.
     """
     worker = opscheck_config.services.worker
-    configured = services.describe(worker)["env"].get(opscheck_config.models.model_path_env)
+    described = services.describe(worker)
+    assert described["serving"], nothing_serves(opscheck_config, worker)
+    configured = described["env"].get(opscheck_config.models.model_path_env)
     deep = services.probe(worker, "/health/deep")
     evidence.json(f"{worker} /health/deep", {**deep.summary(), "body": deep.json() or deep.body[:300]})
     assert deep.healthy, (
@@ -64,7 +68,7 @@ def test_worker_serves_configured_model(services: Services, manifest: Manifest, 
         f"never restarted; next: {restart}"
     )
     entry = manifest.entry_for_path(loaded)
-    assert entry is None or digest == entry["sha256"], (
+    assert entry is None or governance.same_digest(digest, entry["sha256"]), (
         f"{worker} serves {loaded} with SHA-256 {digest[:12]}…, the manifest records "
         f"{str(entry['sha256'])[:12]}… for {entry['file']}: it loaded other bytes than the manifest's; "
         f"next: check the object (pytest -m training), then {restart}"
@@ -75,6 +79,7 @@ def test_worker_serves_configured_model(services: Services, manifest: Manifest, 
 def test_worker_min_instances(services: Services, opscheck_config: Config, evidence: Evidence) -> None:
     worker = opscheck_config.services.worker
     described = services.describe(worker)
+    assert described["serving"], nothing_serves(opscheck_config, worker)
     floor = opscheck_config.services.worker_min_instances
     evidence.json(f"{worker} scaling", {"min_instances": described["min_instances"],
                                         "max_instances": described["max_instances"], "floor": floor})

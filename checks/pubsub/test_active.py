@@ -65,7 +65,7 @@ def test_probe_batch(prober: Prober, opscheck_config: Config, evidence: Evidence
         if not batch.done:
             findings = diagnosis.diagnose(diagnosis.Suspects(
                 prober.platform, prober.delivery, prober.services, prober.coordinator, batch=batch,
-                batch_id=batch.batch_id))
+                batch_id=batch.batch_id, now=prober.config.now()))
             evidence.table("diagnosis (most likely first)", [f.row() for f in findings])
             pytest.fail(f"probe batch {batch.batch_id} ({batch.game_date}) at {batch.completed}/{batch.expected} "
                         f"after {waited:.0f}s (deadline {probes.batch_deadline_seconds:g}s); "

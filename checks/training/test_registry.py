@@ -23,7 +23,14 @@ def test_manifest_valid(manifest: Manifest, evidence: Evidence) -> None:
 
 
 def test_registry_matches_manifest(manifest: Manifest, registry: Registry, evidence: Evidence) -> None:
-    diff = governance.diff_registry(manifest.registry_rows(), registry.rows)
+    try:
+        wanted = manifest.registry_rows()
+    except (KeyError, ValueError) as exc:  # an entry without a field, or with a date that does not parse
+        pytest.skip(f"{manifest.path} cannot describe its registry rows ({type(exc).__name__}: {exc}), so there is "
+                    "nothing to compare with (test_manifest_valid says what is wrong)")
+    if not wanted:
+        pytest.skip(f"{manifest.path} lists no model, so no registry row to compare (test_manifest_valid fails on it)")
+    diff = governance.diff_registry(wanted, registry.rows)
     evidence.table("registry vs manifest", diff.table())
     assert diff.empty, (
         "model_registry differs from the manifest: " + "; ".join(

@@ -84,7 +84,7 @@ def test_invalid_manifest_is_refused_listing_every_problem(
     code, out, err = run(capsys, "registry", "sync", "--recordings", str(folder))
     line = one_line(err)
     assert code == 1 and out == ""
-    assert "is invalid, nothing written (" in line and "sha256: 'NOT-HEX' is not 64 lowercase hex" in line
+    assert "is invalid, nothing written (" in line and "sha256: 'NOT-HEX' is not 64 hex digits" in line
     assert "training_end_date: '02/10/2026' is not a date YYYY-MM-DD" in line
 
 

@@ -92,7 +92,7 @@ def test_a_metadata_only_edit_does_not_make_a_table_fresh(
     assert client.update_table(table, ["labels"], timeout=30).modified > before  # lastModifiedTime moved
     result = run_checks(pytester, str(REPO / "checks/daily/test_freshness.py"), "--target", "sandbox")
     result.assert_outcomes(passed=2, failed=1)
-    result.stdout.fnmatch_lines(["*player_prop_lines: newest scraped_at *, 7?h before * (limit 36h)*"])
+    result.stdout.fnmatch_lines(["*player_prop_lines: newest scraped_at for 2026-02-09 *, 7?h before * (limit 36h)*"])
 
 
 DOCTOR = ["doctor", "--target", "sandbox", "--opscheck-config", str(REPO / "opscheck.toml")]

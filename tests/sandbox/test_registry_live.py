@@ -58,7 +58,7 @@ def test_invalid_manifest_is_refused_and_nothing_is_written(
     code = cli.main(["registry", "sync", "--apply", *CONFIG])
     err = capsys.readouterr().err.splitlines()[-1]
     assert code == 1 and "is invalid, nothing written (" in err
-    assert "training_end_date: is missing" in err and "sha256: 'xyz' is not 64 lowercase hex" in err
+    assert "training_end_date: is missing" in err and "sha256: 'xyz' is not 64 hex digits" in err
     assert registry_table(healthy) == before
 
 
