@@ -107,6 +107,10 @@ def _some_names(values: tuple[str, ...]) -> str | None:
     return _names(values)
 
 
+def _offset(value: float) -> str | None:
+    return None if abs(value) <= 100 * 366 * 86400 else "a number of seconds within a century either way"
+
+
 def _check(fn: Any) -> dict[str, Any]:
     return {"check": fn}
 
@@ -123,6 +127,9 @@ class RunConfig:
     today: dt.date | None = None
     # The longest --dates range a run takes (a season): a typo in a year must not query decades.
     max_dates: int = dataclasses.field(default=250, metadata=_check(_up_to(3660, "days")))
+    # Seconds the platform's clock runs ahead of this machine's (behind: negative). 0 for Google Cloud; the
+    # local platform lives on its own day (2026-02-09), and every age is measured on the platform's clock.
+    clock_offset_seconds: float = dataclasses.field(default=0.0, metadata=_check(_offset))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -321,11 +328,16 @@ class Config:
         name: str = getattr(self.tables, key)
         return name if name.count(".") == 2 else f"{self.gcp.project}.{name}"
 
+    def now(self) -> dt.datetime:
+        """The platform's clock: this machine's, moved by `run.clock_offset_seconds`, in the configured zone."""
+        moved = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.run.clock_offset_seconds)
+        return moved.astimezone(zoneinfo.ZoneInfo(self.run.timezone))
+
     def today(self) -> dt.date:
-        """The platform's "today": pinned in config, else now in the configured zone."""
+        """The platform's "today": pinned in config, else the platform clock's date in the configured zone."""
         if self.run.today is not None:
             return self.run.today
-        return dt.datetime.now(zoneinfo.ZoneInfo(self.run.timezone)).date()
+        return self.now().date()
 
 
 _T = TypeVar("_T")

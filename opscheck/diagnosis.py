@@ -46,7 +46,8 @@ class Suspects:
     coordinator: Coordinator
     batch: Batch | None = None
     batch_id: str | None = None
-    now: dt.datetime = dataclasses.field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    # The moment ages are read at, on the platform's clock: the session's as-of, or Config.now.
+    now: dt.datetime = dataclasses.field(kw_only=True)
 
     @classmethod
     def of(cls, platform: Platform, batch_id: str | None = None, now: dt.datetime | None = None) -> Suspects:
@@ -57,7 +58,7 @@ class Suspects:
         coordinator = Coordinator(platform)
         batch = next((b for b in coordinator.status() if b.batch_id == batch_id), None) if batch_id else None
         return cls(platform, Delivery(platform), Services(platform), coordinator, batch=batch, batch_id=batch_id,
-                   now=now or dt.datetime.now(dt.UTC))
+                   now=now or platform.config.now())
 
 
 def diagnose(suspects: Suspects) -> list[Finding]:

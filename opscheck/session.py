@@ -12,7 +12,6 @@ import datetime as dt
 import functools
 import os
 import re
-import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -140,7 +139,7 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
     config = dataclasses.replace(config, run=dataclasses.replace(
         config.run, mode=cast(Mode, mode), target=target, scenario=scenario_name))
     folder = (options.recordings or recordings.RECORDINGS) / scenario_name
-    now = dt.datetime.now(zoneinfo.ZoneInfo(config.run.timezone))
+    now = config.now()
     if mode == "offline":
         scenario = recordings.Scenario(folder)
         meta = scenario.meta()

@@ -8,6 +8,7 @@ Cloud Run hands a service its configuration.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -19,6 +20,7 @@ PROJECT_ENV = "SANDBOX_PROJECT"
 BIGQUERY_ENV = "SANDBOX_BIGQUERY_ENDPOINT"
 STORAGE_ENV = "STORAGE_EMULATOR_HOST"
 PUBSUB_ENV = "PUBSUB_EMULATOR_HOST"
+CLOCK_ENV = "SANDBOX_CLOCK_OFFSET"  # seconds the platform's clock runs ahead of the machine's
 
 
 Env = Mapping[str, str]
@@ -33,6 +35,16 @@ def _env(name: str, env: Env) -> str:
 
 def project(env: Env = os.environ) -> str:
     return _env(PROJECT_ENV, env)
+
+
+def now(env: Env = os.environ) -> dt.datetime:
+    """The platform's clock (UTC): what its services stamp rows and batches with.
+
+    The local platform lives on its own day (season.TODAY), so a recording made from it is
+    self-consistent: its as-of, its rows and its revisions' ages all belong to that day. Message
+    timing (Pub/Sub's publish times, the worker's request log) stays on the machine's clock.
+    """
+    return dt.datetime.now(dt.UTC) + dt.timedelta(seconds=float(env.get(CLOCK_ENV) or 0))
 
 
 def bigquery(env: Env = os.environ) -> Any:

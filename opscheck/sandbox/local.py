@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import zoneinfo
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,19 @@ class Proc:
     port: int
     log: str
     started: int | None = None  # processes.identity(pid) when it was started
+
+
+MORNING = dt.time(7, 30)  # the platform's clock reads this, on season.TODAY in New York, when it comes up
+
+
+def clock_offset() -> float:
+    """Seconds from this machine's clock to the platform's, which comes up at MORNING on season.TODAY.
+
+    After the morning run (07:00 New York), so the day's predictions are due and landed; the day lasts
+    16 hours of the machine's time before the platform's clock reaches midnight.
+    """
+    morning = dt.datetime.combine(season.TODAY, MORNING, zoneinfo.ZoneInfo("America/New_York"))
+    return round((morning - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 def index_folder() -> Path:
@@ -163,9 +177,14 @@ class LocalPlatform:
         expected = {*EMULATORS, *SERVICES, CLOUD_API}
         return expected <= set(status) and all(s["alive"] for s in status.values())
 
+    def now(self) -> dt.datetime:
+        """The platform's clock (see clients.now): on its own day, running at the machine's pace."""
+        return clients.now({clients.CLOCK_ENV: str(self._state.get("clock_offset", 0))})
+
     def env(self) -> dict[str, str]:
-        """What a process needs to use the emulators (as Cloud Run would inject it)."""
+        """What a process needs to use the emulators (as Cloud Run would inject it), and the platform's clock."""
         return {
+            clients.CLOCK_ENV: str(self._state.get("clock_offset", 0)),
             clients.PROJECT_ENV: PROJECT,
             clients.BIGQUERY_ENV: self.url("bigquery"),
             clients.STORAGE_ENV: self.url("storage"),
@@ -188,7 +207,8 @@ class LocalPlatform:
         if self._state.get("processes"):
             self.down()
         standins.check_all()
-        self._state = {"processes": {}, "faults": [], "ledger": [], "seed": self.seed_number}
+        self._state = {"processes": {}, "faults": [], "ledger": [], "seed": self.seed_number,
+                       "clock_offset": clock_offset()}
         self._clients.clear()
         started = time.monotonic()
         training = self._start_training()
@@ -388,7 +408,7 @@ class LocalPlatform:
         manifest = seed.manifest(list(trained.values()))
         bucket.blob(schema.MANIFEST).upload_from_string(
             json.dumps(manifest, indent=2), content_type="application/json", timeout=30)
-        clock = seed.Clock(dt.datetime.now(dt.UTC))
+        clock = seed.Clock(self.now())
         for table, rows in seed.reference_rows(self.seed_number, clock).items():
             self.load_rows(table, rows)
         self.load_rows(schema.PREDICTIONS, seed.prediction_rows(self.seed_number, trained, clock))
@@ -525,7 +545,8 @@ class LocalPlatform:
         """The overlay that makes opscheck's live gateways talk to this platform."""
         lines = [
             "# Written by `opscheck sandbox up`: points opscheck's gateways at the local platform.",
-            "[run]", f'today = {season.TODAY.isoformat()}', "",
+            "[run]", f'today = {season.TODAY.isoformat()}',
+            f"clock_offset_seconds = {self._state['clock_offset']:.0f}  # the platform's clock: {season.TODAY}", "",
             "[gcp]", f'project = "{PROJECT}"', f'region = "{REGION}"', "",
             "[repo]", f'path = "{self.doc_file.parent}"', "",
             "# A miniature platform: its worker keeps canary receipts, and a batch finishes in seconds.",

@@ -55,7 +55,7 @@ def build() -> App:
                  probe_contract.EXPIRES_ATTRIBUTE: str(body.get("probe_expires", ""))} if probe else {}
         batch_id = (f"{probe_contract.BATCH_PREFIX}{probe}" if probe
                     else f"batch-{game_date:%Y%m%d}-{uuid.uuid4().hex[:8]}")
-        now = dt.datetime.now(dt.UTC).isoformat()
+        now = clients.now().isoformat()
         with lock:
             batches[batch_id] = {
                 "batch_id": batch_id, "game_date": game_date.isoformat(), "expected": len(rows),
@@ -84,7 +84,7 @@ def build() -> App:
                 return 404, {"error": f"unknown batch {body['batch_id']}"}
             if not stuck:
                 batch["completed"].add(body["player_lookup"])
-                batch["updated_at"] = dt.datetime.now(dt.UTC).isoformat()
+                batch["updated_at"] = clients.now().isoformat()
         return 204, None
 
     @app.route("POST", "/forget")

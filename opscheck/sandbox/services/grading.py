@@ -30,7 +30,7 @@ ON T.prediction_id = S.prediction_id AND T.game_date BETWEEN @start AND @end
 WHEN NOT MATCHED THEN INSERT (game_date, prediction_id, system_id, model_version, actual_points,
   is_correct, graded_at)
   VALUES (S.game_date, S.prediction_id, S.system_id, S.model_version, S.actual_points,
-  S.is_correct, CURRENT_TIMESTAMP())
+  S.is_correct, @graded_at)
 """
 
 
@@ -48,6 +48,7 @@ def build() -> App:
         job = bq.query(GRADE, job_config=bigquery.QueryJobConfig(query_parameters=[
             bigquery.ScalarQueryParameter("start", "DATE", start),
             bigquery.ScalarQueryParameter("end", "DATE", end),
+            bigquery.ScalarQueryParameter("graded_at", "TIMESTAMP", clients.now()),
         ]))
         job.result(timeout=60)
         return 200, {"graded": job.num_dml_affected_rows, "start_date": str(start), "end_date": str(end)}

@@ -22,7 +22,7 @@ RANKINGS = {
 
 _PICKS = """
 SELECT game_date, '{name}' AS subset_name, player_lookup, prediction_id, system_id, model_version,
-  CURRENT_TIMESTAMP() AS materialized_at
+  @materialized_at AS materialized_at
 FROM {predictions}
 WHERE game_date BETWEEN @start AND @end AND system_id = '{system}' AND is_active
   AND recommendation != 'PASS'
@@ -46,13 +46,13 @@ def build() -> App:
 
         start = dt.date.fromisoformat(body["start_date"])
         end = dt.date.fromisoformat(body.get("end_date", body["start_date"]))
-        config = bigquery.QueryJobConfig(query_parameters=[
-            bigquery.ScalarQueryParameter("start", "DATE", start),
-            bigquery.ScalarQueryParameter("end", "DATE", end),
-        ])
+        window = [bigquery.ScalarQueryParameter("start", "DATE", start),
+                  bigquery.ScalarQueryParameter("end", "DATE", end)]
         bq.query(f"DELETE FROM {schema.SUBSET_PICKS} WHERE game_date BETWEEN @start AND @end",
-                 job_config=config).result(timeout=60)
-        job = bq.query(f"INSERT INTO {schema.SUBSET_PICKS} {union}", job_config=config)
+                 job_config=bigquery.QueryJobConfig(query_parameters=window)).result(timeout=60)
+        stamped = [*window, bigquery.ScalarQueryParameter("materialized_at", "TIMESTAMP", clients.now())]
+        job = bq.query(f"INSERT INTO {schema.SUBSET_PICKS} {union}",
+                       job_config=bigquery.QueryJobConfig(query_parameters=stamped))
         job.result(timeout=60)
         return 200, {"picks": job.num_dml_affected_rows, "start_date": str(start), "end_date": str(end)}
 

@@ -5,7 +5,9 @@ Storage (once, then cached), reads the player's features from the feature
 store, writes the prediction (superseding any earlier active row for that
 player and date) and tells the coordinator. `SANDBOX_COLD_START_503` makes
 `/predict` answer 503 while `/health` stays green: incident 9's cold starts.
-`SANDBOX_DEEP_HEALTH_500` makes `/health/deep` alone answer 500.
+`SANDBOX_DEEP_HEALTH_500` makes `/health/deep` alone answer 500;
+`SANDBOX_DEEP_HEALTH_DEGRADED` makes it answer 200 with a body that says it
+cannot reach BigQuery (a health endpoint that reports trouble with a 200).
 
 It honours opscheck's probe contract (opscheck/probe_contract.py): a canary
 is acknowledged and remembered (`GET /probe/receipts/<probe id>`, the newest
@@ -45,6 +47,7 @@ def build() -> App:
     coordinator = os.environ.get("COORDINATOR_URL", "")
     cold_start = os.environ.get("SANDBOX_COLD_START_503") == "1"
     deep_fails = os.environ.get("SANDBOX_DEEP_HEALTH_500") == "1"
+    degraded = os.environ.get("SANDBOX_DEEP_HEALTH_DEGRADED") == "1"
     version = governance.model_version(model_path.rsplit("/", 1)[-1], models.SYSTEM_ID)
     loaded: dict[str, Any] = {}
     lock = threading.Lock()
@@ -60,7 +63,7 @@ def build() -> App:
             return loaded["model"]
 
     def params(**values: Any) -> Any:
-        kinds = {str: "STRING", float: "FLOAT64", dt.date: "DATE", bool: "BOOL"}
+        kinds = {str: "STRING", float: "FLOAT64", dt.date: "DATE", bool: "BOOL", dt.datetime: "TIMESTAMP"}
         return bigquery.QueryJobConfig(query_parameters=[
             bigquery.ScalarQueryParameter(k, kinds[type(v)], v) for k, v in values.items()
         ])
@@ -69,6 +72,10 @@ def build() -> App:
     def deep(body: dict[str, Any], match: re.Match[str]) -> Response:
         if deep_fails:
             return 500, {"status": "error", "error": "BigQuery check timed out after 10s"}
+        if degraded:
+            model()
+            return 200, {"status": "error", "model": model_path, "model_sha256": loaded["sha256"],
+                         "bigquery": "unreachable"}
         model()
         list(bq.query("SELECT 1 AS ok").result(timeout=10))
         return 200, {"status": "ok", "model": model_path, "model_sha256": loaded["sha256"],
@@ -107,7 +114,7 @@ def build() -> App:
         predicted = round(float(model().predict([features])[0]), 2)
         line = float(request["line_value"])
         call, confidence = models.recommend(predicted, line)
-        now = dt.datetime.now(dt.UTC)
+        now = clients.now()
         prediction_id = probe_contract.row_id(probe, player) if probe else hashlib.sha256(
             f"{game_date}|{player}|{models.SYSTEM_ID}|{now.isoformat()}".encode()
         ).hexdigest()[:20]
@@ -121,10 +128,10 @@ def build() -> App:
             f"INSERT INTO {schema.PREDICTIONS} (prediction_id, game_date, game_id, player_lookup, "
             "system_id, model_version, line_value, predicted_points, recommendation, confidence, "
             "is_active, created_at) VALUES (@id, @d, @g, @p, @s, @v, @line, @pred, @rec, @conf, "
-            "@active, CURRENT_TIMESTAMP())",
+            "@active, @created)",
             job_config=params(
                 id=prediction_id, d=game_date, g=request["game_id"], p=player, s=models.SYSTEM_ID,
-                v=version, line=line, pred=predicted, rec=call, conf=confidence, active=not probe,
+                v=version, line=line, pred=predicted, rec=call, conf=confidence, active=not probe, created=now,
             ),
         ).result(timeout=30)
         if coordinator:
