@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import re
 import secrets
 import statistics
 import time
@@ -42,13 +43,25 @@ accepts 200, 201, 203 and 204 instead; a probe judges by the real service's
 rules, so a worker answering 203 would pass here and fail in production.
 """
 SUBSCRIPTION_PREFIX = "opscheck-canary-"
-STALE_AFTER = dt.timedelta(minutes=10)  # a probe's leftovers older than this belong to no running probe
+EXPIRY_MARGIN = 10.0  # seconds past a probe's deadline its messages still count (clock skew between machines)
 POLL_SECONDS = 0.3
+_ID = re.compile(r"^[a-z](\d{10})x[0-9a-f]+$")
 
 
-def new_id(kind: str) -> str:
-    """A probe id: lowercase letters and digits only (it is parsed back out of row ids)."""
-    return f"{kind}{dt.datetime.now(dt.UTC):%Y%m%dt%H%M%S}{secrets.token_hex(3)}"
+def new_id(kind: str, expires: float) -> str:
+    """A probe id: its kind, its expiry (epoch seconds) and a random part, in lowercase letters and digits.
+
+    The expiry is in the id so that whoever finds a probe's leftovers (rows, a tracker entry, a
+    subscription) can tell whether that probe can still be running, or its messages still landing: the
+    worker drops a probe message past its expiry, so after it nothing of that probe moves again.
+    """
+    return f"{kind}{int(expires):010d}x{secrets.token_hex(3)}"
+
+
+def expired(probe_id: str, now: float) -> bool:
+    """Whether nothing of probe `probe_id` can move any more (an id in no format of this opscheck's: yes)."""
+    match = _ID.match(probe_id)
+    return match is None or int(match.group(1)) < now
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -66,6 +79,12 @@ class ProbeRun:
     subscription: str | None = None
     batch: str | None = None
     day: dt.date | None = None
+
+    @classmethod
+    def new(cls, kind: str, lifetime: float) -> ProbeRun:
+        """A probe of `kind` whose messages count for `lifetime` seconds from now, and a margin."""
+        expires = time.time() + lifetime + EXPIRY_MARGIN
+        return cls(new_id(kind, expires), expires)
 
     def attributes(self) -> dict[str, str]:
         return {probe_contract.PROBE_ATTRIBUTE: self.id, probe_contract.EXPIRES_ATTRIBUTE: f"{self.expires:.0f}"}
@@ -89,7 +108,7 @@ class Prober:
     @once
     def push_answer(self) -> HttpResult:
         """The worker's answer to a canary push envelope sent straight to `/predict` (once a session)."""
-        probe = ProbeRun(new_id("p"), time.time() + 60)
+        probe = ProbeRun.new("p", self.config.endpoints.timeout_seconds)
         envelope = {
             "message": {"data": base64.b64encode(json.dumps({probe_contract.CANARY_KEY: True}).encode()).decode(),
                         "attributes": probe.attributes(), "messageId": probe.id,
@@ -111,14 +130,19 @@ class Prober:
 
     @contextlib.contextmanager
     def probing(self, kind: str, deadline: float) -> Iterator[ProbeRun]:
-        """A new probe for the block; what it made is removed afterwards, whatever happens."""
+        """A new probe for the block; what it made is removed afterwards, whatever happens.
+
+        Expired probes' leftovers are swept before and after: messages of a probe interrupted
+        before its rows landed keep landing until its expiry, after its own cleanup.
+        """
         self.sweep()
-        probe = ProbeRun(new_id(kind), time.time() + deadline + 60)
+        probe = ProbeRun.new(kind, deadline)
         try:
             yield probe
         finally:
             with sigint_deferred():
                 self.clean(probe)
+                self.sweep()
 
     def canary(self, probe: ProbeRun) -> list[float]:
         """Publish the canaries and wait for each to be delivered; their latencies, in seconds."""
@@ -185,44 +209,50 @@ class Prober:
 
     # ---- cleaning up -------------------------------------------------------------
     def clean(self, probe: ProbeRun) -> None:
-        """Remove what `probe` made: its rows, its tracker entry, its subscription."""
+        """Remove what `probe` made: its rows, its tracker entry, its subscription.
+
+        Once a batch may have been asked for (`day` set), its tracker entry is forgotten by the id the
+        probe contract gives it, so a Ctrl-C while `/start` was answering leaves none behind either.
+        """
         if probe.day is not None:
-            self._delete_rows(probe.day, probe.day, probe_contract.row_id(probe.id, ""),
-                              dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
-        if probe.batch is not None:
-            self._forget(probe.batch)
+            self._delete_rows([probe.id])
+            self._forget(probe.batch or f"{probe_contract.BATCH_PREFIX}{probe.id}")
         if probe.subscription is not None:
             self.platform.pubsub.delete_subscription(probe.subscription)
 
     def sweep(self) -> None:
-        """Remove what probes that never cleaned up left behind (older than STALE_AFTER)."""
-        now = dt.datetime.now(dt.UTC)
-        stale = now - STALE_AFTER
+        """Remove what expired probes left behind, whoever ran them (their ids say when they expired)."""
+        now = time.time()
         for name in self.platform.pubsub.subscriptions(SUBSCRIPTION_PREFIX):
-            stamp = name.removeprefix(SUBSCRIPTION_PREFIX)[1:16]
-            with contextlib.suppress(ValueError):
-                if dt.datetime.strptime(stamp, "%Y%m%dt%H%M%S").replace(tzinfo=dt.UTC) < stale:
-                    self.platform.pubsub.delete_subscription(name)
+            if expired(name.removeprefix(SUBSCRIPTION_PREFIX), now):
+                self.platform.pubsub.delete_subscription(name)
         if self.delivery.dead_letter_subscriptions:
             # A probe message in the dead-letter queue helps nobody and would read as a real failure.
             self.platform.pubsub.purge(self.config.pubsub.dead_letter_subscription, probe_contract.PROBE_ATTRIBUTE)
         for batch in self.coordinator.status():
-            if batch.probe and batch.started_at < stale:
+            if batch.probe and expired(batch.batch_id.removeprefix(probe_contract.BATCH_PREFIX), now):
                 self._forget(batch.batch_id)
-        today = self.config.today()
-        self._delete_rows(today - dt.timedelta(days=14), today, probe_contract.ROW_PREFIX, stale)
+        stale = [str(r["probe"]) for r in self._probe_rows() if expired(str(r["probe"]), now)]
+        if stale:
+            self._delete_rows(stale)
 
     def leftovers(self) -> dict[str, Any]:
         """Everything probe-made that is still there (what a test expects to be empty)."""
-        today = self.config.today()
-        rows = self.platform.bigquery.query("probe_rows", start=today - dt.timedelta(days=14), end=today,
-                                            prefix=probe_contract.ROW_PREFIX)
         return {"subscriptions": self.platform.pubsub.subscriptions(SUBSCRIPTION_PREFIX),
-                "rows": int(rows[0]["rows"]) if rows else 0,
+                "rows": sum(int(r["rows"]) for r in self._probe_rows()),
                 "batches": [b.batch_id for b in self.coordinator.status() if b.probe]}
 
-    def _delete_rows(self, start: dt.date, end: dt.date, prefix: str, before: dt.datetime) -> None:
-        self.platform.bigquery.execute("probe_cleanup", start=start, end=end, prefix=prefix, before=before)
+    def _window(self) -> dict[str, dt.date]:
+        """The dates probe rows can be on: a probe batch runs on the latest date with lines in the last 14 days."""
+        today = self.config.today()
+        return {"start": today - dt.timedelta(days=14), "end": today}
+
+    def _probe_rows(self) -> list[dict[str, Any]]:
+        return self.platform.bigquery.query("probe_rows", prefix=probe_contract.ROW_PREFIX, **self._window())
+
+    def _delete_rows(self, probes: list[str]) -> None:
+        self.platform.bigquery.execute("probe_cleanup", prefix=probe_contract.ROW_PREFIX, probes=probes,
+                                       **self._window())
 
     def _forget(self, batch_id: str) -> None:
         uri = str(self.services.describe(self.config.services.coordinator)["uri"])

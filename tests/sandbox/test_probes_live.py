@@ -8,13 +8,14 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from opscheck import diagnosis
 from opscheck.platform import Platform
-from opscheck.probes import Prober
+from opscheck.probes import EXPIRY_MARGIN, Prober
 from opscheck.resources.delivery import Coordinator, Delivery
 from opscheck.resources.services import Services
 from opscheck.sandbox import faults
@@ -94,4 +95,42 @@ def test_ctrl_c_during_a_probe_leaves_nothing(healthy: LocalPlatform, live: Sess
             child.kill()
     assert child.returncode == pytest.ExitCode.INTERRUPTED, output
     assert "KeyboardInterrupt" in output
+    assert watcher.leftovers() == NOTHING
+
+
+def test_rows_landing_after_an_interrupted_probe_are_swept_once_it_expires(
+    healthy: LocalPlatform, live: Session, tmp_path: Path
+) -> None:
+    """Ctrl-C during the probe batch: its cleanup ran, then its in-flight requests still wrote rows, which the
+    next probe run left alone (issue 18). Expired probes' leftovers are now swept by any probe run."""
+    faults.misbehave(healthy, "prediction-worker", SANDBOX_SLOW_PREDICT="6")  # its rows land 6 s after /start
+    config = tmp_path / "opscheck.toml"
+    config.write_text((REPO / "opscheck.toml").read_text().replace("# batch_deadline_seconds = 20",
+                                                                     "batch_deadline_seconds = 2"))
+    watcher = prober(live)
+    env = {**os.environ, "OPSCHECK_SANDBOX_DIR": str(healthy.state_dir)}
+    child = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
+                              f"{ACTIVE}::test_probe_batch", "--target", "sandbox", f"--opscheck-config={config}"],
+                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not watcher.leftovers()["batches"]:  # /start answered: its requests are on their way
+            assert child.poll() is None and time.monotonic() < deadline, "the probe batch never started"
+            time.sleep(0.1)
+        child.send_signal(signal.SIGINT)
+        output, _ = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == pytest.ExitCode.INTERRUPTED, output
+    assert watcher.leftovers()["batches"] == []  # its cleanup forgot the batch
+    deadline = time.monotonic() + 30
+    while not watcher.leftovers()["rows"]:  # and then its requests landed anyway
+        assert time.monotonic() < deadline, "the interrupted probe's requests never landed"
+        time.sleep(0.3)
+    time.sleep(2 + EXPIRY_MARGIN)  # the probe's deadline and margin: past its expiry, nothing of it moves
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
+                             f"{ACTIVE}::test_canary_round_trip", "--target", "sandbox"], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout[-2000:]
     assert watcher.leftovers() == NOTHING

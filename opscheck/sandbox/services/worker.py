@@ -8,6 +8,8 @@ player and date) and tells the coordinator. `SANDBOX_COLD_START_503` makes
 `SANDBOX_DEEP_HEALTH_500` makes `/health/deep` alone answer 500;
 `SANDBOX_DEEP_HEALTH_DEGRADED` makes it answer 200 with a body that says it
 cannot reach BigQuery (a health endpoint that reports trouble with a 200).
+`SANDBOX_SLOW_PREDICT=SECONDS` makes every prediction take that long (canaries
+are still answered at once): a push that lands after its probe gave up.
 
 It honours opscheck's probe contract (opscheck/probe_contract.py): a canary
 is acknowledged and remembered (`GET /probe/receipts/<probe id>`, the newest
@@ -48,6 +50,7 @@ def build() -> App:
     cold_start = os.environ.get("SANDBOX_COLD_START_503") == "1"
     deep_fails = os.environ.get("SANDBOX_DEEP_HEALTH_500") == "1"
     degraded = os.environ.get("SANDBOX_DEEP_HEALTH_DEGRADED") == "1"
+    slow = float(os.environ.get("SANDBOX_SLOW_PREDICT") or 0)
     version = governance.model_version(model_path.rsplit("/", 1)[-1], models.SYSTEM_ID)
     loaded: dict[str, Any] = {}
     lock = threading.Lock()
@@ -102,6 +105,7 @@ def build() -> App:
                                  "publish_time": message.get("publishTime"),
                                  "received_at": dt.datetime.now(dt.UTC).isoformat()})
             return 204, None
+        time.sleep(slow)
         game_date = dt.date.fromisoformat(request["game_date"])
         player = request["player_lookup"]
         rows = list(bq.query(
