@@ -108,6 +108,10 @@ def _undo(p: LocalPlatform, entry: dict[str, Any]) -> None:
         p.subscriber().update_subscription(request={
             "subscription": p.push_subscription_spec(entry["endpoint"]),
             "update_mask": {"paths": ["push_config"]}}, timeout=30)
+    elif kind == "dead_letter_policy":
+        spec = p.push_subscription_spec(entry["endpoint"])
+        p.subscriber().delete_subscription(subscription=spec["name"], timeout=30)
+        p.subscriber().create_subscription(request=spec, timeout=30)
     elif kind == "push_subscription":
         with contextlib.suppress(gexc.AlreadyExists):
             p.subscriber().create_subscription(request=p.push_subscription_spec(entry["endpoint"]), timeout=30)
@@ -396,7 +400,7 @@ def _lines_stale(p: LocalPlatform) -> dict[str, Any]:
     where = f"game_date BETWEEN '{season.TODAY - dt.timedelta(days=7)}' AND '{TODAY}'"
     keep_rows(p, schema.PROP_LINES, where)
     _sql(p, f"UPDATE {schema.PROP_LINES} SET scraped_at = TIMESTAMP_SUB(scraped_at, INTERVAL 72 HOUR) "
-            f"WHERE {where} AND scraped_at > TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 72 HOUR)")
+            f"WHERE {where} AND scraped_at > TIMESTAMP_SUB(TIMESTAMP '{p.now().isoformat()}', INTERVAL 72 HOUR)")
     return {"scraped_at": "72 hours earlier"}
 
 
@@ -462,7 +466,7 @@ def _duplicate_predictions(p: LocalPlatform) -> dict[str, Any]:
     keep_rows(p, schema.PREDICTIONS, CURRENT)
     columns = [c.split()[0] for c in schema.TABLES[schema.PREDICTIONS].split(",")]
     copied = ", ".join({"prediction_id": "CONCAT(prediction_id, '-rerun') AS prediction_id",
-                        "created_at": "TIMESTAMP_ADD(created_at, INTERVAL 1 HOUR) AS created_at"}.get(c.strip(), c)
+                        "created_at": "TIMESTAMP_ADD(created_at, INTERVAL 1 SECOND) AS created_at"}.get(c.strip(), c)
                        for c in columns)
     _sql(p, f"INSERT INTO {schema.PREDICTIONS} SELECT {copied} FROM {schema.PREDICTIONS} "
             f"WHERE {CURRENT} AND is_active")
@@ -518,6 +522,12 @@ def _deep_health_500(p: LocalPlatform) -> dict[str, Any]:
     return {"prediction-worker": "/health/deep answers 500"}
 
 
+@fault("deep-health-degraded", "the worker's /health/deep answers 200 with a body saying BigQuery is unreachable")
+def _deep_health_degraded(p: LocalPlatform) -> dict[str, Any]:
+    misbehave(p, "prediction-worker", SANDBOX_DEEP_HEALTH_DEGRADED="1")
+    return {"prediction-worker": "/health/deep answers 200 {\"status\": \"error\", \"bigquery\": \"unreachable\"}"}
+
+
 @fault("table-missing", "the subset picks table was dropped (a migration gone wrong)")
 def _table_missing(p: LocalPlatform) -> dict[str, Any]:
     drop_table(p, schema.SUBSET_PICKS)
@@ -540,3 +550,34 @@ def _partial_rollout(p: LocalPlatform) -> dict[str, Any]:
     _sql(p, f"UPDATE {schema.PREDICTIONS} SET model_version = '{models.RETIRED.version}' "
             f"WHERE {CURRENT} AND player_lookup IN ({lagging})")
     return {"model_version": models.RETIRED.version, "share": "one player in three"}
+
+
+# ---- green while broken (issue 18): what passed before it ---------------------------------------------------
+@fault("lines-missing", "today's prop lines never arrived, so the run had no one to predict: no lines, no predictions")
+def _lines_missing(p: LocalPlatform) -> dict[str, Any]:
+    tables = (schema.PROP_LINES, schema.PREDICTIONS, schema.SUBSET_PICKS)
+    for table in tables:
+        keep_rows(p, table, f"game_date = '{TODAY}'")
+        _sql(p, f"DELETE FROM {table} WHERE game_date = '{TODAY}'")
+    return {"emptied": [f"{table} for {TODAY}" for table in tables], "games": "still scheduled"}
+
+
+@fault("dead-letter-policy-missing", "the push subscription lost its dead-letter policy: nothing can be dead-lettered")
+def _dead_letter_policy_missing(p: LocalPlatform) -> dict[str, Any]:
+    # The emulator refuses to clear a dead-letter policy by update ("Dead letter topic not found"), so the
+    # subscription is made again without one, as a hand-made one would be.
+    spec = p.push_subscription_spec(p.worker_push_endpoint())
+    p.ledger.append({"kind": "dead_letter_policy", "endpoint": p.worker_push_endpoint()})
+    p.subscriber().delete_subscription(subscription=spec["name"], timeout=30)
+    p.subscriber().create_subscription(request={k: v for k, v in spec.items() if k != "dead_letter_policy"},
+                                       timeout=30)
+    return {"dead_letter_policy": None}
+
+
+@fault("grading-nulls", "grading wrote every row of the last week with is_correct NULL: graded, yet never judged")
+def _grading_nulls(p: LocalPlatform) -> dict[str, Any]:
+    where = (f"game_date BETWEEN '{season.TODAY - dt.timedelta(days=7)}' AND '{season.TODAY - dt.timedelta(days=1)}'"
+             f" AND system_id = '{models.SYSTEM_ID}'")
+    keep_rows(p, schema.ACCURACY, where)
+    nulled = _sql(p, f"UPDATE {schema.ACCURACY} SET is_correct = NULL WHERE {where}").num_dml_affected_rows
+    return {"is_correct NULL": nulled}

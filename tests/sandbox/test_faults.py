@@ -126,6 +126,17 @@ OBSERVE: dict[str, Callable[[LocalPlatform], Any]] = {
                           for table in (schema.SCHEDULE, schema.PROP_LINES, schema.PREDICTIONS)],
     "partial-rollout": lambda p: _scalar(
         p, f"SELECT COUNT(DISTINCT model_version) FROM {schema.PREDICTIONS} WHERE {CURRENT} AND is_active"),
+    "lines-missing": lambda p: [_scalar(p, f"SELECT COUNT(*) FROM {table} WHERE game_date = '{TODAY}'")
+                                for table in (schema.SCHEDULE, schema.PROP_LINES, schema.PREDICTIONS)],
+    "dead-letter-policy-missing": lambda p: str(p.subscriber().get_subscription(
+        subscription=f"projects/{PROJECT}/subscriptions/{schema.PUSH_SUBSCRIPTION}",
+        timeout=10).dead_letter_policy.dead_letter_topic),
+    "grading-nulls": lambda p: _scalar(
+        p, f"SELECT COUNTIF(is_correct IS NULL) FROM {schema.ACCURACY} WHERE game_date >= '2026-02-02' "
+           "AND system_id = 'catboost_v9'"),
+    "deep-health-degraded": lambda p: (
+        requests.get(p.url("prediction-worker") + "/health/deep", timeout=30).status_code,
+        requests.get(p.url("prediction-worker") + "/health/deep", timeout=30).json()["status"]),
 }
 
 
