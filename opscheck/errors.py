@@ -43,6 +43,14 @@ class UnreachableError(GatewayError):
     """The endpoint did not answer (refused, timed out, DNS failed)."""
 
 
+class UnresolvedHostError(UnreachableError):
+    """A host name did not resolve: no DNS here, or an endpoint names a host that does not exist.
+
+    Not a timeout, and nothing is retried: every other call would fail the same way, so the run
+    stops at the first one with this line.
+    """
+
+
 class AccessDeniedError(GatewayError):
     """The identity in use lacks a role for the call (HTTP 403 / PERMISSION_DENIED)."""
 

@@ -8,10 +8,11 @@ views; every report leads with the mode that produced it.
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import os
+import queue
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,12 @@ import pytest
 
 from opscheck import governance, notify, offline, reporting
 from opscheck.config import Config, commit_problem
-from opscheck.errors import ConfigError, CredentialsError
+from opscheck.errors import ConfigError, CredentialsError, UnresolvedHostError
 from opscheck.evidence import Evidence
 from opscheck.platform import Platform
 from opscheck.platform.checkout import folder_problem
 from opscheck.probes import Prober
-from opscheck.resources import Days, View, between
+from opscheck.resources import Days, View, Warmer, between
 from opscheck.resources.delivery import Coordinator, Delivery
 from opscheck.resources.models import Manifest, ModelUsage, ProductionModel, Registry, TeamDoc
 from opscheck.resources.outcomes import HitRate, Subsets
@@ -442,6 +443,7 @@ def prober(platform: Platform, delivery: Delivery, services: Services, coordinat
 VIEWS = ("predictions", "manifest", "registry", "subsets", "hit_rate", "services",
          "tables", "dead_letters", "model_usage", "production_model", "team_doc", "delivery",
          "expected_commit", "coordinator")
+STOPPERS = (CredentialsError, UnresolvedHostError)  # errors every later call would meet too: the run stops
 PREFETCH_THREADS = 64  # warmers wait on the network; one thread each, so none queues behind a stall
 
 
@@ -451,22 +453,32 @@ def _prefetch_views(request: pytest.FixtureRequest) -> None:
 
     Checks must not wait on each other: the whole suite should take about as
     long as its slowest call, not the sum of them. A call that fails here is
-    not cached, so it fails again inside the check that needs it, with that
-    check's context.
+    remembered by its view, so the check that needs it fails with it at once.
+    An error every call would meet (expired credentials, no DNS) stops the run
+    at the first one: the other calls run on daemon threads, so nothing waits
+    for them to give up too.
     """
     used = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
     views: list[View] = [request.getfixturevalue(name) for name in VIEWS if name in used]
     warmers = [warm for view in views for warm in view.warmers()]
-    if not warmers:
-        return
-    with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(warmers), PREFETCH_THREADS)) as pool:
-        for future in [pool.submit(warm) for warm in warmers]:
+    done: queue.Queue[BaseException | None] = queue.Queue()
+    slots = threading.BoundedSemaphore(PREFETCH_THREADS)
+
+    def warm_one(warm: Warmer) -> None:
+        with slots:
             try:
-                future.result()
-            except CredentialsError as exc:  # nothing can work without them: stop now, with the login line
-                pytest.exit(f"opscheck: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
-            except Exception:  # remembered by the view: the check that needs it fails with it
-                pass
+                warm()
+            except BaseException as exc:  # handed to the main thread, which decides
+                done.put(exc)
+                return
+        done.put(None)
+
+    for warm in warmers:
+        threading.Thread(target=warm_one, args=(warm,), name="opscheck-prefetch", daemon=True).start()
+    for _ in warmers:
+        failure = done.get()
+        if isinstance(failure, STOPPERS):  # nothing else can work: stop now, with the one line that says why
+            pytest.exit(f"opscheck: {failure}", returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 # ---- pytest-html ---------------------------------------------------------------

@@ -31,6 +31,7 @@ from opscheck.errors import (
     NotFoundError,
     QueryTimeoutError,
     UnreachableError,
+    UnresolvedHostError,
 )
 from opscheck.platform.channel import FileAnswer, Json, checked
 from opscheck.signals import sigint_deferred
@@ -42,7 +43,7 @@ FORMAT = 1
 LATENCY_ENV = "OPSCHECK_REPLAY_LATENCY_MS"
 ERRORS: dict[str, type[GatewayError]] = {
     cls.__name__: cls for cls in (GatewayError, NotFoundError, BadRequestError, UnreachableError,
-                                  AccessDeniedError, QueryTimeoutError, DataError)
+                                  UnresolvedHostError, AccessDeniedError, QueryTimeoutError, DataError)
 }
 
 

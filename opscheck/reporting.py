@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from opscheck import notify, trends
-from opscheck.errors import CredentialsError, OpscheckError
+from opscheck.errors import CredentialsError, OpscheckError, UnresolvedHostError
 from opscheck.evidence import Evidence
 from opscheck.report import Chart, CheckRecord, Run, mark_first_failures, mode_text, split_next, write
 from opscheck.resources import Days
@@ -48,7 +48,7 @@ class Reports:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
         outcome = yield
         made: pytest.TestReport = outcome.get_result()
-        if call.excinfo is not None and call.excinfo.errisinstance(CredentialsError):
+        if call.excinfo is not None and call.excinfo.errisinstance((CredentialsError, UnresolvedHostError)):
             item.session.shouldstop = f"opscheck: {call.excinfo.value}"  # every later call would fail the same way
         funcargs = getattr(item, "funcargs", {})
         fragment: dict[str, Any] = {

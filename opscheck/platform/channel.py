@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import re
+import socket
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,6 +27,7 @@ from opscheck.errors import (
     GatewayError,
     NotFoundError,
     UnreachableError,
+    UnresolvedHostError,
 )
 
 Json = Any
@@ -117,6 +120,29 @@ def credentials_failure(exc: BaseException) -> bool:
     return False
 
 
+_RESOLVING = ("NameResolutionError", "Name or service not known", "Temporary failure in name resolution",
+              "nodename nor servname", "errors resolving", "DNS resolution failed", "getaddrinfo failed")
+_HOST = re.compile(r"host='([^']+)'|resolving ([\w.-]+)|lookup failed for ([\w.-]+)|Failed to resolve '([^']+)'")
+
+
+def unresolved_host(exc: BaseException) -> str | None:
+    """The host whose name did not resolve, if that is what `exc` is ("" when it does not say which), else None.
+
+    requests wraps it in urllib3's NameResolutionError, gRPC in UNAVAILABLE "errors resolving",
+    google-auth's token refresh in a TransportError: the chain and the text are both read.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        text = str(current)
+        if isinstance(current, socket.gaierror) or any(sign in text for sign in _RESOLVING):
+            match = _HOST.search(text)
+            return next((g for g in match.groups() if g), "") if match else ""
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def refused(exc: BaseException) -> bool:
     """A connection refused: nothing listens there, and retrying will not change that."""
     text = str(exc)
@@ -128,7 +154,7 @@ def retryable(exc: BaseException) -> bool:
     from google.api_core import exceptions as gexc
     from google.api_core.retry import if_transient_error
 
-    if credentials_failure(exc) or refused(exc):
+    if credentials_failure(exc) or refused(exc) or unresolved_host(exc) is not None:
         return False
     if isinstance(exc, gexc.Forbidden) and any(  # BigQuery's REST errors; gRPC errors are not dicts
             isinstance(e, dict) and e.get("reason") in ("rateLimitExceeded", "backendError") for e in exc.errors or []):
@@ -163,6 +189,9 @@ class Guard:
         except Exception as exc:
             if credentials_failure(exc):
                 raise CredentialsError(f"{what}: Google credentials expired or missing: {auth.LOGIN}") from None
+            host = unresolved_host(exc)
+            if host is not None:
+                raise UnresolvedHostError(cannot_resolve(what, host, self._configured())) from exc
             if isinstance(exc, gexc.Forbidden | gexc.PermissionDenied | gexc.Unauthorized):
                 raise AccessDeniedError(
                     f"{what}: permission denied for {auth.identity(self._config)}: grant {ROLES[self.api]} "
@@ -183,6 +212,20 @@ class Guard:
 
     def _endpoint(self) -> str:
         return getattr(self._config.endpoints, self.api, "") or "Google's endpoint"
+
+    def _configured(self) -> str:
+        """`endpoints.<api> = URL` when the configuration names one, else ""."""
+        url = getattr(self._config.endpoints, self.api, "")
+        return f"endpoints.{self.api} = {url}" if url else ""
+
+
+def cannot_resolve(what: str, host: str, configured: str = "") -> str:
+    """The one line of a host that did not resolve: not a timeout, and nothing else will work either.
+
+    `configured` is the endpoint configuration named, if any: then it may be a typo instead.
+    """
+    why = f"no DNS here, or {configured} names a host that does not exist" if configured else "no DNS here"
+    return f"{what}: cannot resolve {host or 'its host'} ({why}): nothing else can be reached either; check the network"
 
 
 def bounded_retry(timeout: float) -> Any:

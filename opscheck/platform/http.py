@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from opscheck.config import Config
-from opscheck.errors import UnreachableError
+from opscheck.errors import UnreachableError, UnresolvedHostError
 from opscheck.platform import auth
-from opscheck.platform.channel import Channel, Json
+from opscheck.platform.channel import Channel, Json, cannot_resolve, unresolved_host
 from opscheck.shapes import Count, Number
 
 if TYPE_CHECKING:  # imported lazily: offline runs never need it, and it costs startup time
@@ -94,6 +94,9 @@ class Http:
         except requests.exceptions.Timeout:
             raise UnreachableError(f"{method} {url}: no answer within {limit:g}s") from None
         except requests.exceptions.RequestException as exc:
+            host = unresolved_host(exc)
+            if host is not None:
+                raise UnresolvedHostError(cannot_resolve(f"{method} {url}", host, "the service's URL")) from None
             reason = type(exc).__name__
             raise UnreachableError(f"{method} {url}: cannot connect ({reason})") from None
         return {

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from opscheck.config import Config
-from opscheck.errors import NotFoundError, UnreachableError
+from opscheck.errors import NotFoundError, UnreachableError, UnresolvedHostError
 from opscheck.platform import Platform, auth
 from opscheck.platform.cloudrun import ServiceInfo
 from opscheck.resources import Warmer, calls_of, once
@@ -112,6 +112,8 @@ class Services:
     def _probe(self, name: str, path: str) -> Probe:
         try:
             result = self._platform.http.get(self.describe(name)["uri"], path)
+        except UnresolvedHostError:
+            raise  # no DNS is not one service's health: the run stops on it
         except UnreachableError as exc:
             return Probe(path, None, None, str(exc))
         status = result["status"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -137,6 +138,25 @@ def test_credentials_that_cannot_work_are_one_line_once(
     said = {None: "which does not exist", "garbage {": "which is not JSON", "badkey": "no usable Google credentials"}
     assert said[content] in line and str(path) in line
     assert "run `gcloud auth application-default login`" in line
+
+
+@pytest.mark.parametrize("api", ["bigquery", "storage", "pubsub", "run", "monitoring"])
+def test_a_host_that_does_not_resolve_stops_the_run_at_once(pytester: pytest.Pytester, tmp_path: Path,
+                                                            api: str) -> None:
+    """No DNS cost a live run 41 s and 506 lines of "no answer within 30s" (issue 18): a name that does not
+    resolve is not a timeout. `.invalid` never resolves (RFC 6761), wherever the test runs."""
+    endpoints = {name: f"http://127.0.0.1:{port}" for port, name in enumerate(
+        ("bigquery", "storage", "pubsub", "run", "monitoring"), start=1)}  # refused at once, as a dead stand-in
+    endpoints[api] = f"http://{api}.opscheck.invalid:9050"
+    config = tmp_path / "opscheck.toml"
+    config.write_text("[run]\ntoday = 2026-02-09\n[endpoints]\n" + "".join(f'{k} = "{v}"\n' for k, v in endpoints.items())
+                      + "anonymous = true\nid_tokens = false\ntimeout_seconds = 30\n")
+    result = run_checks(pytester, DAILY, "--mode", "live", f"--opscheck-config={config}")
+    output = result.stdout.str() + result.stderr.str()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, output[-2000:]
+    assert f"cannot resolve {api}.opscheck.invalid (no DNS here, or endpoints.{api} = " in output
+    assert "no answer within" not in output and "Traceback" not in output
+    assert not re.search(r"\d+ (passed|failed)", output)  # stopped before any check ran
 
 
 # ---- flags and paths -------------------------------------------------------------
