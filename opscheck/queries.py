@@ -14,7 +14,7 @@ import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, get_args
 
 from opscheck import shapes
 from opscheck.config import Config, TablesConfig
@@ -100,17 +100,26 @@ class HitRow(TypedDict):
     graded: Count
 
 
+Problem = Literal["duplicate", "value not a number", "value negative", "line not a number",
+                  "value far from the line", "confidence outside [0, 1]", "no scheduled game"]
+PROBLEMS: tuple[Problem, ...] = get_args(Problem)
+"""The kinds of problem prediction_problems.sql looks for (its @kinds: one row per date and kind)."""
+
+
 class ProblemRow(TypedDict):
+    """One row per date of the range and kind of problem."""
+
     game_date: Date
-    problem: Literal["duplicate", "value not a number", "value negative", "line not a number",
-                     "value far from the line", "confidence outside [0, 1]", "no scheduled game"]
+    problem: Problem
     predictions: Count
-    example_player: str
+    example_player: str | None
 
 
 class VersionRow(TypedDict):
+    """Per date and model version; a date without predictions has one row, model_version null, all zero."""
+
     game_date: Date
-    model_version: str
+    model_version: str | None
     rows: Count
     active: Count
     players: Count
@@ -194,7 +203,7 @@ PARAMS: dict[str, dict[str, str]] = {
     "expected_predictions": _WINDOW,
     "freshness": _WINDOW,
     "hit_rate_daily": {**_WINDOW, "system_id": "STRING"},
-    "prediction_problems": {**_WINDOW, "system_id": "STRING", "max_edge": "FLOAT64"},
+    "prediction_problems": {**_WINDOW, "system_id": "STRING", "max_edge": "FLOAT64", "kinds": "ARRAY<STRING>"},
     "predictions_by_version": {**_WINDOW, "system_id": "STRING"},
     "probe_cleanup": {**_WINDOW, "prefix": "STRING", "probes": "ARRAY<STRING>"},
     "probe_players": {**_WINDOW, "players": "INT64"},

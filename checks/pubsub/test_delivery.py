@@ -83,6 +83,14 @@ def test_no_stalled_batches(coordinator: Coordinator, delivery: Delivery, servic
         elif rows > batch.completed:
             stalled.append((batch, f"at {batch.completed}/{batch.expected} by its tracker while {rows} of its "
                                    "rows landed"))
+    settled = as_of - dt.timedelta(seconds=probes.tracker_grace_seconds)
+    unwritten = [(b, landed.get(b.batch_id, 0)) for b in watched
+                 if b.updated_at < settled and landed.get(b.batch_id, 0) < b.completed]
+    assert not unwritten, "; ".join(
+        f"batch {b.batch_id} ({b.game_date}): its tracker counts {b.completed}/{b.expected} done, but only {rows} of "
+        "its rows landed in the warehouse" for b, rows in unwritten) + (
+        "; workers reported predictions they never wrote; next: check the worker's logs for failed writes, then "
+        "rerun POST /start for that date")
     if not stalled:
         return
     first, why = stalled[0]

@@ -28,6 +28,9 @@ def test_no_shared_training_window(manifest: Manifest, registry: Registry, evide
         + "; one training window may only ever produce one model: retire the duplicate "
         "(opscheck registry guard refuses a repeated window before training)"
     )
+    if not registry.rows:
+        pytest.skip("no window is shared in the manifest; model_registry has no row of this system to compare "
+                    "(test_registry_has_one_production_model fails on it)")
 
 
 def test_no_leakage(manifest: Manifest, model_usage: ModelUsage, predictions: Predictions,

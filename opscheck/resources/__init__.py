@@ -12,10 +12,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar, overload
 
+from opscheck.errors import DataError
 from opscheck.platform.channel import ASKER
 
 Warmer = Callable[[], object]
@@ -103,6 +104,21 @@ class View(Protocol):
 def between(start: dt.date, end: dt.date) -> list[dt.date]:
     """Every date from `start` to `end`, both included."""
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def complete(query: str, rows: Sequence[Mapping[str, Any]], fields: Sequence[str],
+             wanted: set[tuple[Any, ...]]) -> None:
+    """DataError unless `rows` hold every `wanted` combination of `fields` and no other.
+
+    The queries that say what is due answer one row per date (and subset, or kind of problem),
+    zeros included, so that an answer missing one reads as broken instead of as "nothing there".
+    """
+    got = {tuple(row[f] for f in fields) for row in rows}
+    if got != wanted:
+        odd = sorted(wanted - got) or sorted(got - wanted)
+        what = "no row" if wanted - got else "a row it was not asked for"
+        raise DataError(f"query {query}.sql answered {what} for {', '.join(fields)} = {odd[0]} ({len(rows)} rows; "
+                        f"it answers one per {' and '.join(fields)}): a missing one would read as nothing there")
 
 
 @dataclasses.dataclass(frozen=True)

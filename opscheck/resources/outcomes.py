@@ -6,9 +6,8 @@ import datetime as dt
 from typing import Any
 
 from opscheck import guard
-from opscheck.errors import DataError
 from opscheck.platform import Platform
-from opscheck.resources import Days, Warmer, between, once
+from opscheck.resources import Days, Warmer, between, complete, once
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -27,13 +26,8 @@ class Subsets:
         span = self._days.span(before=self.lookback - 1)
         rows = self._platform.bigquery.query(
             "subset_coverage", system_id=self._platform.config.models.system_id, subsets=list(self.names), **span)
-        pairs = {(r["game_date"], r["subset_name"]) for r in rows}
-        wanted = {(day.isoformat(), name) for day in between(span["start"], span["end"]) for name in self.names}
-        if pairs != wanted or len(pairs) != len(rows):
-            odd = [str(p) for p in sorted(wanted - pairs) or sorted(pairs - wanted)] or ["a pair twice"]
-            raise DataError(f"query subset_coverage.sql answered {len(rows)} rows, not one per date of "
-                            f"{span['start']}..{span['end']} and subset ({len(wanted)}; e.g. {odd[0]}): a missing "
-                            "pair would read as nothing missing")
+        complete("subset_coverage", rows, ("game_date", "subset_name"),
+                 {(day.isoformat(), name) for day in between(span["start"], span["end"]) for name in self.names})
         return rows
 
     def warmers(self) -> list[Warmer]:

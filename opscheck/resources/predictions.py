@@ -7,9 +7,9 @@ import datetime as dt
 import math
 from typing import Any
 
-from opscheck.errors import DataError
 from opscheck.platform import Platform
-from opscheck.resources import Days, Warmer, between, once
+from opscheck.queries import PROBLEMS
+from opscheck.resources import Days, Warmer, between, complete, once
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,38 +47,43 @@ class Predictions:
         # The look-back window too: grading asks about yesterday, the report charts the trend.
         self._span = days.span(before=max(1, platform.config.thresholds.lookback_days - 1))
 
+    def _dates(self) -> list[dt.date]:
+        return between(self._span["start"], self._span["end"])
+
     @once
     def _versions(self) -> list[dict[str, Any]]:
-        return self._platform.bigquery.query("predictions_by_version", system_id=self.system_id, **self._span)
+        rows = self._platform.bigquery.query("predictions_by_version", system_id=self.system_id, **self._span)
+        days = {r["game_date"] for r in rows}
+        complete("predictions_by_version", [{"game_date": d} for d in days], ("game_date",),
+                 {(day.isoformat(),) for day in self._dates()})
+        return rows
 
     @once
     def _expected(self) -> dict[str, dict[str, Any]]:
         rows = self._platform.bigquery.query("expected_predictions", **self._span)
-        found = {r["game_date"]: r for r in rows}
-        start, end = self._span["start"], self._span["end"]
-        missing = [day for day in between(start, end) if day.isoformat() not in found]
-        if missing or len(found) != len(rows):
-            what = f"no row for {missing[0]}" if missing else "a date twice"
-            raise DataError(f"query expected_predictions.sql answered {what} (it answers one row per date of "
-                            f"{start}..{end}): a missing date would read as a day without games")
-        return found
+        complete("expected_predictions", rows, ("game_date",), {(day.isoformat(),) for day in self._dates()})
+        return {r["game_date"]: r for r in rows}
 
     @once
     def _problems(self) -> list[dict[str, Any]]:
-        return self._platform.bigquery.query(
-            "prediction_problems", system_id=self.system_id,
+        rows = self._platform.bigquery.query(
+            "prediction_problems", system_id=self.system_id, kinds=list(PROBLEMS),
             max_edge=self._platform.config.thresholds.max_edge_points, **self._span)
+        complete("prediction_problems", rows, ("game_date", "problem"),
+                 {(day.isoformat(), kind) for day in self._dates() for kind in PROBLEMS})
+        return rows
 
     def warmers(self) -> list[Warmer]:
         return [lambda: self._versions, lambda: self._expected, lambda: self._problems]
 
     def problems(self, day: dt.date, *kinds: str) -> list[dict[str, Any]]:
         """`day`'s active predictions with a problem of these kinds (prediction_problems.sql), counted per kind."""
-        return [r for r in self._problems if r["game_date"] == day.isoformat() and r["problem"] in kinds]
+        return [r for r in self._problems
+                if r["game_date"] == day.isoformat() and r["problem"] in kinds and r["predictions"]]
 
     def by_version(self, day: dt.date) -> list[dict[str, Any]]:
         """Rows and active rows per `model_version` on `day` (the seed query)."""
-        return [r for r in self._versions if r["game_date"] == day.isoformat()]
+        return [r for r in self._versions if r["game_date"] == day.isoformat() and r["model_version"] is not None]
 
     def grading(self, day: dt.date) -> GradingStatus:
         rows = self.by_version(day)

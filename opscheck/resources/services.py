@@ -8,8 +8,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from opscheck.config import Config
-from opscheck.errors import NotFoundError, UnreachableError, UnresolvedHostError
+from opscheck.config import Config, commit_problem
+from opscheck.errors import DataError, NotFoundError, UnreachableError, UnresolvedHostError
 from opscheck.platform import Platform, auth
 from opscheck.platform.cloudrun import ServiceInfo
 from opscheck.resources import Warmer, calls_of, once
@@ -149,9 +149,14 @@ class ExpectedCommit:
             if value:
                 return value.strip(), source
         try:
-            return self._platform.checkout.head(), "HEAD of the platform checkout"
+            head = self._platform.checkout.head().strip()
         except NotFoundError:
             return None
+        problem = commit_problem(head) if head else "a commit, not nothing"
+        if problem:
+            raise DataError(f"the platform checkout's HEAD is {head!r}, not {problem}: the commit every service must "
+                            "run cannot be known; next: give --expect-commit SHA, or a working checkout")
+        return head, "HEAD of the platform checkout"
 
     def warmers(self) -> list[Warmer]:
         return [lambda: self.resolved]

@@ -181,6 +181,14 @@ def _write_manifest(p: LocalPlatform, data: dict[str, Any]) -> None:
     p.write_object(schema.MANIFEST, json.dumps(data, indent=2).encode())
 
 
+def forget_batches(p: LocalPlatform, day: str = TODAY) -> None:
+    """Drop `day`'s batches from the coordinator's tracker: a run that never happened (or stopped) has no
+    finished batch, and the tracker must not claim rows the warehouse does not have."""
+    for batch in p.call("prediction-coordinator", "/status")["batches"]:
+        if batch["game_date"] == day and not batch["batch_id"].startswith("probe-"):
+            p.call("prediction-coordinator", "/forget", {"batch_id": batch["batch_id"]})
+
+
 def _today_players(p: LocalPlatform) -> list[str]:
     return sorted(pd.player.lookup for pd in season.player_days(p.seed_number, season.TODAY))
 
@@ -192,6 +200,7 @@ def _morning_run_missing(p: LocalPlatform) -> dict[str, Any]:
     keep_rows(p, schema.SUBSET_PICKS, f"game_date = '{TODAY}'")
     deleted = _sql(p, f"DELETE FROM {schema.PREDICTIONS} WHERE {CURRENT}").num_dml_affected_rows
     _sql(p, f"DELETE FROM {schema.SUBSET_PICKS} WHERE game_date = '{TODAY}'")
+    forget_batches(p)
     return {"deleted_predictions": deleted}
 
 
@@ -201,6 +210,7 @@ def _partial_run(p: LocalPlatform) -> dict[str, Any]:
     where = f"{CURRENT} AND player_lookup IN ({', '.join(repr(x) for x in players)})"
     keep_rows(p, schema.PREDICTIONS, where)
     _sql(p, f"DELETE FROM {schema.PREDICTIONS} WHERE {where}")
+    forget_batches(p)  # the coordinator lost the batch that stopped halfway
     return {"players_missing": len(players)}
 
 
@@ -540,6 +550,7 @@ def _off_day(p: LocalPlatform) -> dict[str, Any]:
     for table in emptied:
         keep_rows(p, table, f"game_date = '{TODAY}'")
         _sql(p, f"DELETE FROM {table} WHERE game_date = '{TODAY}'")
+    forget_batches(p)
     return {"emptied": emptied}
 
 
@@ -559,6 +570,7 @@ def _lines_missing(p: LocalPlatform) -> dict[str, Any]:
     for table in tables:
         keep_rows(p, table, f"game_date = '{TODAY}'")
         _sql(p, f"DELETE FROM {table} WHERE game_date = '{TODAY}'")
+    forget_batches(p)
     return {"emptied": [f"{table} for {TODAY}" for table in tables], "games": "still scheduled"}
 
 

@@ -1,9 +1,9 @@
--- What is wrong with a system's active predictions, per date and kind of problem:
--- a player with more than one active row for one game (a rerun that did not
--- supersede), a value that is not a number, negative or too far from the line,
--- a confidence outside [0, 1], a game the schedule does not have on that date.
--- Counts and one example per group, never the rows. Each table is filtered on
--- its partition in its own CTE.
+-- What is wrong with a system's active predictions, one row per date of [@start, @end] and
+-- kind of problem (@kinds), 0 where there is none (so an empty answer cannot read as "no
+-- problem"): a player with more than one active row for one game (a rerun that did not
+-- supersede), a value that is not a number, negative or too far from the line, a confidence
+-- outside [0, 1], a game the schedule does not have on that date. Counts and one example per
+-- group, never the rows. Each table is filtered on its partition in its own CTE.
 WITH active AS (
   SELECT game_date, game_id, player_lookup, line_value, predicted_points, confidence
   FROM {predictions}
@@ -44,8 +44,20 @@ problems AS (
     ON g.game_date = a.game_date
     AND g.game_id = a.game_id
   WHERE g.game_id IS NULL
+),
+found AS (
+  SELECT game_date, problem, COUNT(*) AS predictions, MIN(player_lookup) AS example_player
+  FROM problems
+  GROUP BY game_date, problem
 )
-SELECT game_date, problem, COUNT(*) AS predictions, MIN(player_lookup) AS example_player
-FROM problems
-GROUP BY game_date, problem
-ORDER BY game_date, problem
+SELECT
+  d_date AS game_date,
+  kind AS problem,
+  COALESCE(f.predictions, 0) AS predictions,
+  f.example_player
+FROM UNNEST(GENERATE_DATE_ARRAY(@start, @end)) AS d_date
+CROSS JOIN UNNEST(@kinds) AS kind
+LEFT JOIN found AS f
+  ON f.game_date = d_date
+  AND f.problem = kind
+ORDER BY d_date, kind
