@@ -149,8 +149,9 @@ def test_a_host_that_does_not_resolve_stops_the_run_at_once(pytester: pytest.Pyt
         ("bigquery", "storage", "pubsub", "run", "monitoring"), start=1)}  # refused at once, as a dead stand-in
     endpoints[api] = f"http://{api}.opscheck.invalid:9050"
     config = tmp_path / "opscheck.toml"
-    config.write_text("[run]\ntoday = 2026-02-09\n[endpoints]\n" + "".join(f'{k} = "{v}"\n' for k, v in endpoints.items())
-                      + "anonymous = true\nid_tokens = false\ntimeout_seconds = 30\n")
+    lines = "".join(f'{k} = "{v}"\n' for k, v in endpoints.items())
+    config.write_text(f"[run]\ntoday = 2026-02-09\n[endpoints]\n{lines}anonymous = true\nid_tokens = false\n"
+                      "timeout_seconds = 30\n")
     result = run_checks(pytester, DAILY, "--mode", "live", f"--opscheck-config={config}")
     output = result.stdout.str() + result.stderr.str()
     assert result.ret == pytest.ExitCode.USAGE_ERROR, output[-2000:]
