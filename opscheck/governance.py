@@ -519,7 +519,7 @@ def model_section(entry: Mapping[str, Any]) -> str:
         f"- training: {entry['training_start_date']} .. {entry['training_end_date']}",
         f"- hit rate: {float(entry['hit_rate']) * 100:.1f}%",
         f"- status: {entry['status']}",
-        f"- sha256: `{entry['sha256']}`",
+        f"- sha256: `{str(entry['sha256']).lower()}`",  # one spelling of a hash: its case means nothing
         MODEL_END,
     ])
 

@@ -174,7 +174,7 @@ class CoverageRow(TypedDict):
 shapes.at_most(HitRow, ("hits", "graded"), ("graded", "rows"))
 shapes.at_most(VersionRow, ("players", "active"), ("calls", "active"), ("active", "rows"), ("decided", "graded"),
                ("graded", "active"))
-shapes.at_most(ExpectedRow, ("games_with_lines", "games"))
+shapes.at_most(ExpectedRow, ("games_with_lines", "games"), ("games_with_lines", "players_with_lines"))
 shapes.at_most(UsageRow, ("first_date", "last_date"))
 ROWS: dict[str, Any] = {
     "batch_rows": ProbeSecondRow, "doctor_ping": PingRow, "expected_predictions": ExpectedRow,

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from opscheck.recordings import RECORDINGS
+from opscheck.recordings import BLOBS, RECORDINGS
 from opscheck.reporting import PROBE_GROUP
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,6 +37,8 @@ def edited_scenario(
 ) -> Path:
     """A copy of a bundled scenario with `edit` applied to each call of one gateway; returns the recordings folder."""
     shutil.copytree(RECORDINGS / name, tmp_path / name)
+    if not (tmp_path / BLOBS).exists():  # sidecars (model bytes) sit beside the scenarios
+        (tmp_path / BLOBS).symlink_to(RECORDINGS / BLOBS)
     path = tmp_path / name / f"{gateway}.json"
     data = json.loads(path.read_text())
     for call in data["calls"]:
