@@ -28,9 +28,14 @@ meets them.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
+import json
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -81,6 +86,28 @@ class Line:
 
     at: float
     healthy_maxima: np.ndarray
+
+
+def cached_line(volumes: Sequence[int], baseline: float, min_drop: float, window: int,
+                false_alarms_per_season: float, season_days: int, cache: Path | None = None) -> Line:
+    """line_for, kept on disk by its inputs: the same data give the same line, so a run need not simulate again.
+
+    The key holds every input and this module's own source, so a changed calibration is never read back;
+    a cache that cannot be read or written costs only the simulation.
+    """
+    inputs = json.dumps([list(map(int, volumes)), baseline, min_drop, window, false_alarms_per_season, season_days,
+                         CALIBRATION_SEASONS, SEED, hashlib.sha256(Path(__file__).read_bytes()).hexdigest()])
+    folder = cache or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "opscheck" / "guard"
+    path = folder / f"{hashlib.sha256(inputs.encode()).hexdigest()[:32]}.npz"
+    with contextlib.suppress(OSError, ValueError, KeyError), np.load(path) as kept:
+        return Line(float(kept["at"]), kept["healthy_maxima"])
+    line = line_for(volumes, baseline, min_drop, window, false_alarms_per_season, season_days)
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{path.stem}.{os.getpid()}.npz"
+        np.savez(partial, at=line.at, healthy_maxima=line.healthy_maxima)
+        partial.replace(path)
+    return line
 
 
 def line_for(volumes: Sequence[int], baseline: float, min_drop: float, window: int,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from opscheck import guard
 from opscheck.platform import Platform
 from opscheck.resources import Days, Warmer, between, complete, once
+
+if TYPE_CHECKING:  # numpy and the guard load only when a hit rate is judged
+    from opscheck import guard
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -94,13 +96,15 @@ class HitRate:
                 if r["game_date"] < day.isoformat() and r["model_version"] == model_version and int(r["graded"])]
 
     def guard(self, day: dt.date, model_version: str, baseline: float) -> guard.Verdict:
-        """The sequential guard (opscheck/guard.py) on the days before `day`; its line calibrated once a session."""
+        """The sequential guard (opscheck/guard.py) on the days before `day`; its line calibrated once per inputs."""
+        from opscheck import guard
+
         thresholds = self._platform.config.thresholds
         key = (model_version, baseline)
         if key not in self._lines:
             volumes = [int(r["graded"]) for r in self._daily
                        if r["model_version"] == model_version and int(r["graded"])]
-            self._lines[key] = guard.line_for(volumes, baseline, thresholds.hit_rate_guard_min_drop,
+            self._lines[key] = guard.cached_line(volumes, baseline, thresholds.hit_rate_guard_min_drop,
                                               thresholds.lookback_days, thresholds.hit_rate_false_alarms_per_season,
                                               thresholds.season_days)
         return guard.judge(self.series(day, model_version), baseline, thresholds.hit_rate_guard_min_drop,

@@ -39,7 +39,7 @@ def each(query: str, where: Callable[[dict[str, Any]], bool], **values: Any) -> 
 
 
 def today(row: dict[str, Any]) -> bool:
-    return row["game_date"] == TODAY
+    return bool(row["game_date"] == TODAY)
 
 
 def replay(pytester: pytest.Pytester, tmp_path: Path, gateway: str, edit: Edit, *args: str) -> dict[str, Any]:

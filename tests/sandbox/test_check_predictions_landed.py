@@ -29,7 +29,18 @@ def test_fails_naming_date_and_counts(
     faults.inject(healthy, fault)
     result = run_checks(pytester, CHECK, "--target", "sandbox")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        f"*2026-02-09: {active} active catboost_v9 predictions, expected at least 43 "
+    result.stdout.fnmatch_lines([  # the floor rounds up: 48 x 0.9 = 43.2 players
+        f"*2026-02-09: {active} players have an active catboost_v9 prediction, expected at least 44 "
         "(48 players with lines in 6 games x coverage 0.9)*"
     ])
+
+
+def test_a_game_day_whose_lines_never_arrived_fails_naming_the_lines(
+    healthy: LocalPlatform, pytester: pytest.Pytester
+) -> None:
+    """No lines, no predictions, six games: it passed, the floor being 0 players x 0.9 (issue 18)."""
+    faults.inject(healthy, "lines-missing")
+    result = run_checks(pytester, CHECK, "--target", "sandbox")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*2026-02-09: 6 of 6 scheduled games have no prop lines at all: their players get "
+                                 "no prediction, and none is counted as due; next: check the scrapers*"])

@@ -41,9 +41,7 @@ def test_diagnosis_ranks_the_injected_cause_first(healthy: LocalPlatform, live: 
     # Healthy, nothing above a lead: refused pushes of earlier tests may still be in Monitoring's window.
     assert all(f.likelihood <= 0.65 and f.cause != cause for f in before), [f.row() for f in before]
     faults.inject(healthy, fault)
-    started = time.monotonic()
-    findings = diagnosis.diagnose(diagnosis.Suspects.of(Platform(live.config)))
-    assert time.monotonic() - started < 5
+    findings = diagnosis.diagnose(diagnosis.Suspects.of(Platform(live.config)))  # how fast: bench/stall_detection.py
     assert findings and findings[0].cause == cause, [f.row() for f in findings]
 
 

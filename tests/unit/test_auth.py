@@ -131,10 +131,9 @@ def test_an_expired_login_names_the_login_command(
     google: FakeGoogle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     person(tmp_path, monkeypatch, refresh_token="revoked")
-    started = time.monotonic()
     with pytest.raises(CredentialsError, match="gcloud auth application-default login"):
         auth.IdTokens(config(invoker_service_account=INVOKER)).token("https://w.a.run.app")
-    assert time.monotonic() - started < 2 and google.refreshes == 1  # not retried
+    assert google.refreshes == 1  # asked once: an expired login is not retried
 
 
 def test_a_persons_adc_gets_the_configured_quota_project(

@@ -27,9 +27,16 @@ DENIED = {"error": {"code": 403, "status": "PERMISSION_DENIED",
                     "errors": [{"reason": "accessDenied", "message": "Access Denied"}]}}
 
 
+ASKED: list[str] = []  # every request either fake answered, to count attempts (a refusal is not retried)
+
+
 @pytest.fixture(scope="module")
 def rest_403() -> Iterator[str]:
-    with json_server(lambda method, path, headers, body: (403, DENIED)) as url:
+    def deny(method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
+        ASKED.append(path)
+        return 403, DENIED
+
+    with json_server(deny) as url:
         yield url
 
 
@@ -38,6 +45,7 @@ def grpc_denied() -> Iterator[str]:
     class Deny(grpc.GenericRpcHandler):  # type: ignore[misc]  # grpc ships no type hints
         def service(self, details: Any) -> Any:
             def abort(request: bytes, context: Any) -> None:
+                ASKED.append(details.method)
                 context.abort(grpc.StatusCode.PERMISSION_DENIED, f"User not authorized to perform {details.method}")
 
             return grpc.unary_unary_rpc_method_handler(abort)
@@ -71,13 +79,13 @@ WHAT = {"bigquery": "query doctor_ping.sql", "storage": "gs://nba-props-platform
 @pytest.mark.parametrize("api", sorted(CALLS))
 def test_a_403_names_the_resource_the_role_and_the_identity(api: str, rest_403: str, grpc_denied: str) -> None:
     endpoint = grpc_denied if api in ("pubsub", "monitoring") else rest_403
-    started = time.monotonic()
+    ASKED.clear()
     with pytest.raises(AccessDeniedError) as caught:
         CALLS[api](platform(**{api: endpoint}))
     message = str(caught.value)
     assert WHAT[api] in message and f"grant {ROLES[api]}" in message
     assert "permission denied for anonymous (a stand-in)" in message
-    assert time.monotonic() - started < 2  # a refusal is not retried
+    assert len(ASKED) == 1, ASKED  # asked once: a refusal is not retried
 
 
 def test_a_query_that_runs_too_long_says_so() -> None:
@@ -88,4 +96,4 @@ def test_a_query_that_runs_too_long_says_so() -> None:
         started = time.monotonic()
         with pytest.raises(QueryTimeoutError, match=r"query doctor_ping.sql: the query ran past 2s and was cancelled"):
             gateway.bigquery.query("doctor_ping")
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 5 * 2  # a generous multiple of the 2 s timeout: it did not hang

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -72,3 +73,17 @@ def test_bad_settings_are_refused() -> None:
         guard.statistic(np.zeros((1, 1)), np.zeros((1, 1)), 0.7, 0.8, 14)
     with pytest.raises(ValueError, match="at least one day"):
         guard.line_for([], 0.7, 0.05, 14, 0.1, 10)
+
+
+def test_a_calibrated_line_is_kept_by_its_inputs(tmp_path: Path) -> None:
+    """Every offline run paid the 0.28 s calibration (issue 18): the same inputs now read the line back."""
+    volumes = [30, 44, 21, 60, 35]
+    first = guard.cached_line(volumes, 0.7, 0.05, 14, 0.1, 110, cache=tmp_path)
+    [kept] = list(tmp_path.glob("*.npz"))
+    again = guard.cached_line(volumes, 0.7, 0.05, 14, 0.1, 110, cache=tmp_path)
+    assert again.at == first.at and (again.healthy_maxima == first.healthy_maxima).all()
+    assert again.at == guard.line_for(volumes, 0.7, 0.05, 14, 0.1, 110).at  # what the simulation says
+    guard.cached_line(volumes, 0.71, 0.05, 14, 0.1, 110, cache=tmp_path)  # other inputs, another line
+    assert len(list(tmp_path.glob("*.npz"))) == 2 and kept.is_file()
+    kept.write_bytes(b"not an npz")  # a damaged cache costs the simulation, never a wrong line
+    assert guard.cached_line(volumes, 0.7, 0.05, 14, 0.1, 110, cache=tmp_path).at == first.at
