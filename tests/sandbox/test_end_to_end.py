@@ -21,7 +21,7 @@ def test_start_fans_out_through_pubsub_to_worker_and_bigquery(healthy: LocalPlat
     expected = len(season.player_days(healthy.seed_number, DAY))
     # The rerun supersedes graded rows with ungraded ones: `heal` puts the day back for later tests.
     faults.keep_rows(healthy, schema.PREDICTIONS, f"game_date = '{DAY}'")
-    since = dt.datetime.now(dt.UTC)
+    since = healthy.now()  # the platform's clock, which its worker stamps the rows with
     before = _rows(healthy, DAY, since)
     assert before["active"] == expected and before["fresh"] == 0
 

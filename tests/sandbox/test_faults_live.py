@@ -29,5 +29,6 @@ def test_backfill_range_reports_per_date(healthy: LocalPlatform, pytester: pytes
     landed = {test_id.split("::")[-1]: outcome for test_id, outcome in outcomes(result).items()
               if "test_predictions_landed" in test_id}
     assert landed == {f"test_predictions_landed[2026-02-0{day}]": "PASSED" for day in range(1, 10)}
-    result.stdout.fnmatch_lines(["SKIPPED *2026-02-01: no graded picks of v9_20260201_011018*"])
+    result.stdout.fnmatch_lines(["SKIPPED *2026-02-01: v9_20260201_011018 made no active prediction on "
+                                 "2026-01-25..2026-01-31*"])
     assert failed_checks(result) == set()

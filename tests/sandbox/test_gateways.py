@@ -26,8 +26,11 @@ TODAY = season.TODAY
 def test_bigquery_named_query_returns_typed_rows(live: Session) -> None:
     rows = live.platform.bigquery.query("predictions_by_version", start=TODAY, end=TODAY,
                                         system_id="catboost_v9")
-    assert rows == [{"game_date": TODAY.isoformat(), "model_version": "v9_20260201_011018",
-                     "rows": 48, "active": 48, "graded": 0}]
+    [row] = rows
+    assert {k: v for k, v in row.items() if k != "calls"} == {
+        "game_date": TODAY.isoformat(), "model_version": "v9_20260201_011018", "rows": 48, "active": 48, "players": 48,
+        "graded": 0, "decided": 0}
+    assert 0 < row["calls"] <= 48  # OVER or UNDER: the rest PASS
 
 
 def test_bigquery_table_metadata(live: Session) -> None:
@@ -53,6 +56,8 @@ def test_bigquery_bad_sql_is_a_bad_request(live: Session, tmp_path: Path,
     from opscheck import queries
 
     monkeypatch.setattr(queries, "SQL_DIR", tmp_path)
+    monkeypatch.setitem(queries.PARAMS, "broken", {})
+    monkeypatch.setitem(queries.ROWS, "broken", queries.ProbeRow)
     queries._text.cache_clear()
     (tmp_path / "broken.sql").write_text("SELEC game_date FROM {predictions}")
     try:

@@ -48,7 +48,7 @@ def test_notify_posts_on_failure_only_and_keeps_the_url_out_of_the_output(
     assert [p["path"] for p in posted] == ["/services/T000/B000/secret-token"]
     text = posted[0]["body"]["text"]
     assert "*opscheck daily: FAIL* (1 failing) · LOCAL PLATFORM (LIVE" in text
-    assert "• test_predictions_landed[2026-02-09]: 2026-02-09: 24 active catboost_v9 predictions" in text
+    assert "• test_predictions_landed[2026-02-09]: 2026-02-09: 24 players have an active catboost_v9 prediction" in text
     assert f"report: {tmp_path}" in text
     failing.stdout.fnmatch_lines(["opscheck: failure summary sent to 127.0.0.1"])
     assert "secret-token" not in failing.stdout.str() + failing.stderr.str()

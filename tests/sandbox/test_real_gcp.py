@@ -63,7 +63,9 @@ def test_an_expired_login_stops_the_run_at_once_with_the_login_line(
     output = result.stdout.str() + result.stderr.str()
     assert "Google credentials expired or missing: run `gcloud auth application-default login`" in output
     assert " passed" not in output and " failed" not in output  # stopped before any check ran
-    assert len(REFRESHES) == 1, REFRESHES  # the login was tried once: not per check, not retried
+    # Tried by the first calls racing to refresh the shared login (one a client at most), not once per check
+    # (there are 18) and never retried.
+    assert 1 <= len(REFRESHES) <= 5, REFRESHES
 
 
 def test_a_failed_rollout_is_described_by_the_revision_that_serves(healthy: LocalPlatform, live: Session) -> None:
