@@ -57,8 +57,9 @@ daily: setup-python
 		--junitxml=$(REPORTS)/daily.xml --html=$(REPORTS)/daily.html --self-contained-html \
 		--alluredir=$(REPORTS)/allure-daily
 
+# Two workers, each with a local platform of its own: the live tests mostly wait (on emulators, deadlines).
 test: setup
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests -n 2
 
 # Re-record every bundled scenario from the local platform (deterministic seed).
 recordings: setup

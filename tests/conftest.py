@@ -23,6 +23,14 @@ REPO = Path(__file__).resolve().parents[1]
 pytest_plugins = ["pytester"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest -n N each worker brings up its own local platform: its ports come from a range of its own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw") and worker[2:].isdigit():
+        low = 10_000 + 5_000 * (int(worker[2:]) % 4)
+        os.environ.setdefault("OPSCHECK_SANDBOX_PORTS", f"{low}-{low + 4_999}")
+
+
 def missing(what: str) -> None:
     """Skip for a missing tool, saying how to install it; under CI=true, fail instead."""
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):

@@ -449,7 +449,7 @@ def _dlq_expiring(p: LocalPlatform) -> dict[str, Any]:
 
 
 DEFAULT_EXPIRY = 31 * 24 * 3600  # Pub/Sub's default expiration policy: 31 days without activity
-TRACKER_SETTLE = 5.0  # seconds after the batch's last row: longer than the tracker lag anyone tolerates
+TRACKER_SETTLE = 4.0  # seconds after the batch's last row: longer than the tracker lag tolerated (3 s, its overlay)
 
 
 @fault("tracker-stuck", "the coordinator never marks progress: a backfill sits at 0/N while its rows land")

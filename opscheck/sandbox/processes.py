@@ -34,15 +34,34 @@ def free_port() -> int:
     connection (tests make thousands) may take it as its source port before
     the server binds it.
     """
+    low, high = port_range()
+    for _ in range(200):
+        port = random.randrange(low, high)
+        if not port_in_use(port):
+            return port
+    raise SandboxError(f"no free loopback port between {low} and {high}: stop what holds them")
+
+
+PORTS_ENV = "OPSCHECK_SANDBOX_PORTS"
+
+
+def port_range() -> tuple[int, int]:
+    """Where the platform's ports are picked: $OPSCHECK_SANDBOX_PORTS (LOW-HIGH), else 10000 up to the ephemeral range.
+
+    Two platforms coming up at once (opscheck's own tests under pytest -n 2) could pick the same port
+    before either binds it; each gets a range of its own.
+    """
     try:
         ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
     except (OSError, ValueError, IndexError):
         ephemeral = 32768
-    for _ in range(200):
-        port = random.randrange(10_000, max(ephemeral, 10_001))
-        if not port_in_use(port):
-            return port
-    raise SandboxError(f"no free loopback port between 10000 and {ephemeral}: stop what holds them")
+    given = os.environ.get(PORTS_ENV, "")
+    low, _, high = given.partition("-")
+    if low.isdigit() and high.isdigit() and 1024 <= int(low) < int(high) <= 65535:
+        return int(low), int(high)
+    if given:
+        raise SandboxError(f"${PORTS_ENV}={given!r}: expected LOW-HIGH, two ports 1024-65535, LOW below HIGH")
+    return 10_000, max(ephemeral, 10_001)
 
 
 def port_in_use(port: int) -> bool:

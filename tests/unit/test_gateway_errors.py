@@ -85,7 +85,9 @@ def test_a_403_names_the_resource_the_role_and_the_identity(api: str, rest_403: 
     message = str(caught.value)
     assert WHAT[api] in message and f"grant {ROLES[api]}" in message
     assert "permission denied for anonymous (a stand-in)" in message
-    assert len(ASKED) == 1, ASKED  # asked once: a refusal is not retried
+    # Each request made once: a refusal is not retried. (The storage client also fetches the bucket's metadata
+    # on a thread of its own, a request of its own.)
+    assert ASKED and max(ASKED.count(path) for path in ASKED) == 1, ASKED
 
 
 def test_a_query_that_runs_too_long_says_so() -> None:

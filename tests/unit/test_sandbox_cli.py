@@ -79,3 +79,14 @@ def test_down_leaves_alone_a_process_that_took_a_recorded_pid(
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def test_ports_come_from_the_given_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two platforms up at once (pytest -n 2) could pick one port before either binds it: each gets a range."""
+    from opscheck.sandbox import processes
+
+    monkeypatch.setenv("OPSCHECK_SANDBOX_PORTS", "20000-20009")
+    assert {processes.free_port() for _ in range(50)} <= set(range(20000, 20010))
+    monkeypatch.setenv("OPSCHECK_SANDBOX_PORTS", "9-8")
+    with pytest.raises(processes.SandboxError, match="OPSCHECK_SANDBOX_PORTS='9-8': expected LOW-HIGH"):
+        processes.free_port()
