@@ -40,8 +40,8 @@ import pytest
 from _figures import against
 from _live import REPO, local_platform
 
-from opscheck import recordings
-from opscheck.recordings import LATENCY_ENV
+from opscheck import replay
+from opscheck.replay import LATENCY_ENV
 
 TARGET = 2.0
 SEASON = "2025-10-21..2026-02-09"
@@ -56,9 +56,9 @@ class Trace:
 
     @contextlib.contextmanager
     def installed(self) -> Iterator[None]:
-        answer = recordings.ReplayChannel._entry
+        answer = replay.ReplayChannel._entry
 
-        def timed(channel: recordings.ReplayChannel, *args: Any) -> Any:
+        def timed(channel: replay.ReplayChannel, *args: Any) -> Any:
             started = time.perf_counter()
             try:
                 return answer(channel, *args)
@@ -66,11 +66,11 @@ class Trace:
                 with self._lock:
                     self.calls.append((started, time.perf_counter()))
 
-        recordings.ReplayChannel._entry = timed  # type: ignore[method-assign, assignment]
+        replay.ReplayChannel._entry = timed  # type: ignore[method-assign, assignment]
         try:
             yield
         finally:
-            recordings.ReplayChannel._entry = answer  # type: ignore[method-assign]
+            replay.ReplayChannel._entry = answer  # type: ignore[method-assign]
 
     def chain(self) -> int:
         """Calls on the longest path where each call started only after the one before it ended."""

@@ -24,7 +24,7 @@ import pytest
 from _figures import against
 from _live import REPO, local_platform
 
-from opscheck.recordings import LATENCY_ENV
+from opscheck.replay import LATENCY_ENV
 
 TARGET = 1.5
 

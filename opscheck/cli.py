@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from opscheck import config as configuration
-from opscheck import governance, offline, registry, report
+from opscheck import governance, registry, report
 from opscheck.errors import OpscheckError
 from opscheck.evidence import render_table
 from opscheck.platform import Platform
 from opscheck.registry import Refused, SyncResult
+from opscheck.replay import offline
 from opscheck.session import MODES, TARGETS, Options, Session, open_session, save_recording
 
 if TYPE_CHECKING:  # the local platform is imported by the commands that use it, not by every command

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from opscheck.errors import AccessDeniedError, CredentialsError, GatewayError, NotFoundError
 from opscheck.platform import Platform, auth
 from opscheck.platform.channel import ROLES
-from opscheck.queries import TABLE_KEYS
 from opscheck.resources.models import Manifest
+from opscheck.sql.queries import TABLE_KEYS
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,13 +18,14 @@ from typing import Any
 
 import pytest
 
-from opscheck import governance, notify, offline, reporting
+from opscheck import governance, notify, reporting
 from opscheck.config import Config, commit_problem
 from opscheck.errors import ConfigError, CredentialsError, UnresolvedHostError
 from opscheck.evidence import Evidence
 from opscheck.platform import Platform
 from opscheck.platform.checkout import folder_problem
 from opscheck.probes import Prober
+from opscheck.replay import offline
 from opscheck.resources import Days, View, Warmer, between
 from opscheck.resources.delivery import Coordinator, Delivery
 from opscheck.resources.models import Manifest, ModelUsage, ProductionModel, Registry, TeamDoc

@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from opscheck.recordings import BLOBS, RECORDINGS
+from opscheck.replay import BLOBS, RECORDINGS
 from opscheck.resources.models import GOLDEN
 
 REPO = Path(__file__).resolve().parents[1]

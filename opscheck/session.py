@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from opscheck import config as configuration
-from opscheck import recordings
+from opscheck import replay
 from opscheck.config import Config, Mode, Target
 from opscheck.errors import ConfigError
 from opscheck.platform import Platform, auth
@@ -57,7 +57,7 @@ class Session:
     config: Config
     mode: Mode
     target: Target
-    scenario: recordings.Scenario | None
+    scenario: replay.Scenario | None
     today: dt.date
     as_of: dt.datetime
     channel: Channel
@@ -138,10 +138,10 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
     # The configuration a check sees states what this session really does.
     config = dataclasses.replace(config, run=dataclasses.replace(
         config.run, mode=cast(Mode, mode), target=target, scenario=scenario_name))
-    folder = (options.recordings or recordings.RECORDINGS) / scenario_name
+    folder = (options.recordings or replay.RECORDINGS) / scenario_name
     now = config.now()
     if mode == "offline":
-        scenario = recordings.Scenario(folder)
+        scenario = replay.Scenario(folder)
         meta = scenario.meta()
         if meta["project"] != config.gcp.project:
             raise ConfigError(
@@ -149,18 +149,18 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
                 f"names {config.gcp.project} ({config.source}): replay it with that project's configuration")
         as_of = dt.datetime.fromisoformat(str(meta["as_of"]))
         config = dataclasses.replace(config, run=dataclasses.replace(
-            config.run, today=recordings.today_of(meta)))
-        channel = recordings.ReplayChannel(scenario, record_hint(scenario_name, options.hint_flags),
-                                           recordings.latency_from_env(os.environ))
+            config.run, today=replay.today_of(meta)))
+        channel = replay.ReplayChannel(scenario, record_hint(scenario_name, options.hint_flags),
+                                           replay.latency_from_env(os.environ))
         return Session(config, "offline", target, scenario, config.today(), as_of, channel, meta, options.env)
     if not config.endpoints.anonymous:
         # Live against Google: credentials are resolved now, so a missing or broken ADC is one
         # line before anything runs, not the same traceback in every check.
         auth.credentials(config)
     if mode == "record":
-        scenario = recordings.Scenario(folder)
+        scenario = replay.Scenario(folder)
         return Session(config, "record", target, scenario, config.today(), now,
-                       recordings.RecordChannel(scenario), env=options.env)
+                       replay.RecordChannel(scenario), env=options.env)
     return Session(config, "live", target, None, config.today(), now, LiveChannel(), env=options.env)
 
 
@@ -170,7 +170,7 @@ def save_recording(session: Session, finished: bool = True) -> str | None:
     A run that did not finish (interrupted, stopped by an error) writes nothing: its scenario would hold
     only some of the calls, and replay would read the missing ones' checks as never asked.
     """
-    if not isinstance(session.channel, recordings.RecordChannel):
+    if not isinstance(session.channel, replay.RecordChannel):
         return None
     if not finished:
         return f"opscheck: record mode did not finish: nothing written to {session.channel.scenario.folder}"

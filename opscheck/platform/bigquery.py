@@ -2,7 +2,7 @@
 
 Rows come back as plain dicts of JSON values (dates and timestamps as ISO
 strings), the same live and on replay, each held to the shape its query
-declares (opscheck/queries.py). A missing table or bad SQL raises a
+declares (opscheck/sql.py). A missing table or bad SQL raises a
 GatewayError naming the query: never an empty result that reads as "no data".
 """
 
@@ -17,12 +17,12 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypedDict
 
-from opscheck import queries
 from opscheck.config import Config
 from opscheck.errors import QueryTimeoutError
 from opscheck.platform import auth
 from opscheck.platform.channel import ASKER, Channel, Guard, Json, bounded_retry
-from opscheck.shapes import Count
+from opscheck.platform.shapes import Count
+from opscheck.sql import queries
 
 Scalar = str | int | float | bool | dt.date | dt.datetime
 Param = Scalar | Sequence[str] | Sequence[dt.date] | Sequence[Mapping[str, Scalar]]

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from opscheck import shapes
 from opscheck.config import Config
 from opscheck.errors import (
     AccessDeniedError,
@@ -29,6 +28,7 @@ from opscheck.errors import (
     UnreachableError,
     UnresolvedHostError,
 )
+from opscheck.platform import shapes
 
 Json = Any
 """A JSON-compatible value: dict, list, str, int, float, bool or None."""

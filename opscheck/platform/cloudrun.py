@@ -20,7 +20,7 @@ from typing import Any, TypedDict
 from opscheck.config import Config
 from opscheck.platform import auth
 from opscheck.platform.channel import Channel, Guard, bounded_retry
-from opscheck.shapes import Count, Timestamp
+from opscheck.platform.shapes import Count, Timestamp
 
 COMMIT_LABEL = "commit-sha"
 _HEX = re.compile(r"^[0-9a-f]{7,40}$")

@@ -16,7 +16,7 @@ from opscheck.config import Config
 from opscheck.errors import UnreachableError, UnresolvedHostError
 from opscheck.platform import auth
 from opscheck.platform.channel import Channel, Json, cannot_resolve, unresolved_host
-from opscheck.shapes import Count, Number
+from opscheck.platform.shapes import Count, Number
 
 if TYPE_CHECKING:  # imported lazily: offline runs never need it, and it costs startup time
     import requests

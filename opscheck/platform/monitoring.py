@@ -14,14 +14,8 @@ from typing import Any, TypedDict
 
 from opscheck.config import Config
 from opscheck.platform import auth
-from opscheck.platform.channel import (
-    Channel,
-    Guard,
-    bounded_retry,
-    insecure_channel,
-    tls_endpoint,
-)
-from opscheck.shapes import Count, Number
+from opscheck.platform.channel import Channel, Guard, bounded_retry, insecure_channel, tls_endpoint
+from opscheck.platform.shapes import Count, Number
 
 UNDELIVERED = "pubsub.googleapis.com/subscription/num_undelivered_messages"
 OLDEST_AGE = "pubsub.googleapis.com/subscription/oldest_unacked_message_age"

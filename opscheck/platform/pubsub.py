@@ -13,18 +13,12 @@ import warnings
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
-from opscheck import probe_contract, shapes
+from opscheck import probe_contract
 from opscheck.config import Config
 from opscheck.errors import NotFoundError
-from opscheck.platform import auth
-from opscheck.platform.channel import (
-    Channel,
-    Guard,
-    bounded_retry,
-    insecure_channel,
-    tls_endpoint,
-)
-from opscheck.shapes import Count, Number, Timestamp
+from opscheck.platform import auth, shapes
+from opscheck.platform.channel import Channel, Guard, bounded_retry, insecure_channel, tls_endpoint
+from opscheck.platform.shapes import Count, Number, Timestamp
 
 _PULL_MAX = 1000
 

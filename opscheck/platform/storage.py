@@ -18,7 +18,7 @@ from opscheck.config import Config
 from opscheck.errors import BadRequestError, GatewayError, NotFoundError
 from opscheck.platform import auth
 from opscheck.platform.channel import Channel, Guard, bounded_retry
-from opscheck.shapes import Count, Sha256
+from opscheck.platform.shapes import Count, Sha256
 
 _CHUNK = 1 << 20
 

@@ -8,8 +8,8 @@ import math
 from typing import Any
 
 from opscheck.platform import Platform
-from opscheck.queries import PROBLEMS
 from opscheck.resources import Days, Warmer, between, complete, once
+from opscheck.sql.queries import PROBLEMS
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from opscheck.recordings import RECORDINGS
+from opscheck.replay import RECORDINGS
 from tests.helpers import REPO, outcomes, run_checks
 
 COMMITS = str(REPO / "checks/deploy/test_commits.py") + "::test_services_run_expected_commit"

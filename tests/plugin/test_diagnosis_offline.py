@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from opscheck import cli
-from opscheck.recordings import RECORDINGS
+from opscheck.replay import RECORDINGS
 from tests.helpers import DELIVERY_CAUSES, REPO
 
 CONFIG = ("--opscheck-config", str(REPO / "opscheck.toml"))

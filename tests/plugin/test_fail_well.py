@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from opscheck.recordings import RECORDINGS
+from opscheck.replay import RECORDINGS
 from tests.helpers import REPO, edited_scenario, run_checks
 
 DAILY = str(REPO / "checks" / "daily")
@@ -253,4 +253,4 @@ def test_a_check_stopped_by_a_failed_call_shows_the_calls_line_at_the_checks_lin
     result.stdout.fnmatch_lines(["*checks/daily/test_predictions.py:*: in test_model_version_matches_manifest",
                                  "E   opscheck.errors.UnreachableError: bigquery: no answer within 3s"]
                                 if tb == "auto" else ["E *opscheck.errors.UnreachableError: bigquery: no answer*"])
-    assert ("opscheck/recordings.py" in result.stdout.str()) == (tb == "long")
+    assert ("opscheck/replay.py" in result.stdout.str()) == (tb == "long")

@@ -19,20 +19,20 @@ from typing import Any
 
 import pytest
 
-from opscheck.recordings import RECORDINGS, key
+from opscheck.replay import RECORDINGS, key
 from tests.helpers import REPO, run_checks, summary_of
 
 CHECKS = str(REPO / "checks")
 TRACE = '''
 import contextvars, json, os
 import pytest
-from opscheck import recordings, resources
+from opscheck import replay, resources
 
 _computing = contextvars.ContextVar("computing", default=())
 _fed = {}      # memo -> recorded calls it made, and memos it read, while computing
 _touched = {}  # check -> memos and recorded calls it reached during its own run
 _check = [None]
-_get, _entry = resources.Calls.get, recordings.ReplayChannel._entry
+_get, _entry = resources.Calls.get, replay.ReplayChannel._entry
 
 def get(self, key, compute):
     memo = f"{self.owner}:{key!r}"
@@ -50,7 +50,7 @@ def get(self, key, compute):
     return _get(self, key, traced)
 
 def entry(self, gateway, operation, args, shape):
-    call = ("call", gateway, recordings.key(operation, args))
+    call = ("call", gateway, replay.key(operation, args))
     stack = _computing.get()
     if stack:
         _fed.setdefault(stack[-1], set()).add(call)
@@ -58,7 +58,7 @@ def entry(self, gateway, operation, args, shape):
         _touched.setdefault(_check[0], set()).add(call)
     return _entry(self, gateway, operation, args, shape)
 
-resources.Calls.get, recordings.ReplayChannel._entry = get, entry
+resources.Calls.get, replay.ReplayChannel._entry = get, entry
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from opscheck import offline
-from opscheck.recordings import RECORDINGS
+from opscheck.replay import RECORDINGS, offline
 from tests.helpers import REPO, run_checks, silent_listener
 
 PROBE = '''

@@ -35,7 +35,7 @@ def test_a_range_says_since_when_each_check_fails(pytester: pytest.Pytester, tmp
     """Replays the healthy backfill range with a hand-crafted failure on two of its dates."""
     import shutil
 
-    from opscheck.recordings import RECORDINGS
+    from opscheck.replay import RECORDINGS
 
     shutil.copytree(RECORDINGS / "healthy", tmp_path / "healthy")
     path = tmp_path / "healthy" / "bigquery.json"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from opscheck import cli, governance
-from opscheck.recordings import RECORDINGS
+from opscheck.replay import RECORDINGS
 from tests.conftest import missing
 from tests.helpers import REPO
 

@@ -1,10 +1,10 @@
-"""Every bundled scenario fails exactly the checks docs/recordings.md says, in every suite."""
+"""Every bundled scenario fails exactly the checks docs/replay.md says, in every suite."""
 
 from __future__ import annotations
 
 import pytest
 
-from opscheck.recordings import available
+from opscheck.replay import available
 from opscheck.sandbox.faults import FAULTS
 from tests.helpers import REPO, check_markers, failed_by_suite, fault_table, run_checks
 

@@ -53,7 +53,7 @@ def test_bigquery_missing_table_is_an_error_not_empty_rows(live: Session) -> Non
 
 def test_bigquery_bad_sql_is_a_bad_request(live: Session, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from opscheck import queries
+    from opscheck.sql import queries
 
     monkeypatch.setattr(queries, "SQL_DIR", tmp_path)
     monkeypatch.setitem(queries.PARAMS, "broken", {})

@@ -10,7 +10,7 @@ import pytest
 
 from opscheck import config
 from opscheck.errors import ConfigError
-from opscheck.queries import TABLE_KEYS
+from opscheck.sql.queries import TABLE_KEYS
 
 REPO = Path(__file__).resolve().parents[2]
 

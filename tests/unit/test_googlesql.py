@@ -3,7 +3,7 @@
 The DuckDB stand-in accepts SQL BigQuery refuses, and sqlglot's BigQuery dialect parses wrong statements
 it cannot type. ZetaSQL (tests/googlesql.py) resolves each query, rendered for every environment of the
 shipped opscheck.toml, against the platform's tables, its parameters typed as the gateway binds them;
-what it answers must be the row shape the gateway holds answers to (opscheck/queries.py ROWS).
+what it answers must be the row shape the gateway holds answers to (opscheck/sql.py ROWS).
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from typing import Any, Literal, get_args, get_origin
 import pytest
 import sqlglot
 
-from opscheck import config, queries, shapes
+from opscheck import config
+from opscheck.platform import shapes
 from opscheck.sandbox import schema
+from opscheck.sql import queries
 from tests import googlesql
 from tests.helpers import REPO
 from tests.unit.test_sql import IDENTIFIED

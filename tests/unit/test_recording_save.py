@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from opscheck import recordings
-from opscheck.recordings import RecordChannel, Scenario
+from opscheck import replay
+from opscheck.replay import RecordChannel, Scenario
 
 META = {"as_of": "2026-02-09T07:30:00-05:00", "today": "2026-02-09", "project": "p", "target": "sandbox"}
 
@@ -26,7 +26,7 @@ def test_a_save_merges_and_swaps_in_whole(tmp_path: Path) -> None:
     folder = tmp_path / "s"
     record(folder, {"bigquery": [1], "pubsub": {"x": 1}}).save(META)
     record(folder, {"bigquery": [2]}).save(META)
-    assert recordings.available(tmp_path) == ["s"] and sorted(p.name for p in tmp_path.iterdir()) == ["s"]
+    assert replay.available(tmp_path) == ["s"] and sorted(p.name for p in tmp_path.iterdir()) == ["s"]
     assert json.loads((folder / "bigquery.json").read_text())["calls"][0]["result"] == [2]
     assert (folder / "pubsub.json").is_file()  # kept from the first recording
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from opscheck.recordings import scrub
+from opscheck.replay import scrub
 
 REPO = Path(__file__).resolve().parents[2]
 SECRETS = {

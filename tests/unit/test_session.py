@@ -9,7 +9,7 @@ import pytest
 
 from opscheck.errors import ConfigError
 from opscheck.platform.channel import LiveChannel
-from opscheck.recordings import RecordChannel, ReplayChannel
+from opscheck.replay import RecordChannel, ReplayChannel
 from opscheck.session import MODE_ENV, SANDBOX_DIR_ENV, Options, open_session
 
 REPO = Path(__file__).resolve().parents[2]

@@ -15,9 +15,9 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from opscheck import queries
 from opscheck.config import Config
 from opscheck.resources.upstream import FRESH_TABLES
+from opscheck.sql import queries
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = Config()

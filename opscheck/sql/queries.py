@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, TypedDict, get_args
 
-from opscheck import shapes
 from opscheck.config import Config, TablesConfig
 from opscheck.errors import ConfigError
-from opscheck.shapes import Count, Date, Number, Timestamp
+from opscheck.platform import shapes
+from opscheck.platform.shapes import Count, Date, Number, Timestamp
 
-SQL_DIR = Path(__file__).parent / "sql"
+SQL_DIR = Path(__file__).parent  # the .sql files sit beside this module
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 TABLE_KEYS = tuple(f.name for f in dataclasses.fields(TablesConfig))
 
@@ -190,7 +190,7 @@ def row_of(name: str) -> Any:
     try:
         return ROWS[name]
     except KeyError:
-        raise ConfigError(f"query {name}.sql declares no row shape (opscheck/queries.py ROWS)") from None
+        raise ConfigError(f"query {name}.sql declares no row shape (opscheck/sql.py ROWS)") from None
 
 
 _WINDOW = {"start": "DATE", "end": "DATE"}
@@ -221,7 +221,7 @@ def check_params(name: str, bound: Mapping[str, str]) -> None:
     """Raise ConfigError unless `bound` (name -> GoogleSQL type) is what query `name` declares."""
     declared = PARAMS.get(name)
     if declared is None:
-        raise ConfigError(f"query {name}.sql declares no parameters (opscheck/queries.py PARAMS)")
+        raise ConfigError(f"query {name}.sql declares no parameters (opscheck/sql.py PARAMS)")
     if dict(bound) != declared:
         wrong = sorted(k for k in {*bound, *declared} if bound.get(k) != declared.get(k))
         raise ConfigError(f"query {name}.sql: parameters bound as {dict(bound)}, declared {declared} "

@@ -1,27 +1,23 @@
-"""Record and replay at the gateway interface.
+"""The record and replay channels: calls answered from a scenario, or performed live and kept.
 
 Why not HTTP cassettes: Pub/Sub is gRPC and BigQuery polls jobs, so wire-level
 recordings are brittle. A gateway call is instead stored under its gateway,
 operation and canonical arguments, with its JSON result (or the error it
-raised). A scenario is a folder: `meta.json` plus one `<gateway>.json` per
-gateway, sorted and indented so a person can read and hand-edit it
-(docs/recordings.md).
+raised), in a scenario (scenarios.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from opscheck import __version__, shapes
+from opscheck import __version__
 from opscheck.errors import (
     AccessDeniedError,
     BadRequestError,
@@ -33,13 +29,12 @@ from opscheck.errors import (
     UnreachableError,
     UnresolvedHostError,
 )
+from opscheck.platform import shapes
 from opscheck.platform.channel import FileAnswer, Json, checked
+from opscheck.replay.scenarios import FORMAT, META, Scenario, key
+from opscheck.replay.scrub import scrub
 from opscheck.signals import sigint_deferred
 
-RECORDINGS = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
-META = "meta.json"
-BLOBS = "blobs"
-FORMAT = 1
 LATENCY_ENV = "OPSCHECK_REPLAY_LATENCY_MS"
 ERRORS: dict[str, type[GatewayError]] = {
     cls.__name__: cls for cls in (GatewayError, NotFoundError, BadRequestError, UnreachableError,
@@ -51,123 +46,6 @@ class RecordingMissing(GatewayError):
     """Offline mode was asked for a call the scenario does not hold."""
 
 
-def key(operation: str, args: Mapping[str, Json]) -> str:
-    """The canonical key of one call: operation plus arguments as sorted JSON."""
-    return f"{operation} {json.dumps(args, sort_keys=True, separators=(',', ':'))}"
-
-
-# ---- scrubbing ---------------------------------------------------------------
-_SECRETS = [
-    (re.compile(r"(?i)bearer\s+[A-Za-z0-9._\-~+/]+=*"), "Bearer <scrubbed>"),
-    (re.compile(r"ya29\.[A-Za-z0-9._\-]+"), "<scrubbed-token>"),
-    (re.compile(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+"), "<scrubbed-jwt>"),
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"),
-     "<scrubbed-private-key>"),
-    (re.compile(r"[A-Za-z0-9._%+\-]+@(?![A-Za-z0-9\-]+\.iam\.gserviceaccount\.com\b)"
-                r"[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"), "person@example.com"),
-]
-_SECRET_KEYS = re.compile(r"(?i)^(authorization|cookie|set-cookie|access_token|refresh_token|"
-                          r"id_token|private_key|client_secret|password|token)$")
-
-
-def scrub(value: Json) -> Json:
-    """The value with tokens, auth headers, cookies, private keys and personal e-mail removed.
-
-    Service-account addresses stay: they are configuration the probes check.
-    """
-    if isinstance(value, str):
-        for pattern, replacement in _SECRETS:
-            value = pattern.sub(replacement, value)
-        return value
-    if isinstance(value, list):
-        return [scrub(v) for v in value]
-    if isinstance(value, dict):
-        return {k: "<scrubbed>" if _SECRET_KEYS.match(k) else scrub(v) for k, v in value.items()}
-    return value
-
-
-# ---- scenarios ---------------------------------------------------------------
-class Scenario:
-    """One recorded scenario on disk, loaded lazily gateway by gateway."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._calls: dict[str, dict[str, dict[str, Json]]] = {}
-
-    @property
-    def name(self) -> str:
-        return self.folder.name
-
-    @property
-    def blobs(self) -> Path:
-        """Sidecar files (model bytes), shared by the scenarios of one folder and named by SHA-256."""
-        return self.folder.parent / BLOBS
-
-    def meta(self) -> dict[str, Any]:
-        """meta.json, checked: format 1, a known target, a real `today`, an `as_of` with its offset."""
-        path = self.folder / META
-        if not path.is_file():
-            bundled = " (`make recordings` records the bundled ones)" if self.folder.parent == RECORDINGS else ""
-            raise ConfigError(
-                f"scenario {self.name!r} not found ({path} missing){bundled}; scenarios in "
-                f"{self.folder.parent}: {', '.join(available(self.folder.parent)) or 'none'}"
-            )
-        data = _read(path)
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: malformed recording meta, a JSON object expected")
-        for field in ("as_of", "today", "project"):
-            if field not in data:
-                raise ConfigError(f"{path}: malformed recording meta, missing {field!r}")
-        if data.get("format", FORMAT) != FORMAT:
-            raise ConfigError(f"{path}: recording format {data.get('format')!r}, this opscheck reads format {FORMAT}: "
-                              "record it again")
-        if data.get("target", "gcp") not in ("gcp", "sandbox"):
-            raise ConfigError(f"{path}: target {data.get('target')!r} is neither gcp nor sandbox")
-        try:
-            dt.date.fromisoformat(str(data["today"]))
-        except ValueError:
-            raise ConfigError(f"{path}: today {data['today']!r} is not a real date YYYY-MM-DD") from None
-        try:
-            as_of = dt.datetime.fromisoformat(str(data["as_of"]))
-        except ValueError:
-            as_of = None
-        if as_of is None or as_of.tzinfo is None:
-            raise ConfigError(f"{path}: as_of {data['as_of']!r} is not a timestamp with its UTC offset "
-                              "(like 2026-02-09T07:30:00-05:00)")
-        return data
-
-    def calls(self, gateway: str) -> dict[str, dict[str, Json]]:
-        if gateway not in self._calls:
-            path = self.folder / f"{gateway}.json"
-            data = _read(path) if path.is_file() else {"calls": []}
-            try:
-                self._calls[gateway] = {key(c["operation"], c["args"]): c for c in data["calls"]}
-            except (KeyError, TypeError):
-                raise ConfigError(
-                    f"{path}: malformed recording, each call needs operation, args and result"
-                ) from None
-        return self._calls[gateway]
-
-
-def _read(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except ValueError as exc:
-        raise ConfigError(f"{path}: malformed recording, not valid JSON ({exc})") from None
-
-
-def available(folder: Path = RECORDINGS) -> list[str]:
-    """The scenarios of a recordings folder (those with a meta.json)."""
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if (p / META).is_file() and not p.name.startswith("."))
-
-
-def today_of(meta: Mapping[str, Any]) -> dt.date:
-    return dt.date.fromisoformat(str(meta["today"]))
-
-
-# ---- channels ----------------------------------------------------------------
 class ReplayChannel:
     """Answers every call from a scenario; never performs one.
 

@@ -1,0 +1,1 @@
+"""Named SQL: one file a query (`NAME.sql`), and queries.py, which renders them and declares their shapes."""
