@@ -12,7 +12,6 @@ import argparse
 import contextlib
 import datetime as dt
 import json
-import os
 import signal
 import sys
 from collections.abc import Iterator, Sequence
@@ -31,7 +30,6 @@ from opscheck.session import MODES, TARGETS, Options, Session, open_session, sav
 if TYPE_CHECKING:  # the local platform is imported by the commands that use it, not by every command
     from opscheck.sandbox.local import LocalPlatform
 
-STATE_ENV = "OPSCHECK_SANDBOX_DIR"
 OK, DRIFT, CANNOT_RUN = 0, 1, 2
 INTERRUPTED = 130  # the shell's convention for Ctrl-C
 
@@ -45,18 +43,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see `{self.prog} --help`)")
-
-
-def sandbox_dir() -> Path:
-    """The local platform's state folder: $OPSCHECK_SANDBOX_DIR, else `.sandbox` at the project's root.
-
-    The root is the nearest folder up from here holding opscheck.toml (as pytest
-    finds its rootdir), so `status` and `down` work from any subdirectory.
-    """
-    if os.environ.get(STATE_ENV):
-        return Path(os.environ[STATE_ENV])
-    found = configuration.find_config(Path.cwd())
-    return (found.parent if found else Path.cwd()) / ".sandbox"
 
 
 def _whole_number(value: str, least: int) -> int:
@@ -89,7 +75,7 @@ def _sandbox(args: argparse.Namespace) -> int:
         return OK
     if args.all:
         return _every_platform(args.action, local.known())
-    platform = local.LocalPlatform(sandbox_dir(), args.seed)
+    platform = local.LocalPlatform(configuration.sandbox_dir(Path.cwd()), args.seed)
     if args.action == "up":
         print(platform.up())
         print(f"configuration overlay: {platform.target_file} (use `pytest --target sandbox`)")

@@ -25,7 +25,6 @@ from opscheck.platform.channel import Channel, LiveChannel
 from opscheck.views import Views
 
 MODE_ENV = "OPSCHECK_MODE"
-SANDBOX_DIR_ENV = "OPSCHECK_SANDBOX_DIR"
 MODES: tuple[Mode, ...] = ("live", "offline", "record")
 SCENARIO = re.compile(r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$")
 TARGETS: tuple[Target, ...] = ("gcp", "sandbox")
@@ -33,8 +32,7 @@ TARGETS: tuple[Target, ...] = ("gcp", "sandbox")
 
 def sandbox_overlay(root: Path) -> Path:
     """The overlay the local platform writes when up (its state folder's `target.toml`)."""
-    folder = os.environ.get(SANDBOX_DIR_ENV) or str(root / ".sandbox")
-    return Path(folder) / "target.toml"
+    return configuration.sandbox_dir(root) / "target.toml"
 
 
 @dataclasses.dataclass(frozen=True)

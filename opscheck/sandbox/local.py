@@ -27,9 +27,9 @@ from typing import Any
 
 import requests
 
+from opscheck.config import SANDBOX_DIR_ENV
 from opscheck.sandbox import clients, models, processes, schema, season, seed, standins
 from opscheck.sandbox.processes import SandboxError
-from opscheck.session import SANDBOX_DIR_ENV
 from opscheck.signals import sigint_deferred
 
 DEFAULT_SEED = 7

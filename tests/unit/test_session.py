@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from opscheck.config import SANDBOX_DIR_ENV
 from opscheck.errors import ConfigError
 from opscheck.platform.channel import LiveChannel
 from opscheck.replay import RecordChannel, ReplayChannel
-from opscheck.session import MODE_ENV, SANDBOX_DIR_ENV, Options, open_session
+from opscheck.session import MODE_ENV, Options, open_session
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "opscheck.toml"
