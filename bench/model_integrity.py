@@ -23,8 +23,8 @@ from _live import local_platform
 
 from opscheck import config
 from opscheck.platform import Platform
-from opscheck.resources.models import Manifest, ProductionModel
 from opscheck.sandbox import schema
+from opscheck.views import ProductionModel, Views
 
 BIG = 200 * 1024**2
 TARGET = 1.2
@@ -46,7 +46,7 @@ def measured(step: Callable[[], Any]) -> tuple[float, int, Any]:
 def main() -> None:
     with local_platform() as sandbox:
         platform = Platform(config.load(None, overlays=(sandbox.target_file,)))
-        model = ProductionModel(platform, Manifest(platform))
+        model = Views.of(platform, platform.config.today()).get(ProductionModel)
         small_time, small_peak, (info, _) = measured(lambda: model.download)
         load_time, _, features = measured(model.feature_count)
         golden = model.golden()

@@ -36,7 +36,7 @@ def compare(suite: str, repeats: int) -> None:
         (trivial / "test_trivial.py").write_text(
             f"import pytest\n\n@pytest.mark.parametrize('i', range({count}))\ndef test_trivial(i):\n"
             "    assert i >= 0\n")
-        timed([*pytest, suite], REPO)  # a first run fills the hit-rate guard's calibration cache, as any run after
+        timed([*pytest, suite], REPO)  # a first run fills the hit-rate change-point calibration cache, as any run after
         runs, bare = [], []
         for _ in range(repeats):  # interleaved, so drift hits both alike
             runs.append(timed([*pytest, suite], REPO)[0])

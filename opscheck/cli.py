@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from opscheck import config as configuration
-from opscheck import governance, registry, report
+from opscheck import governance, registry
 from opscheck.errors import OpscheckError
-from opscheck.evidence import render_table
 from opscheck.platform import Platform
 from opscheck.registry import Refused, SyncResult
 from opscheck.replay import offline
+from opscheck.reports import page
+from opscheck.reports.evidence import render_table
 from opscheck.session import MODES, TARGETS, Options, Session, open_session, save_recording
 
 if TYPE_CHECKING:  # the local platform is imported by the commands that use it, not by every command
@@ -267,7 +268,7 @@ def _session_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _diagnose(args: argparse.Namespace) -> int:
-    from opscheck import diagnosis
+    from opscheck.delivery import diagnosis
 
     with _session(args) as session:
         findings = diagnosis.diagnose(diagnosis.Suspects.of(session.platform, args.batch, now=session.as_of))
@@ -294,7 +295,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def _summary(args: argparse.Namespace) -> int:
     """Exit 0 only when the run passed: a failed run, or one where nothing ran, is not a green summary."""
-    verdict, text = report.junit_summary(args.junit)
+    verdict, text = page.junit_summary(args.junit)
     print(text, end="")
     return OK if verdict == "PASS" else DRIFT
 

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from opscheck.errors import AccessDeniedError, CredentialsError, GatewayError, NotFoundError
 from opscheck.platform import Platform, auth
 from opscheck.platform.channel import ROLES
-from opscheck.resources.models import Manifest
 from opscheck.sql.queries import TABLE_KEYS
+from opscheck.views import Manifest, Views
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,7 +84,7 @@ def examine(platform: Platform) -> list[Row]:
 
 def _production_model(platform: Platform) -> Row:
     """The object the manifest names as production: a worker restarted now could not load a missing one."""
-    manifest = Manifest(platform)
+    manifest = Views.of(platform, platform.config.today()).get(Manifest)
     try:
         path = manifest.object_path(manifest.production)
     except GatewayError as exc:

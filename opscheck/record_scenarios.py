@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from opscheck.replay import BLOBS, RECORDINGS
-from opscheck.resources.models import GOLDEN
+from opscheck.views.production_model import GOLDEN
 
 REPO = Path(__file__).resolve().parents[1]
 CHECKS = ("checks",)

@@ -18,7 +18,7 @@ from typing import Any
 from opscheck import files, governance
 from opscheck.errors import OpscheckError
 from opscheck.platform import Platform
-from opscheck.resources.models import Manifest, Registry
+from opscheck.views import Manifest, ModelRegistry, Views
 
 
 class Refused(OpscheckError):
@@ -54,14 +54,19 @@ def sync(platform: Platform, apply: bool = False) -> SyncResult:
     """
     if apply and platform.channel.mode == "offline":
         raise Refused("--apply writes to BigQuery, which an offline replay cannot: run with --mode live")
-    manifest = Manifest(platform)
+    manifest = _views(platform).get(Manifest)
     wanted = _registry_rows(manifest)
-    before = governance.diff_registry(wanted, Registry(platform).rows)
+    before = governance.diff_registry(wanted, _views(platform).get(ModelRegistry).rows)
     if not apply or not before.writes:
         return SyncResult(before, 0, None)
     written = platform.bigquery.execute("registry_merge", rows=[_typed(r) for r in before.writes])
-    after = governance.diff_registry(wanted, Registry(platform).rows)
+    after = governance.diff_registry(wanted, _views(platform).get(ModelRegistry).rows)  # read again, not the memo
     return SyncResult(before, written, after)
+
+
+def _views(platform: Platform) -> Views:
+    """Fresh views of today: each call reads again (so `sync` diffs what its MERGE left, not a memo)."""
+    return Views.of(platform, platform.config.today())
 
 
 def _typed(row: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +81,7 @@ def _typed(row: dict[str, Any]) -> dict[str, Any]:
 
 def listing(platform: Platform) -> list[dict[str, Any]]:
     """The registry as people read it: production first, then newest first."""
-    rows = sorted(Registry(platform).rows, key=lambda r: str(r.get("created_at")), reverse=True)
+    rows = sorted(_views(platform).get(ModelRegistry).rows, key=lambda r: str(r.get("created_at")), reverse=True)
     rows.sort(key=lambda r: r.get("status") != "production")
     return [{"file": r.get("model_file"),
              "training": f"{r.get('training_start_date')} .. {r.get('training_end_date')}",
@@ -86,10 +91,11 @@ def listing(platform: Platform) -> list[dict[str, Any]]:
 
 def model_section(platform: Platform) -> str:
     """The MODEL section the manifest's production model generates."""
+    manifest = _views(platform).get(Manifest)
     try:
-        return governance.model_section(Manifest(platform).production)
+        return governance.model_section(manifest.production)
     except ValueError as exc:
-        raise Refused(f"{Manifest(platform).path}: {exc}") from None
+        raise Refused(f"{manifest.path}: {exc}") from None
 
 
 MAX_DOC_BYTES = 1 << 20
@@ -167,7 +173,8 @@ def guard(platform: Platform, start: dt.date, end: dt.date, force: bool = False)
     Raises Refused naming the model(s) unless `force`; overlapping windows
     are returned for the caller to warn about, never refused.
     """
-    models = [*Manifest(platform).entries, *Registry(platform).rows]
+    views = _views(platform)
+    models = [*views.get(Manifest).entries, *views.get(ModelRegistry).rows]
     verdict = governance.guard(start, end, models)
     if verdict.refused and not force:
         raise Refused(f"training window {start} .. {end} already produced "

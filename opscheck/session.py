@@ -22,7 +22,6 @@ from opscheck.config import Config, Mode, Target
 from opscheck.errors import ConfigError
 from opscheck.platform import Platform, auth
 from opscheck.platform.channel import Channel, LiveChannel
-from opscheck.views import Views
 
 MODE_ENV = "OPSCHECK_MODE"
 MODES: tuple[Mode, ...] = ("live", "offline", "record")
@@ -68,11 +67,6 @@ class Session:
     def platform(self) -> Platform:
         """One Platform a session, so its gateways build their clients once."""
         return Platform(self.config, self.channel)
-
-    @functools.cached_property
-    def views(self) -> Views:
-        """One instance of each view a session (fixtures and reports share their answers)."""
-        return Views(self.platform)
 
     def banner(self) -> str:
         """The loud line every report starts with: which mode produced it, from what."""

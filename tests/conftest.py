@@ -99,7 +99,7 @@ def google_credentials(service_account_key: Path, monkeypatch: pytest.MonkeyPatc
     auth._adc.cache_clear()
 
 
-# The fault matrix's two runs (docs/replay.md): what they covered and what it cost, printed at the end.
+# The fault matrix's two runs (docs/recordings.md): what they covered and what it cost, printed at the end.
 MATRIX_RUNS = {"test_fault_fails_exactly_its_checks_live": "live, every fault injected into the local platform",
                "test_scenario_fails_exactly_its_checks": "offline, every bundled scenario"}
 _matrix_seconds: dict[str, dict[str, float]] = {}

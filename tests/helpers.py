@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from opscheck.delivery import PROBE_GROUP
 from opscheck.replay import BLOBS, RECORDINGS
-from opscheck.reporting import PROBE_GROUP
 
 REPO = Path(__file__).resolve().parents[1]
 # The delivery faults of issue 9 and the cause the diagnosis must rank first for each.
@@ -57,8 +57,8 @@ SUITES = ("daily", "training", "deploy", "probe")
 
 
 def fault_table() -> dict[str, dict[str, set[str]]]:
-    """docs/replay.md's table: scenario -> suite (column) -> the checks it must fail there."""
-    text = (REPO / "docs" / "replay.md").read_text()
+    """docs/recordings.md's table: scenario -> suite (column) -> the checks it must fail there."""
+    text = (REPO / "docs" / "recordings.md").read_text()
     lines = text.split("<!-- fault table -->", 1)[1].strip().splitlines()
     header = [cell.strip() for cell in lines[0].strip().strip("|").split("|")]
     assert header[0] == "scenario" and set(header[1:]) <= set(SUITES), header

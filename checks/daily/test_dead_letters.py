@@ -6,8 +6,8 @@ import pytest
 
 from opscheck.config import Config
 from opscheck.errors import GatewayError, NotFoundError
-from opscheck.evidence import Evidence
-from opscheck.resources.upstream import DeadLetters
+from opscheck.reports.evidence import Evidence
+from opscheck.views.dead_letters import DeadLetters
 
 pytestmark = [pytest.mark.daily, pytest.mark.probe]
 

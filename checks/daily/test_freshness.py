@@ -12,10 +12,10 @@ import pytest
 
 from opscheck.config import Config
 from opscheck.errors import BadRequestError, NotFoundError
-from opscheck.evidence import Evidence
-from opscheck.resources import Days
-from opscheck.resources.predictions import Predictions
-from opscheck.resources.upstream import FRESH_TABLES, Tables
+from opscheck.reports.evidence import Evidence
+from opscheck.views.base import Days
+from opscheck.views.freshness import FRESH_TABLES, Freshness
+from opscheck.views.predictions import Predictions
 
 pytestmark = pytest.mark.daily
 WRITERS = {"prop_lines": "the scrapers", "schedule": "the scrapers", "predictions": "the morning run"}
@@ -25,25 +25,25 @@ CLOCK_SKEW = dt.timedelta(minutes=5)  # newer than as-of by more than this: a cl
 
 @pytest.mark.parametrize("table", FRESH_TABLES)
 def test_upstream_table_fresh(
-    tables: Tables, table: str, as_of: dt.datetime, today: dt.date, days: Days, predictions: Predictions,
+    freshness: Freshness, table: str, as_of: dt.datetime, today: dt.date, days: Days, predictions: Predictions,
     opscheck_config: Config, evidence: Evidence,
 ) -> None:
     """The newest row landed within the window; on a game day, lines and predictions in today's own partition."""
-    name, column = opscheck_config.table(table), tables.column(table)
+    name, column = opscheck_config.table(table), freshness.column(table)
     try:
-        partitions = tables.partitions(table)
+        partitions = freshness.partitions(table)
     except NotFoundError as exc:
         pytest.fail(f"{name} is missing ({exc}); next: restore it (or fix [tables] {table})", pytrace=False)
     except BadRequestError as exc:
         pytest.fail(f"{name} has no usable freshness column {column} ({exc}); next: set [freshness] {table} "
                     "to a timestamp column written when its data lands", pytrace=False)
-    evidence.table(f"newest {column} per partition of {name}, {tables.start}..{tables.end}", partitions)
+    evidence.table(f"newest {column} per partition of {name}, {freshness.start}..{freshness.end}", partitions)
     writer = f"next: check {WRITERS[table]}"
-    around = tables.landed(table)
-    assert around.rows, (f"{name}: no rows in partitions {tables.start}..{tables.end}: nothing landed around "
+    around = freshness.landed(table)
+    assert around.rows, (f"{name}: no rows in partitions {freshness.start}..{freshness.end}: nothing landed around "
                          f"today; {writer}")
     assert around.newest is not None, (
-        f"{name}: {around.rows} rows in partitions {tables.start}..{tables.end}, and not one has a {column}: "
+        f"{name}: {around.rows} rows in partitions {freshness.start}..{freshness.end}, and not one has a {column}: "
         f"when they landed cannot be told; next: have {WRITERS[table]} write {column} (or set [freshness] {table})"
     )
     assert around.newest <= as_of + CLOCK_SKEW, (
@@ -59,7 +59,7 @@ def test_upstream_table_fresh(
         if games == 0:
             evidence.note("schedule", f"no games on {today}: no new {column} is due")
             return
-        judged, what = tables.landed(table, today), f"newest {column} for {today}"
+        judged, what = freshness.landed(table, today), f"newest {column} for {today}"
         assert judged.newest is not None, (
             f"{name}: no rows for {today}, a game day ({games} games); the newest are from "
             f"{around.newest.isoformat(timespec='minutes')}: {WRITERS[table]} did not run for today; {writer}"

@@ -7,14 +7,16 @@ import datetime as dt
 import pytest
 
 from opscheck.config import Config
-from opscheck.evidence import Evidence
-from opscheck.resources.models import Manifest, Registry
-from opscheck.resources.outcomes import HitRate
-from opscheck.resources.predictions import Predictions
+from opscheck.reports.evidence import Evidence
+from opscheck.views.hit_rate import HitRate
+from opscheck.views.manifest import Manifest
+from opscheck.views.model_registry import ModelRegistry
+from opscheck.views.predictions import Predictions
 
 pytestmark = pytest.mark.daily
 
 
+@pytest.mark.trend("predictions")
 def test_yesterday_graded(
     predictions: Predictions, day: dt.date, opscheck_config: Config, evidence: Evidence
 ) -> None:
@@ -44,11 +46,12 @@ def test_yesterday_graded(
     )
 
 
+@pytest.mark.trend("hit-rate")
 def test_hit_rate_within_bounds(
-    hit_rate: HitRate, predictions: Predictions, manifest: Manifest, registry: Registry, day: dt.date,
+    hit_rate: HitRate, predictions: Predictions, manifest: Manifest, registry: ModelRegistry, day: dt.date,
     opscheck_config: Config, evidence: Evidence,
 ) -> None:
-    """The serving model still hits: the sequential guard (or the old rolling rule), and the floor as a backstop."""
+    """The serving model still hits: the sequential change-point test (or the old rolling rule), and the floor."""
     thresholds = opscheck_config.thresholds
     version = manifest.serving_on(day)["model_version"]
     rate, graded = hit_rate.rolling(day, version)
@@ -82,8 +85,8 @@ def test_hit_rate_within_bounds(
             f"{thresholds.hit_rate_floor:.0%}); {rollback}"
         )
         return
-    verdict = hit_rate.guard(day, version, baseline)
-    evidence.table(f"daily hit rate of {version} and the guard's statistic (GLR against registry "
+    verdict = hit_rate.changepoint(day, version, baseline)
+    evidence.table(f"daily hit rate of {version} and the change-point statistic (GLR against registry "
                    f"{baseline:.1%})", verdict.rows())
     hits, since_graded = verdict.since_counts
     dropped = verdict.alarm
@@ -92,7 +95,7 @@ def test_hit_rate_within_bounds(
     assert not dropped, (
         f"{day}: {version}'s hit rate dropped from {verdict.since} on: {hits} of {since_graded} graded picks "
         f"({hits / since_graded:.1%}), {100 * (baseline - hits / since_graded):.1f} points below its registry "
-        f"{baseline:.1%}; how sure: the guard's statistic is {verdict.g[-1]:.1f}, over its line "
+        f"{baseline:.1%}; how sure: the change-point statistic is {verdict.g[-1]:.1f}, over its line "
         f"{verdict.line.at:.1f}, which a healthy model reaches in {rare} simulated seasons (the line allows "
         f"{thresholds.hit_rate_false_alarms_per_season:g} false alarms a season); {rollback}"
     )

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from opscheck.config import Config
-from opscheck.evidence import Evidence
-from opscheck.resources.predictions import Predictions
+from opscheck.reports.evidence import Evidence
+from opscheck.views.predictions import Predictions
 
 pytestmark = pytest.mark.daily
 VALUE_PROBLEMS = ("value not a number", "value negative", "line not a number", "value far from the line",

@@ -14,14 +14,15 @@ import pytest
 
 from opscheck import governance
 from opscheck.config import Config
-from opscheck.evidence import Evidence
-from opscheck.resources.models import Manifest
-from opscheck.resources.predictions import Predictions
+from opscheck.reports.evidence import Evidence
+from opscheck.views.manifest import Manifest
+from opscheck.views.predictions import Predictions
 
 pytestmark = pytest.mark.daily
 DYNAMIC_VERSION = re.compile(r"^v9_\d{8}_\d{6}$")
 
 
+@pytest.mark.trend("predictions")
 def test_predictions_landed(
     predictions: Predictions, day: dt.date, opscheck_config: Config, evidence: Evidence
 ) -> None:
@@ -57,6 +58,7 @@ def test_predictions_landed(
     )
 
 
+@pytest.mark.trend("predictions")
 def test_model_version_matches_manifest(
     predictions: Predictions, manifest: Manifest, day: dt.date, evidence: Evidence
 ) -> None:

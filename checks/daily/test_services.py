@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from opscheck.evidence import Evidence
-from opscheck.resources.services import Services
+from opscheck.reports.evidence import Evidence
+from opscheck.views.services import Services
 
 pytestmark = pytest.mark.daily
 
 
 def test_service_healthy(services: Services, service_name: str, evidence: Evidence) -> None:
-    probes = [services.probe(service_name, path) for path in services.health_paths(service_name)]
+    probes = [services.health(service_name, path) for path in services.health_paths(service_name)]
     evidence.table(f"{service_name} health", [p.summary() for p in probes])
     failing = [p for p in probes if not p.healthy]
     if failing and all(p.denied for p in failing):

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from opscheck.evidence import Evidence
-from opscheck.resources.outcomes import Subsets
+from opscheck.reports.evidence import Evidence
+from opscheck.views.subsets import Subsets
 
 pytestmark = pytest.mark.daily
 

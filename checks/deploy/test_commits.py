@@ -9,8 +9,9 @@ import pytest
 
 from opscheck.config import Config
 from opscheck.errors import NotFoundError
-from opscheck.evidence import Evidence
-from opscheck.resources.services import ExpectedCommit, Services, nothing_serves, same_commit
+from opscheck.reports.evidence import Evidence
+from opscheck.views.expected_commit import ExpectedCommit, same_commit
+from opscheck.views.services import Services, nothing_serves
 
 pytestmark = pytest.mark.deploy
 

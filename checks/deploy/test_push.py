@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from opscheck.config import Config
-from opscheck.evidence import Evidence
-from opscheck.resources.delivery import Delivery
-from opscheck.resources.services import Services
+from opscheck.reports.evidence import Evidence
+from opscheck.views.delivery import Delivery
+from opscheck.views.services import Services
 
 pytestmark = [pytest.mark.deploy, pytest.mark.probe]
 

@@ -6,9 +6,9 @@ import pytest
 
 from opscheck import governance
 from opscheck.config import Config
-from opscheck.evidence import Evidence
-from opscheck.resources.models import Manifest
-from opscheck.resources.services import Services, gcloud_update, nothing_serves
+from opscheck.reports.evidence import Evidence
+from opscheck.views.manifest import Manifest
+from opscheck.views.services import Services, gcloud_update, nothing_serves
 
 pytestmark = pytest.mark.deploy
 
@@ -51,7 +51,7 @@ def test_worker_serves_configured_model(services: Services, manifest: Manifest, 
     described = services.describe(worker)
     assert described["serving"], nothing_serves(opscheck_config, worker)
     configured = described["env"].get(opscheck_config.models.model_path_env)
-    deep = services.probe(worker, "/health/deep")
+    deep = services.health(worker, "/health/deep")
     evidence.json(f"{worker} /health/deep", {**deep.summary(), "body": deep.json() or deep.body[:300]})
     assert deep.healthy, (
         f"{worker} /health/deep: {deep.problem}: cannot tell which model it serves; next: "

@@ -10,10 +10,10 @@ from collections.abc import Callable
 
 import pytest
 
-from opscheck import diagnosis
 from opscheck.config import Config
-from opscheck.evidence import Evidence
-from opscheck.probes import ACK_CODES, Prober, latency_summary
+from opscheck.delivery import diagnosis
+from opscheck.delivery.probes import ACK_CODES, Prober, latency_summary
+from opscheck.reports.evidence import Evidence
 
 pytestmark = [pytest.mark.probe, pytest.mark.active]
 

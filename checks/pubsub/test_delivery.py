@@ -6,12 +6,13 @@ import datetime as dt
 
 import pytest
 
-from opscheck import diagnosis
 from opscheck.config import Config
-from opscheck.evidence import Evidence
+from opscheck.delivery import diagnosis
 from opscheck.platform import Platform
-from opscheck.resources.delivery import Coordinator, Delivery
-from opscheck.resources.services import Services
+from opscheck.reports.evidence import Evidence
+from opscheck.views.coordinator import Coordinator
+from opscheck.views.delivery import Delivery
+from opscheck.views.services import Services
 
 pytestmark = pytest.mark.probe
 

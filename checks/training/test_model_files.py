@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from opscheck import governance
-from opscheck.evidence import Evidence
-from opscheck.resources.models import Manifest, ProductionModel
+from opscheck.reports.evidence import Evidence
+from opscheck.views.manifest import Manifest
+from opscheck.views.production_model import ProductionModel
 
 pytestmark = [pytest.mark.training, pytest.mark.deploy]
 

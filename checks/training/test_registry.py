@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from opscheck import governance
-from opscheck.evidence import Evidence
-from opscheck.resources.models import Manifest, Registry
+from opscheck.reports.evidence import Evidence
+from opscheck.views.manifest import Manifest
+from opscheck.views.model_registry import ModelRegistry
 
 pytestmark = [pytest.mark.training, pytest.mark.deploy]
 FIX = "next: opscheck registry sync --apply (dry-run without --apply shows the same diff)"
@@ -22,7 +23,7 @@ def test_manifest_valid(manifest: Manifest, evidence: Evidence) -> None:
     )
 
 
-def test_registry_matches_manifest(manifest: Manifest, registry: Registry, evidence: Evidence) -> None:
+def test_registry_matches_manifest(manifest: Manifest, registry: ModelRegistry, evidence: Evidence) -> None:
     try:
         wanted = manifest.registry_rows()
     except (KeyError, ValueError) as exc:  # an entry without a field, or with a date that does not parse
@@ -42,7 +43,7 @@ def test_registry_matches_manifest(manifest: Manifest, registry: Registry, evide
     )
 
 
-def test_registry_has_one_production_model(registry: Registry, evidence: Evidence) -> None:
+def test_registry_has_one_production_model(registry: ModelRegistry, evidence: Evidence) -> None:
     production = registry.production()
     evidence.table("production rows of model_registry", production)
     assert len(production) == 1, (

@@ -6,8 +6,9 @@ import pytest
 
 from opscheck import governance
 from opscheck.errors import NotFoundError
-from opscheck.evidence import Evidence
-from opscheck.resources.models import Manifest, TeamDoc
+from opscheck.reports.evidence import Evidence
+from opscheck.views.manifest import Manifest
+from opscheck.views.team_doc import TeamDoc
 
 pytestmark = [pytest.mark.training, pytest.mark.deploy]
 

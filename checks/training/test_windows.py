@@ -8,14 +8,16 @@ from typing import Any
 import pytest
 
 from opscheck import governance
-from opscheck.evidence import Evidence
-from opscheck.resources.models import Manifest, ModelUsage, Registry
-from opscheck.resources.predictions import Predictions
+from opscheck.reports.evidence import Evidence
+from opscheck.views.manifest import Manifest
+from opscheck.views.model_registry import ModelRegistry
+from opscheck.views.model_usage import ModelUsage
+from opscheck.views.predictions import Predictions
 
 pytestmark = pytest.mark.training
 
 
-def test_no_shared_training_window(manifest: Manifest, registry: Registry, evidence: Evidence) -> None:
+def test_no_shared_training_window(manifest: Manifest, registry: ModelRegistry, evidence: Evidence) -> None:
     if not manifest.entries:
         pytest.skip(f"{manifest.path} lists no model, so no window to compare (test_manifest_valid fails on it)")
     shared = governance.shared_windows(manifest.entries, "manifest")

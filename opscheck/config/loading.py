@@ -63,6 +63,11 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
     raise ConfigError(f"{where}: unsupported type {hint!r}")  # pragma: no cover - schema bug
 
 
+# Keys and values a release renamed: an old opscheck.toml is refused with the new spelling, not run differently.
+RENAMED = {"thresholds.hit_rate_guard_min_drop": "thresholds.hit_rate_min_drop"}
+RENAMED_VALUES = {"thresholds.hit_rate_rule": ("guard", "changepoint")}
+
+
 def _build(cls: type[_T], base: _T, data: Mapping[str, Any], where: str) -> _T:
     """Overlay `data` on `base` (an instance of `cls`), validating every key."""
     hints = typing.get_type_hints(cls)
@@ -71,6 +76,10 @@ def _build(cls: type[_T], base: _T, data: Mapping[str, Any], where: str) -> _T:
     for key, value in data.items():
         field = fields.get(key)
         path = f"{where}.{key}" if where else key
+        if path in RENAMED:
+            raise ConfigError(f"{path}: renamed: write {RENAMED[path]} instead")
+        if path in RENAMED_VALUES and value == RENAMED_VALUES[path][0]:
+            raise ConfigError(f"{path} = {value!r}: renamed: write {path} = {RENAMED_VALUES[path][1]!r} instead")
         if field is None:
             known = ", ".join(sorted(fields))
             raise ConfigError(f"{path}: unknown key (known here: {known})")

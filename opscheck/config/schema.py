@@ -32,7 +32,7 @@ from opscheck.config.values import (
 Mode = Literal["live", "offline", "record"]
 Target = Literal["gcp", "sandbox"]
 CanaryVia = Literal["subscription", "worker"]
-HitRateRule = Literal["guard", "rolling"]
+HitRateRule = Literal["changepoint", "rolling"]
 
 @dataclasses.dataclass(frozen=True)
 class RunConfig:
@@ -63,7 +63,7 @@ class GcpConfig:
 
 @dataclasses.dataclass(frozen=True)
 class TablesConfig:
-    """Tables as `dataset.table` (the project is `gcp.project`) or `project.dataset.table`."""
+    """Freshness as `dataset.table` (the project is `gcp.project`) or `project.dataset.table`."""
 
     predictions: str = dataclasses.field(
         default="nba_predictions.player_prop_predictions", metadata=check(table_name)
@@ -152,10 +152,10 @@ class ThresholdsConfig:
     hit_rate_window_days: int = dataclasses.field(default=7, metadata=check(up_to(60, "days")))
     hit_rate_max_drop: float = dataclasses.field(default=0.10, metadata=check(drop))
     hit_rate_floor: float = dataclasses.field(default=0.55, metadata=check(drop))
-    # "guard": the sequential GLR test of opscheck/guard.py, with the floor as a backstop; "rolling": the
-    # 7-day rate against registry minus hit_rate_max_drop (the old rule, kept to compare).
-    hit_rate_rule: HitRateRule = "guard"
-    hit_rate_guard_min_drop: float = dataclasses.field(default=0.05, metadata=check(drop))
+    # "changepoint": the sequential GLR change-point test of opscheck/views/changepoint.py, with the floor
+    # as a backstop; "rolling": the 7-day rate against registry minus hit_rate_max_drop (the old rule).
+    hit_rate_rule: HitRateRule = "changepoint"
+    hit_rate_min_drop: float = dataclasses.field(default=0.05, metadata=check(drop))
     hit_rate_false_alarms_per_season: float = dataclasses.field(default=0.1, metadata=check(share))
     season_days: int = dataclasses.field(default=110, metadata=check(up_to(366, "days")))
     freshness_hours: float = dataclasses.field(default=36.0, metadata=check(up_to(168, "hours")))

@@ -20,7 +20,7 @@ from typing import Any, TypedDict
 from opscheck.config import Config
 from opscheck.errors import QueryTimeoutError
 from opscheck.platform import auth
-from opscheck.platform.channel import ASKER, Channel, Guard, Json, bounded_retry
+from opscheck.platform.channel import ASKER, READER, Channel, ErrorTranslator, Json, bounded_retry
 from opscheck.platform.shapes import Count
 from opscheck.sql import queries
 
@@ -30,9 +30,10 @@ Row = dict[str, Any]
 
 
 class QueryRun(TypedDict):
-    """A named query this session ran (or replayed), and which view asked for it."""
+    """A named query this session ran (or replayed), which memoised answer asked for it, and in which check."""
 
     asker: str | None
+    reader: str | None
     query: str
     identifiers: dict[str, str]
     params: dict[str, Json]
@@ -68,7 +69,7 @@ class BigQuery:
     def __init__(self, config: Config, channel: Channel) -> None:
         self._config = config
         self._channel = channel
-        self._guard = Guard("bigquery", config)
+        self._errors = ErrorTranslator("bigquery", config)
         self.ran: list[QueryRun] = []
 
     @functools.cached_property
@@ -92,8 +93,8 @@ class BigQuery:
         args: dict[str, Json] = {"query": name, "params": {k: to_json(v) for k, v in sorted(params.items())}}
         if identifiers:
             args["identifiers"] = dict(sorted(identifiers.items()))
-        self.ran.append({"asker": ASKER.get(), "query": name, "identifiers": dict(identifiers or {}),
-                         "params": args["params"]})
+        self.ran.append({"asker": ASKER.get(), "reader": READER.get(), "query": name,
+                         "identifiers": dict(identifiers or {}), "params": args["params"]})
         # Each row is held to its query's declared shape (queries.ROWS): a date that is not YYYY-MM-DD,
         # a count that is negative or null, hits above graded, fail here naming the call and field.
         rows: list[Row] = self._channel.call(
@@ -141,12 +142,12 @@ class BigQuery:
 
     @contextlib.contextmanager
     def _job(self, what: str) -> Iterator[float]:
-        """The guard of one job, its time limit given; running past it says so (the client cancels it)."""
+        """Errors of one job translated, its time limit given; running past it says so (the client cancels it)."""
         import requests
         from google.api_core import exceptions as gexc
 
         timeout = self._config.endpoints.timeout_seconds
-        with self._guard(what):
+        with self._errors(what):
             try:
                 yield timeout
             except (TimeoutError, requests.exceptions.Timeout, gexc.DeadlineExceeded) as exc:
@@ -178,7 +179,7 @@ class BigQuery:
             return int(job.num_dml_affected_rows or 0)
 
     def _table(self, table_id: str) -> TableInfo:
-        with self._guard(f"table {table_id}"):
+        with self._errors(f"table {table_id}"):
             timeout = self._config.endpoints.timeout_seconds
             table = self._client.get_table(table_id, timeout=timeout, retry=bounded_retry(timeout))
         partitioning = table.time_partitioning

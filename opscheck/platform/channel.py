@@ -33,7 +33,10 @@ from opscheck.platform import shapes
 Json = Any
 """A JSON-compatible value: dict, list, str, int, float, bool or None."""
 ASKER: contextvars.ContextVar[str | None] = contextvars.ContextVar("opscheck_asker", default=None)
-"""Who is calling a gateway (a view's name), so a report can show each check the SQL its views ran."""
+"""Which memoised view answer is calling a gateway ("Predictions.expected"), so a report shows each check
+the SQL of exactly the answers it read."""
+READER: contextvars.ContextVar[str | None] = contextvars.ContextVar("opscheck_reader", default=None)
+"""The check being run (its node id), set by the plugin around each check."""
 FileAnswer = tuple[Json, Path]
 """The answer of a call that produced a local file: its JSON description and the file."""
 
@@ -162,7 +165,7 @@ def retryable(exc: BaseException) -> bool:
     return isinstance(exc, Exception) and bool(if_transient_error(exc))
 
 
-class Guard:
+class ErrorTranslator:
     """Turns one API's client and transport exceptions into opscheck's errors.
 
     Each message names the resource ("table nba_raw.x", "gs://b/o"), so the

@@ -19,7 +19,7 @@ from typing import Any, TypedDict
 
 from opscheck.config import Config
 from opscheck.platform import auth
-from opscheck.platform.channel import Channel, Guard, bounded_retry
+from opscheck.platform.channel import Channel, ErrorTranslator, bounded_retry
 from opscheck.platform.shapes import Count, Timestamp
 
 COMMIT_LABEL = "commit-sha"
@@ -59,7 +59,7 @@ class CloudRun:
     def __init__(self, config: Config, channel: Channel) -> None:
         self._config = config
         self._channel = channel
-        self._guard = Guard("run", config)
+        self._errors = ErrorTranslator("run", config)
 
     def _options(self) -> dict[str, Any]:
         endpoint = self._config.endpoints.run
@@ -95,7 +95,7 @@ class CloudRun:
     def _service(self, name: str) -> ServiceInfo:
         parent = f"projects/{self._config.gcp.project}/locations/{self._config.gcp.region}"
         timeout = self._config.endpoints.timeout_seconds
-        with self._guard(f"Cloud Run service {name}"):
+        with self._errors(f"Cloud Run service {name}"):
             service = self._services.get_service(name=f"{parent}/services/{name}", timeout=timeout,
                                                  retry=bounded_retry(timeout))
             shares = _traffic(service)

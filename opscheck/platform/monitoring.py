@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 
 from opscheck.config import Config
 from opscheck.platform import auth
-from opscheck.platform.channel import Channel, Guard, bounded_retry, insecure_channel, tls_endpoint
+from opscheck.platform.channel import Channel, ErrorTranslator, bounded_retry, insecure_channel, tls_endpoint
 from opscheck.platform.shapes import Count, Number
 
 UNDELIVERED = "pubsub.googleapis.com/subscription/num_undelivered_messages"
@@ -38,7 +38,7 @@ class Monitoring:
     def __init__(self, config: Config, channel: Channel) -> None:
         self._config = config
         self._channel = channel
-        self._guard = Guard("monitoring", config)
+        self._errors = ErrorTranslator("monitoring", config)
 
     @functools.cached_property
     def _client(self) -> Any:
@@ -111,7 +111,7 @@ class Monitoring:
         if aligned:
             request["aggregation"] = {"alignment_period": _ALIGNMENT,
                                       "per_series_aligner": monitoring_v3.Aggregation.Aligner.ALIGN_MAX}
-        with self._guard(f"metric {metric.rsplit('/', 1)[-1]} of {subscription}"):
+        with self._errors(f"metric {metric.rsplit('/', 1)[-1]} of {subscription}"):
             return list(
                 self._client.list_time_series(
                     request=request, timeout=self._config.endpoints.timeout_seconds,

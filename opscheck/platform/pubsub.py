@@ -13,11 +13,11 @@ import warnings
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
-from opscheck import probe_contract
 from opscheck.config import Config
+from opscheck.delivery import contract
 from opscheck.errors import NotFoundError
 from opscheck.platform import auth, shapes
-from opscheck.platform.channel import Channel, Guard, bounded_retry, insecure_channel, tls_endpoint
+from opscheck.platform.channel import Channel, ErrorTranslator, bounded_retry, insecure_channel, tls_endpoint
 from opscheck.platform.shapes import Count, Number, Timestamp
 
 _PULL_MAX = 1000
@@ -61,7 +61,7 @@ class PubSub:
     def __init__(self, config: Config, channel: Channel) -> None:
         self._config = config
         self._channel = channel
-        self._guard = Guard("pubsub", config)
+        self._errors = ErrorTranslator("pubsub", config)
 
     def topic_path(self, name: str) -> str:
         return f"projects/{self._config.gcp.project}/topics/{name}"
@@ -175,14 +175,14 @@ class PubSub:
         }
         if filter:
             request["filter"] = filter
-        with self._guard(f"subscription {name}"):
+        with self._errors(f"subscription {name}"):
             self._subscriber.create_subscription(request=request, timeout=self._timeout(),
                                                  retry=bounded_retry(self._timeout()))
         return name
 
     def _delete(self, name: str) -> bool:
         try:
-            with self._guard(f"subscription {name}"):
+            with self._errors(f"subscription {name}"):
                 self._subscriber.delete_subscription(subscription=self.subscription_path(name),
                                                      timeout=self._timeout(), retry=bounded_retry(self._timeout()))
         except NotFoundError:
@@ -190,7 +190,7 @@ class PubSub:
         return True
 
     def _subscriptions(self, prefix: str) -> list[str]:
-        with self._guard(f"subscriptions of {self._config.gcp.project}"):
+        with self._errors(f"subscriptions of {self._config.gcp.project}"):
             found = self._subscriber.list_subscriptions(
                 request={"project": f"projects/{self._config.gcp.project}"}, timeout=self._timeout(),
                 retry=bounded_retry(self._timeout()))
@@ -200,7 +200,7 @@ class PubSub:
     def _pull_now(self, subscription: str, max_messages: int) -> list[Any]:
         # A peek must answer at once rather than wait for messages that do not exist, so it sets
         # return_immediately; the client warns that is discouraged (for throughput), not removed.
-        with self._guard(f"subscription {subscription}"), warnings.catch_warnings():
+        with self._errors(f"subscription {subscription}"), warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="The return_immediately flag", category=DeprecationWarning)
             response = self._subscriber.pull(
                 request={"subscription": self.subscription_path(subscription), "max_messages": max_messages,
@@ -210,7 +210,7 @@ class PubSub:
 
     def _answer(self, subscription: str, ack: list[str], nack: list[str]) -> None:
         path = self.subscription_path(subscription)
-        with self._guard(f"subscription {subscription}"):
+        with self._errors(f"subscription {subscription}"):
             if ack:
                 self._subscriber.acknowledge(request={"subscription": path, "ack_ids": ack},
                                              timeout=self._timeout())
@@ -233,7 +233,7 @@ class PubSub:
         return len(ours)
 
     def _subscription(self, name: str) -> SubscriptionInfo:
-        with self._guard(f"subscription {name}"):
+        with self._errors(f"subscription {name}"):
             sub = self._subscriber.get_subscription(
                 subscription=self.subscription_path(name), timeout=self._timeout(),
                 retry=bounded_retry(self._timeout()),
@@ -260,7 +260,7 @@ class PubSub:
 
     def _topic_exists(self, name: str) -> bool:
         try:
-            with self._guard(f"topic {name}"):
+            with self._errors(f"topic {name}"):
                 self._publisher.get_topic(topic=self.topic_path(name), timeout=self._timeout(),
                                          retry=bounded_retry(self._timeout()))
         except NotFoundError:
@@ -268,7 +268,7 @@ class PubSub:
         return True
 
     def _topic_subscriptions(self, topic: str) -> list[str]:
-        with self._guard(f"topic {topic}"):
+        with self._errors(f"topic {topic}"):
             paths = self._publisher.list_topic_subscriptions(
                 topic=self.topic_path(topic), timeout=self._timeout(),
                 retry=bounded_retry(self._timeout()),
@@ -276,7 +276,7 @@ class PubSub:
             return sorted(str(path).rsplit("/", 1)[-1] for path in paths)
 
     def _publish(self, topic: str, data: bytes, attributes: Mapping[str, str]) -> str:
-        with self._guard(f"topic {topic}"):
+        with self._errors(f"topic {topic}"):
             future = self._publisher.publish(self.topic_path(topic), data, **attributes)
             message_id: str = future.result(timeout=self._timeout())
         return message_id
@@ -292,7 +292,7 @@ class PubSub:
             "oldest_age_seconds": round(max(ages), 3) if ages else None,
             "batches": sorted({str(m.message.attributes["batch_id"]) for m in received
                                if "batch_id" in m.message.attributes}),
-            "probes": sum(1 for m in received if probe_contract.PROBE_ATTRIBUTE in m.message.attributes),
+            "probes": sum(1 for m in received if contract.PROBE_ATTRIBUTE in m.message.attributes),
         }
 
 

@@ -17,7 +17,7 @@ from typing import IO, Any, TypedDict
 from opscheck.config import Config
 from opscheck.errors import BadRequestError, GatewayError, NotFoundError
 from opscheck.platform import auth
-from opscheck.platform.channel import Channel, Guard, bounded_retry
+from opscheck.platform.channel import Channel, ErrorTranslator, bounded_retry
 from opscheck.platform.shapes import Count, Sha256
 
 _CHUNK = 1 << 20
@@ -56,7 +56,7 @@ class Storage:
     def __init__(self, config: Config, channel: Channel) -> None:
         self._config = config
         self._channel = channel
-        self._guard = Guard("storage", config)
+        self._errors = ErrorTranslator("storage", config)
 
     @functools.cached_property
     def _client(self) -> Any:
@@ -134,7 +134,7 @@ class Storage:
         return self._client.bucket(bucket).blob(name)
 
     def _read(self, path: str) -> bytes:
-        with self._guard(path):
+        with self._errors(path):
             data: bytes = self._blob(path).download_as_bytes(
                 timeout=self._timeout(), retry=bounded_retry(self._timeout())
             )
@@ -142,7 +142,7 @@ class Storage:
 
     def _metadata(self, path: str) -> ObjectInfo:
         bucket, name = split(path)
-        with self._guard(path):
+        with self._errors(path):
             blob = self._client.bucket(bucket).get_blob(
                 name, timeout=self._timeout(), retry=bounded_retry(self._timeout())
             )
@@ -152,7 +152,7 @@ class Storage:
 
     def _list(self, prefix_path: str) -> list[ObjectInfo]:
         bucket, prefix = split(prefix_path)
-        with self._guard(prefix_path):
+        with self._errors(prefix_path):
             blobs = self._client.list_blobs(
                 bucket, prefix=prefix, timeout=self._timeout(), retry=bounded_retry(self._timeout())
             )
@@ -171,7 +171,7 @@ class Storage:
 
         bucket, name = split(path)
         timeout = self._timeout()
-        with self._guard(path):
+        with self._errors(path):
             blob = self._client.bucket(bucket).get_blob(name, timeout=timeout, retry=bounded_retry(timeout))
             if blob is None:
                 raise NotFoundError(f"{path}: not found")

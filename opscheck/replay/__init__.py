@@ -1,4 +1,4 @@
-"""Record and replay at the gateway interface, and the guard that keeps an offline run offline.
+"""Record and replay at the gateway interface, and the socket block that keeps an offline run offline.
 
 `scenarios` reads and names recordings on disk, `channels` answers calls from them (offline) or
 performs and keeps them (record), `scrub` takes secrets out of what is kept, `offline` refuses every

@@ -1,7 +1,7 @@
 """Offline mode opens no socket: enforced by refusing network connects.
 
 Why enforced: a replay that silently reaches the network is a live run
-mislabelled as offline. While the guard is on, any attempt to connect an
+mislabelled as offline. While the block is on, any attempt to connect an
 internet socket (or resolve a host) raises at once, naming the address.
 Unix sockets stay allowed: pytest-xdist and local tooling use them.
 """

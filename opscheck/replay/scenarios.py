@@ -1,6 +1,6 @@
 """Scenarios on disk: a folder of one recording (`meta.json` and one `<gateway>.json` per gateway).
 
-Sorted and indented so a person can read and hand-edit them (docs/replay.md). A call is found by its
+Sorted and indented so a person can read and hand-edit them (docs/recordings.md). A call is found by its
 gateway, operation and canonical arguments (`key`).
 """
 

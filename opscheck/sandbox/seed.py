@@ -72,7 +72,7 @@ def manifest_entry(model: models.TrainedModel) -> dict[str, Any]:
 
 
 def registry_rows(manifest_data: dict[str, Any]) -> list[Row]:
-    """Registry rows that agree with the manifest (what `registry sync` would write)."""
+    """ModelRegistry rows that agree with the manifest (what `registry sync` would write)."""
     return [{**row, "updated_at": row["created_at"]}
             for row in governance.registry_rows(manifest_data, schema.BUCKET, schema.MODEL_PREFIX)]
 

@@ -192,12 +192,12 @@ def test_a_report_lost_to_a_full_disk_is_one_line_and_keeps_the_verdict(pytester
                                                                           tmp_path: Path) -> None:
     pytester.makepyfile(diskfull="""
         import errno
-        from opscheck import reporting
+        from opscheck.reports import collector
 
         def full(run, folder):
             raise OSError(errno.ENOSPC, "No space left on device")
 
-        reporting.write = full
+        collector.write = full
     """)
     result = run_checks(pytester, DAILY, "-p", "diskfull", f"--report-dir={tmp_path}")
     assert result.ret == pytest.ExitCode.OK and "Traceback" not in result.stdout.str() + result.stderr.str()
@@ -253,4 +253,4 @@ def test_a_check_stopped_by_a_failed_call_shows_the_calls_line_at_the_checks_lin
     result.stdout.fnmatch_lines(["*checks/daily/test_predictions.py:*: in test_model_version_matches_manifest",
                                  "E   opscheck.errors.UnreachableError: bigquery: no answer within 3s"]
                                 if tb == "auto" else ["E *opscheck.errors.UnreachableError: bigquery: no answer*"])
-    assert ("opscheck/replay.py" in result.stdout.str()) == (tb == "long")
+    assert ("opscheck/replay/channels.py" in result.stdout.str()) == (tb == "long")

@@ -26,13 +26,14 @@ CHECKS = str(REPO / "checks")
 TRACE = '''
 import contextvars, json, os
 import pytest
-from opscheck import replay, resources
+from opscheck import replay
+from opscheck.views import base
 
 _computing = contextvars.ContextVar("computing", default=())
 _fed = {}      # memo -> recorded calls it made, and memos it read, while computing
 _touched = {}  # check -> memos and recorded calls it reached during its own run
 _check = [None]
-_get, _entry = resources.Calls.get, replay.ReplayChannel._entry
+_get, _entry = base.Calls.get, replay.ReplayChannel._entry
 
 def get(self, key, compute):
     memo = f"{self.owner}:{key!r}"
@@ -58,7 +59,7 @@ def entry(self, gateway, operation, args, shape):
         _touched.setdefault(_check[0], set()).add(call)
     return _entry(self, gateway, operation, args, shape)
 
-resources.Calls.get, replay.ReplayChannel._entry = get, entry
+base.Calls.get, replay.ReplayChannel._entry = get, entry
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):

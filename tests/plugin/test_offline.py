@@ -49,7 +49,7 @@ def test_offline_run_cannot_open_a_socket(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=3)
 
 
-def test_guard_lets_unix_sockets_through_and_comes_off() -> None:
+def test_socket_block_lets_unix_sockets_through_and_comes_off() -> None:
     offline.enable()
     try:
         left, right = socket.socketpair()

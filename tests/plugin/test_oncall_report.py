@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import subprocess
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from opscheck.report import SCHEMA
+from opscheck.reports.page import SCHEMA
 from tests.helpers import REPO, run_checks, summary_of
 
 DAILY = str(REPO / "checks" / "daily")
@@ -102,3 +104,25 @@ def test_allure_results_carry_evidence_as_tables_and_the_next_step(
     cases = [json.loads(p.read_text()) for p in (site / "data" / "test-cases").glob("*.json")]
     failed = next(c for c in cases if c["name"].startswith("test_subsets_materialized"))
     assert failed["status"] == "failed" and "Next: backfill with POST /materialize" in failed["description"]
+
+
+def _card_sql(page: str, check: str) -> list[str]:
+    """The named queries listed on `check`'s card of the on-call page."""
+    card = re.search(rf'<article class="check [a-z]+"><h3>{check}\[.*?</article>', page, re.DOTALL)
+    assert card is not None, f"no card for {check}"
+    return sorted(re.findall(r"-- (\w+)\.sql ", html.unescape(card.group(0))))
+
+
+@pytest.mark.parametrize("jobs", [(), ("-n", "2")], ids=["serial", "two-workers"])
+def test_a_failing_card_lists_exactly_the_queries_its_check_read(pytester: pytest.Pytester, tmp_path: Path,
+                                                                 jobs: tuple[str, ...]) -> None:
+    """Not every query of the views it was given: on-call reruns what the card lists (issue 19).
+
+    The prefetch fills the predictions view before the check runs; the card still lists what the
+    check's own calls reached, and not prediction_problems.sql, which only the row checks read.
+    """
+    result = run_checks(pytester, str(REPO / "checks" / "daily"), "--scenario", "partial-run",
+                        f"--report-dir={tmp_path}", *jobs)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    page = next(tmp_path.glob("*.html")).read_text()
+    assert _card_sql(page, "test_predictions_landed") == ["expected_predictions", "predictions_by_version"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from opscheck.reporting import PROBE_GROUP
+from opscheck.delivery import PROBE_GROUP
 from tests.helpers import REPO, outcomes, run_checks, summary_of
 
 # healthy; one failing in the daily, training and deploy suites at once; one failing the probes.

@@ -1,4 +1,4 @@
-"""Every bundled scenario fails exactly the checks docs/replay.md says, in every suite."""
+"""Every bundled scenario fails exactly the checks docs/recordings.md says, in every suite."""
 
 from __future__ import annotations
 

@@ -13,14 +13,13 @@ from typing import Any
 
 import pytest
 
-from opscheck import diagnosis
+from opscheck.delivery import diagnosis
+from opscheck.delivery.probes import EXPIRY_MARGIN, Prober
 from opscheck.platform import Platform
-from opscheck.probes import EXPIRY_MARGIN, Prober
-from opscheck.resources.delivery import Coordinator, Delivery
-from opscheck.resources.services import Services
 from opscheck.sandbox import faults
 from opscheck.sandbox.local import LocalPlatform
 from opscheck.session import Session
+from opscheck.views import Coordinator, Delivery, Services, Views
 from tests.helpers import DELIVERY_CAUSES, REPO, outcomes, run_checks
 
 ACTIVE = str(REPO / "checks" / "pubsub" / "test_active.py")
@@ -31,7 +30,8 @@ def prober(live: Session, **probes: Any) -> Prober:
     """A Prober on a fresh Platform (nothing remembered from earlier calls), probes config changed."""
     config = dataclasses.replace(live.config, probes=dataclasses.replace(live.config.probes, **probes))
     platform = Platform(config)
-    return Prober(platform, Delivery(platform), Services(platform), Coordinator(platform))
+    views = Views.of(platform, config.today())
+    return Prober(platform, views.get(Delivery), views.get(Services), views.get(Coordinator))
 
 
 @pytest.mark.parametrize("fault", sorted(DELIVERY_CAUSES))

@@ -9,9 +9,9 @@ import pytest
 from opscheck import governance
 from opscheck.config import Config, TablesConfig
 from opscheck.errors import ConfigError
-from opscheck.evidence import Evidence, render_table
-from opscheck.resources import Days
+from opscheck.reports.evidence import Evidence, render_table
 from opscheck.sql import queries
+from opscheck.views.base import Days
 
 ENTRY = {"file": "catboost_v9_33f_train20251102-20260108_20260201T011018.cbm",
          "model_version": "v9_20260201_011018", "training_start_date": "2025-11-02",

@@ -16,8 +16,8 @@ import sqlglot
 from sqlglot import exp
 
 from opscheck.config import Config
-from opscheck.resources.upstream import FRESH_TABLES
 from opscheck.sql import queries
+from opscheck.views.freshness import FRESH_TABLES
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = Config()

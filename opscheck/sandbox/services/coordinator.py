@@ -6,7 +6,7 @@ on `/complete`); `/reset` empties the tracker, which is how incident 9's
 backfills lost track of their batches. `SANDBOX_TRACKER_STUCK` makes
 `/complete` accept reports and record nothing: a tracker that never moves.
 
-Probe contract (opscheck/probe_contract.py): `/start` takes `players` (only
+Probe contract (opscheck/contract.py): `/start` takes `players` (only
 those), `probe_id` and `probe_expires`: the batch is `probe-<id>` and its
 messages carry the probe attributes; `/forget` drops one batch.
 """
@@ -21,7 +21,7 @@ import threading
 import uuid
 from typing import Any
 
-from opscheck import probe_contract
+from opscheck.delivery import contract
 from opscheck.sandbox import clients, schema
 from opscheck.sandbox.services import App, Response, health
 
@@ -51,9 +51,9 @@ def build() -> App:
         if body.get("players"):
             rows = [r for r in rows if r["player_lookup"] in set(body["players"])]
         probe = body.get("probe_id")
-        marks = {probe_contract.PROBE_ATTRIBUTE: probe,
-                 probe_contract.EXPIRES_ATTRIBUTE: str(body.get("probe_expires", ""))} if probe else {}
-        batch_id = (f"{probe_contract.BATCH_PREFIX}{probe}" if probe
+        marks = {contract.PROBE_ATTRIBUTE: probe,
+                 contract.EXPIRES_ATTRIBUTE: str(body.get("probe_expires", ""))} if probe else {}
+        batch_id = (f"{contract.BATCH_PREFIX}{probe}" if probe
                     else f"batch-{game_date:%Y%m%d}-{uuid.uuid4().hex[:8]}")
         now = clients.now().isoformat()
         with lock:

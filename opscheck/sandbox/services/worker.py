@@ -11,7 +11,7 @@ cannot reach BigQuery (a health endpoint that reports trouble with a 200).
 `SANDBOX_SLOW_PREDICT=SECONDS` makes every prediction take that long (canaries
 are still answered at once): a push that lands after its probe gave up.
 
-It honours opscheck's probe contract (opscheck/probe_contract.py): a canary
+It honours opscheck's probe contract (opscheck/contract.py): a canary
 is acknowledged and remembered (`GET /probe/receipts/<probe id>`, the newest
 thousand canaries), a probe request writes
 an inactive `probe-…` row without superseding anything, and an expired probe
@@ -33,7 +33,8 @@ from typing import Any
 
 import requests
 
-from opscheck import governance, probe_contract
+from opscheck import governance
+from opscheck.delivery import contract
 from opscheck.sandbox import clients, models, schema
 from opscheck.sandbox.services import App, Response, health
 
@@ -95,11 +96,11 @@ def build() -> App:
             return 503, {"error": "instance starting (min-instances 0)"}
         message = body["message"]
         attributes = message.get("attributes") or {}
-        probe = attributes.get(probe_contract.PROBE_ATTRIBUTE)
-        if probe and float(attributes.get(probe_contract.EXPIRES_ATTRIBUTE, "inf")) < time.time():
+        probe = attributes.get(contract.PROBE_ATTRIBUTE)
+        if probe and float(attributes.get(contract.EXPIRES_ATTRIBUTE, "inf")) < time.time():
             return 204, None  # its probe has given up: acknowledge, do nothing
         request = json.loads(base64.b64decode(message["data"]))
-        if probe and request.get(probe_contract.CANARY_KEY):
+        if probe and request.get(contract.CANARY_KEY):
             with lock:
                 receipts.append({"probe": probe, "message_id": message.get("messageId"),
                                  "publish_time": message.get("publishTime"),
@@ -119,7 +120,7 @@ def build() -> App:
         line = float(request["line_value"])
         call, confidence = models.recommend(predicted, line)
         now = clients.now()
-        prediction_id = probe_contract.row_id(probe, player) if probe else hashlib.sha256(
+        prediction_id = contract.row_id(probe, player) if probe else hashlib.sha256(
             f"{game_date}|{player}|{models.SYSTEM_ID}|{now.isoformat()}".encode()
         ).hexdigest()[:20]
         if not probe:  # a probe's row supersedes nothing

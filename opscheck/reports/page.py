@@ -5,7 +5,7 @@ charts) that says at the top whether the platform is healthy and which mode
 said so, then every failure with its message, its next step on its own line,
 since when it fails, its evidence as tables and the SQL it ran; the passed
 checks folded away below. `summary.json` carries the same verdict for
-pipelines, validated by opscheck/schemas/summary.schema.json; `junit_summary`
+pipelines, validated by opscheck/reports/schemas/summary.schema.json; `junit_summary`
 turns a run's JUnit XML (what every pipeline keeps) into a job summary.
 """
 
@@ -21,16 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from opscheck.errors import OpscheckError
-from opscheck.evidence import Item
+from opscheck.reports.evidence import Item
 
 FORMAT = 1
 FULL_CARDS = 5  # failures of one check shown in full; more (a range of dates) fold into a table
 SCHEMA = Path(__file__).parent / "schemas" / "summary.schema.json"
 _NEXT = re.compile(r";?\s*next:\s*", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# Which trend explains a failing check of a single date.
-TRENDS_OF = {"test_predictions_landed": "predictions", "test_model_version_matches_manifest": "predictions",
-             "test_hit_rate_within_bounds": "hit-rate", "test_yesterday_graded": "predictions"}
 
 
 def split_next(message: str) -> tuple[str, str | None]:
@@ -54,6 +51,7 @@ class CheckRecord:
     evidence: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     sql: list[str] = dataclasses.field(default_factory=list)
     first_failed: str | None = None
+    trend: str | None = None  # the chart its `@pytest.mark.trend(...)` names, if any
 
     @property
     def title(self) -> str:
@@ -123,7 +121,7 @@ def _without_day(check: CheckRecord) -> str:
 
 # ---- summary.json ------------------------------------------------------------
 def summary(run: Run, page: str | None) -> dict[str, Any]:
-    """The run as summary.json holds it (opscheck/schemas/summary.schema.json)."""
+    """The run as summary.json holds it (opscheck/reports/schemas/summary.schema.json)."""
     return {
         "format": FORMAT, "verdict": run.verdict, "exit_code": run.exit_code, "suite": run.suite,
         "mode": run.facts["mode"], "target": run.facts["target"], "scenario": run.facts["scenario"],
@@ -282,15 +280,16 @@ def page(run: Run) -> str:
 
 
 def _card(check: CheckRecord, trends: bool) -> str:
+    """One check's card; a failure of a single date links to the trend its check names (how it came to this)."""
     parts = [f'<article class="check {check.outcome}"><h3>{html.escape(check.title)}</h3>',
              f"<p class=message>{html.escape(check.message)}</p>"]
     if check.next_step:
         parts.append(f"<p class=next><b>Next:</b> {html.escape(check.next_step)}</p>")
     if check.first_failed:
         parts.append(f"<p class=since>Failing since {check.first_failed} (the first date of this run it failed)</p>")
-    elif trends and check.name in TRENDS_OF:
-        anchor = TRENDS_OF[check.name]
-        parts.append(f'<p class=since>How it came to this: <a href="#trend-{anchor}">the {anchor} trend</a></p>')
+    elif trends and check.trend:
+        parts.append(f'<p class=since>How it came to this: <a href="#trend-{check.trend}">the {check.trend} '
+                     'trend</a></p>')
     for item in check.evidence:
         shown = Item(item["title"], item["kind"], item["payload"])
         parts.append(f"<h4>{html.escape(shown.title)}</h4>{shown.html()}")

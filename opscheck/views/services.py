@@ -1,21 +1,17 @@
-"""The Cloud Run services: what is deployed, whether it answers, and which commit it runs."""
+"""The Cloud Run services: what is deployed, and whether it answers its health checks."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
 import json
-from collections.abc import Mapping
 from typing import Any
 
-from opscheck.config import Config, commit_problem
-from opscheck.errors import DataError, NotFoundError, UnreachableError, UnresolvedHostError
-from opscheck.platform import Platform, auth
+from opscheck.config import Config
+from opscheck.errors import UnreachableError, UnresolvedHostError
+from opscheck.platform import auth
 from opscheck.platform.cloudrun import ServiceInfo
-from opscheck.resources import Warmer, calls_of, once
-
-COMMIT_ENV = "OPSCHECK_COMMIT"
-
+from opscheck.views.base import Context, View, Warmer, calls_of
 
 HEALTHY_WORDS = frozenset({"ok", "healthy", "up", "ready", "pass", "serving"})
 SICK_WORDS = frozenset({"error", "unhealthy", "down", "unreachable", "fail", "failed", "failing", "degraded",
@@ -41,8 +37,8 @@ def body_problem(path: str, body: str) -> str | None:
 
 
 @dataclasses.dataclass(frozen=True)
-class Probe:
-    """One health probe: its HTTP status (None: no answer), latency, why it failed, and its body.
+class HealthAnswer:
+    """One health check's answer: its HTTP status (None: no answer), latency, why it failed, and its body.
 
     Healthy is a 200 whose body does not contradict it: `/health/deep` answering 200 with
     `{"status": "error", "bigquery": "unreachable"}` is a worker that cannot write a prediction.
@@ -90,81 +86,39 @@ def nothing_serves(config: Config, service: str) -> str:
             f"update-traffic {service} --to-latest --project {config.gcp.project} --region {config.gcp.region}")
 
 
-class Services:
-    """Descriptions and health probes of the platform's services, once each per session."""
+class Services(View):
+    """Descriptions and health answers of the platform's services, once each per session."""
 
-    def __init__(self, platform: Platform) -> None:
-        self._platform = platform
-        self.names = platform.config.services.all
+    def __init__(self, context: Context) -> None:
+        super().__init__(context)
+        self.names = self._platform.config.services.all
 
     def warmers(self) -> list[Warmer]:
-        """One per probe: each describes its service first (once, shared), then calls it."""
-        return [functools.partial(self.probe, name, path) for name in self.names for path in self.health_paths(name)]
+        """One per health check: each describes its service first (once, shared), then calls it."""
+        return [functools.partial(self.health, name, path) for name in self.names for path in self.health_paths(name)]
 
     def describe(self, name: str) -> ServiceInfo:
         """The service as Cloud Run describes it (once a session)."""
         return calls_of(self).get(("describe", name), lambda: self._platform.run.service(name))
 
-    def probe(self, name: str, path: str) -> Probe:
-        """GET `path` on the service's URL (once a session); a port that does not answer is a failed probe."""
-        return calls_of(self).get(("probe", name, path), lambda: self._probe(name, path))
+    def health(self, name: str, path: str) -> HealthAnswer:
+        """GET `path` on the service's URL (once a session); a port that does not answer is a failed check."""
+        return calls_of(self).get(("health", name, path), lambda: self._health(name, path))
 
-    def _probe(self, name: str, path: str) -> Probe:
+    def _health(self, name: str, path: str) -> HealthAnswer:
         try:
             result = self._platform.http.get(self.describe(name)["uri"], path)
         except UnresolvedHostError:
             raise  # no DNS is not one service's health: the run stops on it
         except UnreachableError as exc:
-            return Probe(path, None, None, str(exc))
+            return HealthAnswer(path, None, None, str(exc))
         status = result["status"]
         problem = body_problem(path, result["body"]) if status == 200 else f"HTTP {status}: {result['body'][:120]}"
         if status in (401, 403):
             problem = (f"HTTP {status}: opscheck may not call it: grant roles/run.invoker on {name} to "
                        f"{auth.identity(self._platform.config)}")
-        return Probe(path, status, result["latency_ms"], problem, result["body"])
+        return HealthAnswer(path, status, result["latency_ms"], problem, result["body"])
 
     def health_paths(self, name: str) -> tuple[str, ...]:
         """`/health` everywhere; the worker also `/health/deep` (model loaded, BigQuery up)."""
         return ("/health", "/health/deep") if name == self._platform.config.services.worker else ("/health",)
-
-
-class ExpectedCommit:
-    """The commit every service must run, and where that requirement came from.
-
-    In order: `--expect-commit`, $OPSCHECK_COMMIT, `services.expected_commit`,
-    else the HEAD of the platform checkout (`--platform-repo`, `[repo] path`),
-    read through the checkout gateway so a recording replays it. None: nothing
-    says which commit is expected.
-    """
-
-    def __init__(self, platform: Platform, flag: str | None, environ: Mapping[str, str]) -> None:
-        self._platform = platform
-        self._given = [(flag, "--expect-commit"), (environ.get(COMMIT_ENV), COMMIT_ENV),
-                       (platform.config.services.expected_commit, "services.expected_commit")]
-
-    @once
-    def resolved(self) -> tuple[str, str] | None:
-        """(commit, where it came from), or None."""
-        for value, source in self._given:
-            if value:
-                return value.strip(), source
-        try:
-            head = self._platform.checkout.head().strip()
-        except NotFoundError:
-            return None
-        problem = commit_problem(head) if head else "a commit, not nothing"
-        if problem:
-            raise DataError(f"the platform checkout's HEAD is {head!r}, not {problem}: the commit every service must "
-                            "run cannot be known; next: give --expect-commit SHA, or a working checkout")
-        return head, "HEAD of the platform checkout"
-
-    def warmers(self) -> list[Warmer]:
-        return [lambda: self.resolved]
-
-
-def same_commit(a: str | None, b: str) -> bool:
-    """Whether two commit ids name the same commit (either may be abbreviated, 7+ hex digits)."""
-    if not a or min(len(a), len(b)) < 7:
-        return False
-    short = min(len(a), len(b))
-    return a[:short].lower() == b[:short].lower()

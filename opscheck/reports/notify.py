@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import urllib.parse
 
-from opscheck.report import Run
+from opscheck.reports.page import Run
 
 URL_ENV = "OPSCHECK_NOTIFY_URL"
 ATTEMPTS = 2

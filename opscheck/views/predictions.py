@@ -7,9 +7,8 @@ import datetime as dt
 import math
 from typing import Any
 
-from opscheck.platform import Platform
-from opscheck.resources import Days, Warmer, between, complete, once
 from opscheck.sql.queries import PROBLEMS
+from opscheck.views.base import Context, View, Warmer, between, complete, once
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,15 +36,14 @@ class Expected:
     players_with_lines: int
 
 
-class Predictions:
+class Predictions(View):
     """The production system's predictions over the session's dates."""
 
-    def __init__(self, platform: Platform, days: Days) -> None:
-        self._platform = platform
-        self._days = days
-        self.system_id = platform.config.models.system_id
+    def __init__(self, context: Context) -> None:
+        super().__init__(context)
+        self.system_id = self._platform.config.models.system_id
         # The look-back window too: grading asks about yesterday, the report charts the trend.
-        self._span = days.span(before=max(1, platform.config.thresholds.lookback_days - 1))
+        self._span = self._days.span(before=max(1, self._platform.config.thresholds.lookback_days - 1))
 
     def _dates(self) -> list[dt.date]:
         return between(self._span["start"], self._span["end"])

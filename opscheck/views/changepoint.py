@@ -1,4 +1,4 @@
-"""A sequential guard on the serving model's daily (hits, graded) series: a binomial GLR change-point test.
+"""A sequential change-point test on the serving model's daily (hits, graded) series: a binomial GLR test.
 
 Why: the rolling 7-day rate against "registry minus 10 points" needs about
 four days of coin-flip picks before it trips, never notices a slow drift, and
@@ -51,7 +51,7 @@ def statistic(hits: np.ndarray, graded: np.ndarray, baseline: float, min_drop: f
     linear in the season, and a drop older than the window has long been flagged).
     """
     if not 0 < min_drop < baseline < 1:
-        raise ValueError(f"the guard needs 0 < min_drop ({min_drop}) < baseline ({baseline}) < 1")
+        raise ValueError(f"the change-point test needs 0 < min_drop ({min_drop}) < baseline ({baseline}) < 1")
     seasons, days = hits.shape
     low = baseline - min_drop
     at_low = (np.log(low / baseline), np.log((1 - low) / (1 - baseline)))  # a hit's and a miss's evidence at p = low
@@ -82,7 +82,7 @@ def episodes(alarms: np.ndarray) -> np.ndarray:
 
 @dataclasses.dataclass(frozen=True)
 class Line:
-    """Where the guard alarms, and each simulated healthy season's highest G (to say how rare a value is)."""
+    """Where the test alarms, and each simulated healthy season's highest G (to say how rare a value is)."""
 
     at: float
     healthy_maxima: np.ndarray
@@ -97,7 +97,7 @@ def cached_line(volumes: Sequence[int], baseline: float, min_drop: float, window
     """
     inputs = json.dumps([list(map(int, volumes)), baseline, min_drop, window, false_alarms_per_season, season_days,
                          CALIBRATION_SEASONS, SEED, hashlib.sha256(Path(__file__).read_bytes()).hexdigest()])
-    folder = cache or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "opscheck" / "guard"
+    folder = cache or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "opscheck" / "changepoint"
     path = folder / f"{hashlib.sha256(inputs.encode()).hexdigest()[:32]}.npz"
     with contextlib.suppress(OSError, ValueError, KeyError), np.load(path) as kept:
         return Line(float(kept["at"]), kept["healthy_maxima"])
@@ -114,7 +114,7 @@ def line_for(volumes: Sequence[int], baseline: float, min_drop: float, window: i
              false_alarms_per_season: float, season_days: int, seasons: int = CALIBRATION_SEASONS) -> Line:
     """The lowest line a healthy model crosses at most `false_alarms_per_season` times a season."""
     if not volumes:
-        raise ValueError("the guard needs at least one day of graded picks to calibrate on")
+        raise ValueError("the change-point test needs at least one day of graded picks to calibrate on")
     rng = np.random.default_rng(SEED)
     # The volumes in their own order (a weekly rhythm of busy and quiet slates), repeated over a season from a
     # random day of it: drawn independently, quiet days would never cluster and the line would sit too low.
@@ -134,7 +134,7 @@ def line_for(volumes: Sequence[int], baseline: float, min_drop: float, window: i
 
 @dataclasses.dataclass(frozen=True)
 class Verdict:
-    """The guard's answer on a series, oldest day first."""
+    """The test's answer on a series, oldest day first."""
 
     dates: list[dt.date]
     hits: list[int]
@@ -171,7 +171,7 @@ class Verdict:
 
 def judge(series: Sequence[tuple[dt.date, int, int]], baseline: float, min_drop: float, window: int,
           line: Line) -> Verdict:
-    """The guard on (date, hits, graded) days, oldest first."""
+    """The test on (date, hits, graded) days, oldest first."""
     dates = [d for d, _, _ in series]
     hits, graded = [h for _, h, _ in series], [n for _, _, n in series]
     g, start = statistic(np.array([hits], dtype=np.int64), np.array([graded], dtype=np.int64), baseline, min_drop,

@@ -1,9 +1,4 @@
-"""The request topic's delivery path: the push subscription, the dead-letter side, the coordinator.
-
-Incident 9's backfills stalled with every part looking healthy on its own;
-the delivery probes, the diagnosis and the deploy gate read the parts
-together, each part once a session.
-"""
+"""The coordinator's tracker (`GET /status`): its batches, and how many rows each batch really wrote."""
 
 from __future__ import annotations
 
@@ -12,49 +7,9 @@ import datetime as dt
 import json
 from typing import Any
 
-from opscheck import probe_contract
+from opscheck.delivery import contract
 from opscheck.errors import GatewayError
-from opscheck.platform import Platform
-from opscheck.platform.monitoring import BacklogMetrics
-from opscheck.platform.pubsub import Backlog, SubscriptionInfo
-from opscheck.resources import Warmer, once
-
-
-class Delivery:
-    """Pub/Sub's side of delivery: the push subscription, its backlog, the dead-letter topic."""
-
-    def __init__(self, platform: Platform) -> None:
-        self._platform = platform
-        self.config = platform.config.pubsub
-        self.recent_minutes = platform.config.probes.recent_minutes
-
-    @once
-    def push(self) -> SubscriptionInfo:
-        """The push subscription as Pub/Sub describes it."""
-        return self._platform.pubsub.subscription(self.config.push_subscription)
-
-    @once
-    def push_backlog(self) -> BacklogMetrics:
-        """Undelivered requests and the oldest one's age (Monitoring; None where it has no series)."""
-        return self._platform.monitoring.subscription_backlog(self.config.push_subscription)
-
-    @once
-    def push_responses(self) -> dict[str, int]:
-        """Recent push responses by class (`ack`, `remote_server_5xx`, …); {} is "no series"."""
-        return self._platform.monitoring.push_responses(self.config.push_subscription, self.recent_minutes)
-
-    @once
-    def dead_letter_subscriptions(self) -> list[str]:
-        """Subscriptions on the dead-letter topic: none means dead letters are silently lost."""
-        return self._platform.pubsub.topic_subscriptions(self.config.dead_letter_topic)
-
-    @once
-    def dead_letter_peek(self) -> Backlog:
-        """The dead-letter subscription's waiting messages, looked at and handed back (batch ids)."""
-        return self._platform.pubsub.backlog(self.config.dead_letter_subscription)
-
-    def warmers(self) -> list[Warmer]:
-        return [lambda: self.push, lambda: self.dead_letter_subscriptions]
+from opscheck.views.base import Context, View, Warmer, once
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,7 +25,7 @@ class Batch:
 
     @property
     def probe(self) -> bool:
-        return self.batch_id.startswith(probe_contract.BATCH_PREFIX)
+        return self.batch_id.startswith(contract.BATCH_PREFIX)
 
     @property
     def done(self) -> bool:
@@ -96,12 +51,12 @@ def _stamp(value: str) -> dt.datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
 
 
-class Coordinator:
+class Coordinator(View):
     """The coordinator's batches (`GET /status`), and how many rows each batch really wrote."""
 
-    def __init__(self, platform: Platform) -> None:
-        self._platform = platform
-        self.name = platform.config.services.coordinator
+    def __init__(self, context: Context) -> None:
+        super().__init__(context)
+        self.name = self._platform.config.services.coordinator
 
     def status(self) -> list[Batch]:
         """Every batch the tracker knows, read now (not remembered: probes watch it move)."""
@@ -145,6 +100,6 @@ class Coordinator:
                 int(r["rows"]) for r in rows if r["game_date"] == batch.game_date
                 and batch.started_at <= _stamp(r["second"]) + dt.timedelta(seconds=1)
                 and (before is None or _stamp(r["second"]) < before)
-                and (str(r["probe"]) == batch.batch_id.removeprefix(probe_contract.BATCH_PREFIX)
+                and (str(r["probe"]) == batch.batch_id.removeprefix(contract.BATCH_PREFIX)
                      if batch.probe else not r["probe"]))
         return landed

@@ -1,7 +1,7 @@
 """The pytest side of opscheck's reports: what each check did, and the page and summary at the end.
 
 Registered by the plugin. Each check's record (outcome, message and next
-step, structured evidence, the SQL its views ran) travels on pytest's own
+step, structured evidence, the SQL its own calls read) travels on pytest's own
 report object, so it also reaches the controller of a pytest-xdist run; at
 session end the controller writes the on-call page and summary.json
 (`--report-dir`) and, on failure, notifies (`--notify`).
@@ -17,30 +17,29 @@ from typing import Any
 
 import pytest
 
-from opscheck import notify, trends
+from opscheck.delivery import PROBE_GROUP
 from opscheck.errors import CredentialsError, OpscheckError, UnresolvedHostError
-from opscheck.evidence import Evidence
-from opscheck.report import Chart, CheckRecord, Run, mark_first_failures, mode_text, split_next, write
-from opscheck.resources import Days
+from opscheck.reports import notify, trends
+from opscheck.reports.evidence import Evidence
+from opscheck.reports.page import Chart, CheckRecord, Run, mark_first_failures, mode_text, split_next, write
 from opscheck.session import Session
+from opscheck.views import Views
+from opscheck.views.base import READS
 
 EVIDENCE_KEY = pytest.StashKey[Evidence]()
 SUITE_MARKS = ("daily", "deploy", "training", "probe", "active")
-TREND_VIEWS = frozenset({"predictions", "hit_rate"})
-
-# Under `pytest -n N` the delivery probes run together on one worker (xdist suffixes their ids with it).
-PROBE_GROUP = "delivery-probes"
 
 
 class Reports:
     """Collects every check's record over a session, and writes the reports at its end."""
 
-    def __init__(self, config: pytest.Config, session: Session, days: Days) -> None:
+    def __init__(self, config: pytest.Config, session: Session, views: Views) -> None:
         self.config = config
         self.session = session
-        self.days = days
+        self.views = views
+        self.days = views.context.days
         self.records: dict[str, CheckRecord] = {}
-        self.views_used: set[str] = set()
+        self.trends_named: set[str] = set()
         self.started = time.monotonic()
 
     # ---- on each check (in the process that runs it) --------------------------
@@ -50,16 +49,15 @@ class Reports:
         made: pytest.TestReport = outcome.get_result()
         if call.excinfo is not None and call.excinfo.errisinstance((CredentialsError, UnresolvedHostError)):
             item.session.shouldstop = f"opscheck: {call.excinfo.value}"  # every later call would fail the same way
-        funcargs = getattr(item, "funcargs", {})
         fragment: dict[str, Any] = {
             "name": getattr(item, "originalname", item.name),
             "params": {k: str(v) for k, v in getattr(getattr(item, "callspec", None), "params", {}).items()},
             "suites": sorted({m.name for m in item.iter_markers()} & set(SUITE_MARKS)),
-            "views": sorted(name for name, value in funcargs.items() if hasattr(value, "warmers")),
+            "trend": next((str(m.args[0]) for m in item.iter_markers("trend")), None),
         }
         if call.excinfo is not None and not made.skipped:
             fragment["message"] = _first_line(call.excinfo)
-            fragment["sql"] = self._sql(funcargs)
+            fragment["sql"] = self._sql(item.nodeid)
         elif made.skipped and isinstance(made.longrepr, tuple):
             fragment["message"] = str(made.longrepr[2]).removeprefix("Skipped: ")
         collected = item.stash.get(EVIDENCE_KEY, None)
@@ -68,14 +66,19 @@ class Reports:
             self._into_other_reports(item, made, collected, fragment.get("message"))
         setattr(made, "opscheck", fragment)  # noqa: B010 - read back in pytest_runtest_logreport, maybe elsewhere
 
-    def _sql(self, funcargs: dict[str, Any]) -> list[str]:
-        """The named queries the check's views ran, as SQL with their parameters."""
-        askers = {type(v).__name__ for v in funcargs.values() if hasattr(v, "warmers")}
+    def _sql(self, check: str) -> list[str]:
+        """The named queries this check read, as SQL with their parameters.
+
+        Those its memos ran (directly, or through the memos they reached, even in the prefetch before
+        it), and those it ran itself outside any memo: not every query of the views it was given.
+        """
+        memos = READS.of(check)
         gateway = self.session.platform.bigquery
         seen, texts = set(), []
         for run in list(gateway.ran):
             key = (run["query"], repr(run["params"]), repr(run["identifiers"]))
-            if run["asker"] in askers and key not in seen:
+            read = run["asker"] in memos if run["asker"] is not None else run["reader"] == check
+            if read and key not in seen:
                 seen.add(key)
                 texts.append(gateway.sql(run))
         return texts
@@ -109,10 +112,11 @@ class Reports:
         if fragment is None:
             return
         check_id = report.nodeid.removesuffix(f"@{PROBE_GROUP}")  # as a serial run names it
-        record = self.records.setdefault(check_id, CheckRecord(check_id, fragment["name"],
-                                                               fragment["params"], fragment["suites"]))
+        record = self.records.setdefault(check_id, CheckRecord(check_id, fragment["name"], fragment["params"],
+                                                               fragment["suites"], trend=fragment["trend"]))
         record.duration += report.duration
-        self.views_used.update(fragment["views"])
+        if fragment["trend"]:
+            self.trends_named.add(fragment["trend"])
         record.evidence += fragment.get("evidence", [])
         if report.failed and record.outcome == "passed":
             record.outcome = "failed" if report.when == "call" else "error"
@@ -162,7 +166,7 @@ class Reports:
         }
         facts["mode_text"] = mode_text(facts)
         run = Run(facts, self.suite(), checks, exit_code, time.monotonic() - self.started)
-        if self.views_used & TREND_VIEWS:
+        if self.trends_named:
             try:
                 run.trends = self.trends()
             except OpscheckError as exc:
@@ -170,11 +174,9 @@ class Reports:
         return run
 
     def trends(self) -> list[Chart]:
-        views, config, days = self.session.views, self.session.config, self.days
-        hit_rate = (views.hit_rate(days), views.manifest(), views.registry(), config, days)
-        guard = [trends.guard_chart(*hit_rate)] if config.thresholds.hit_rate_rule == "guard" else []
-        return [trends.predictions_chart(views.predictions(days), config, days), trends.hit_rate_chart(*hit_rate),
-                *guard]
+        """The trends the run's checks named, in TRENDS' order (from the views they filled: no new query)."""
+        named = [draw for name, draw in trends.TRENDS.items() if name in self.trends_named]
+        return [chart for draw in named for chart in draw(self.views)]
 
     def suite(self) -> str:
         """The run's suite: --suite, else the selected marker, else the checks folder named."""

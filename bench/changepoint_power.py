@@ -1,4 +1,4 @@
-"""The hit-rate guard against the old rolling rule: false alarms and days to detection, simulated.
+"""The hit-rate change-point test against the old rolling rule: false alarms and days to detection, simulated.
 
 Daily graded volumes are the seeded season's, read from a private local
 platform (every graded pick of the production system per date, in order);
@@ -9,13 +9,13 @@ or a drift of one point a day from a random day. Both rules judge each
 morning on the days graded so far, as the daily check does:
 
 - old: the 7-day rolling rate below max(baseline - hit_rate_max_drop, floor);
-- guard: opscheck.guard's GLR statistic at or above its line, calibrated for the
+- change point: views.changepoint's GLR statistic at or above its line, calibrated for the
   configured false alarms per season on the same volumes.
 
 Printed per rule: false alarms per healthy season (alarm episodes: a rising
 edge), and per case the median and 90th percentile of days from change to
 detection (bad days graded when the alarm first stands; a season where it
-never does counts as never). Targets: guard false alarms at most the old
+never does counts as never). Targets: change-point false alarms at most the old
 rule's and at most 0.1; median at most 1 day for 20 points, 3 for 10.
 
 Then the bound no rule can beat: an oracle that knows the change day and the
@@ -24,7 +24,7 @@ probability a season of 0.1 false alarms allows (0.1 / days); printed is the
 share of change days on which it detects a 20-point crash on the first day
 and a 10-point crash within three. Below one half, a median of 1 (or 3) days
 is out of reach of any rule at that false-alarm rate on these volumes.
-Run: `.venv/bin/python bench/guard_power.py [seasons]`.
+Run: `.venv/bin/python bench/changepoint_power.py [seasons]`.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ from collections.abc import Callable
 import numpy as np
 from _live import local_platform
 
-from opscheck import guard
 from opscheck.config import Config
 from opscheck.sandbox import models, schema
+from opscheck.views import changepoint
 
 WARMUP = 14  # a change starts after the first two weeks and two weeks before the end
 Rule = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -74,14 +74,14 @@ def old_rule(config: Config, baseline: float) -> Rule:
     return alarms
 
 
-def guard_rule(config: Config, baseline: float, volumes: np.ndarray) -> tuple[Rule, float]:
+def changepoint_rule(config: Config, baseline: float, volumes: np.ndarray) -> tuple[Rule, float]:
     thresholds = config.thresholds
-    drop, rate = thresholds.hit_rate_guard_min_drop, thresholds.hit_rate_false_alarms_per_season
+    drop, rate = thresholds.hit_rate_min_drop, thresholds.hit_rate_false_alarms_per_season
     window = thresholds.lookback_days
-    line = guard.line_for(volumes.tolist(), baseline, drop, window, rate, volumes.size).at
+    line = changepoint.line_for(volumes.tolist(), baseline, drop, window, rate, volumes.size).at
 
     def alarms(hits: np.ndarray, graded: np.ndarray) -> np.ndarray:
-        return guard.statistic(hits, graded, baseline, drop, window)[0] >= line
+        return changepoint.statistic(hits, graded, baseline, drop, window)[0] >= line
 
     return alarms, line
 
@@ -124,11 +124,11 @@ def main() -> None:
     for points in (20, 10, 5):
         cases[f"crash {points} points"] = np.where(after >= 0, baseline - points / 100, baseline)
     cases["drift 1 point a day"] = np.where(after >= 0, baseline - (after + 1) / 100, baseline).clip(0.01)
-    guard_alarms, line = guard_rule(config, baseline, volumes)
-    rules = {"old 7-day rule": old_rule(config, baseline), "GLR guard": guard_alarms}
+    changepoint_alarms, line = changepoint_rule(config, baseline, volumes)
+    rules = {"old 7-day rule": old_rule(config, baseline), "GLR change point": changepoint_alarms}
     thresholds = config.thresholds
     print(f"{seasons} seasons of {days} graded days ({volumes.min()}-{volumes.max()} picks a day); baseline "
-          f"{baseline:.1%}; guard: min drop {thresholds.hit_rate_guard_min_drop:.0%}, "
+          f"{baseline:.1%}; change point: min drop {thresholds.hit_rate_min_drop:.0%}, "
           f"{thresholds.hit_rate_false_alarms_per_season:g} false alarms a season, line {line:.2f}")
     print(f"{'case':24} {'rule':16} {'false alarms/season':>20} {'median days':>12} {'p90 days':>9}")
     for case, rate in cases.items():
@@ -136,7 +136,7 @@ def main() -> None:
         for name, rule in rules.items():
             alarms = rule(hits, graded)
             if case == "healthy":
-                print(f"{case:24} {name:16} {guard.episodes(alarms).mean():20.3f}")
+                print(f"{case:24} {name:16} {changepoint.episodes(alarms).mean():20.3f}")
             else:
                 waited = delays(alarms, change)
                 print(f"{case:24} {name:16} {'':20} {shown(waited, 0.5):>12} {shown(waited, 0.9):>9}")

@@ -18,8 +18,8 @@ from typing import Any
 
 from opscheck.errors import GatewayError, NotFoundError
 from opscheck.platform import Platform
-from opscheck.resources.delivery import Batch, Coordinator, Delivery
-from opscheck.resources.services import Services, gcloud_update
+from opscheck.views import Batch, Coordinator, Delivery, Services, Views
+from opscheck.views.services import gcloud_update
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,10 +55,12 @@ class Suspects:
 
         `now` is the session's as-of time, so that a replay judges ages as the recording did.
         """
-        coordinator = Coordinator(platform)
+        now = now or platform.config.now()
+        views = Views.of(platform, now.date())
+        coordinator = views.get(Coordinator)
         batch = next((b for b in coordinator.status() if b.batch_id == batch_id), None) if batch_id else None
-        return cls(platform, Delivery(platform), Services(platform), coordinator, batch=batch, batch_id=batch_id,
-                   now=now or platform.config.now())
+        return cls(platform, views.get(Delivery), views.get(Services), coordinator, batch=batch, batch_id=batch_id,
+                   now=now)
 
 
 def diagnose(suspects: Suspects) -> list[Finding]:
@@ -99,12 +101,12 @@ def _worker_health(s: Suspects) -> list[Finding]:
     worker = s.platform.config.services.worker
     found = []
     for path in s.services.health_paths(worker):
-        probe = s.services.probe(worker, path)
-        if not probe.healthy:
+        answer = s.services.health(worker, path)
+        if not answer.healthy:
             found.append(Finding("worker-down" if path == "/health" else "worker-not-ready",
-                                 0.9 if path == "/health" else 0.7, f"{worker} {path}: {probe.problem}",
+                                 0.9 if path == "/health" else 0.7, f"{worker} {path}: {answer.problem}",
                                  f"gcloud run services logs read {worker} --project {s.platform.config.gcp.project}",
-                                 probe.summary()))
+                                 answer.summary()))
     return found
 
 

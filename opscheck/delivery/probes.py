@@ -3,7 +3,7 @@
 Black-box probing of the delivery path (incident 9): the worker must accept a
 push, a canary must travel the real topic to where it is delivered, and a tiny
 batch must reach N/N. Every message carries the probe marks of
-probe_contract.py, so the platform never mistakes a probe for work; every
+contract.py, so the platform never mistakes a probe for work; every
 probe removes what it made (its rows, its tracker entry, its temporary
 subscription) on success, failure and Ctrl-C, and sweeps what an interrupted
 run left behind. Probes never publish into a path that is known to be broken
@@ -26,14 +26,15 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from opscheck import probe_contract
+from opscheck.delivery import contract
 from opscheck.errors import GatewayError
 from opscheck.platform import Platform
 from opscheck.platform.http import HttpResult
-from opscheck.resources import once
-from opscheck.resources.delivery import Batch, Coordinator, Delivery
-from opscheck.resources.services import Services
 from opscheck.signals import sigint_deferred
+from opscheck.views.base import once
+from opscheck.views.coordinator import Batch, Coordinator
+from opscheck.views.delivery import Delivery
+from opscheck.views.services import Services
 
 ACK_CODES = frozenset({102, 200, 201, 202, 204})
 """What Pub/Sub counts as an acknowledged push (503 and 429 are nacks, retried with backoff).
@@ -87,7 +88,7 @@ class ProbeRun:
         return cls(new_id(kind, expires), expires)
 
     def attributes(self) -> dict[str, str]:
-        return {probe_contract.PROBE_ATTRIBUTE: self.id, probe_contract.EXPIRES_ATTRIBUTE: f"{self.expires:.0f}"}
+        return {contract.PROBE_ATTRIBUTE: self.id, contract.EXPIRES_ATTRIBUTE: f"{self.expires:.0f}"}
 
 
 class Prober:
@@ -110,7 +111,7 @@ class Prober:
         """The worker's answer to a canary push envelope sent straight to `/predict` (once a session)."""
         probe = ProbeRun.new("p", self.config.endpoints.timeout_seconds)
         envelope = {
-            "message": {"data": base64.b64encode(json.dumps({probe_contract.CANARY_KEY: True}).encode()).decode(),
+            "message": {"data": base64.b64encode(json.dumps({contract.CANARY_KEY: True}).encode()).decode(),
                         "attributes": probe.attributes(), "messageId": probe.id,
                         "publishTime": dt.datetime.now(dt.UTC).isoformat()},
             "subscription": self.platform.pubsub.subscription_path(self.config.pubsub.push_subscription),
@@ -151,9 +152,9 @@ class Prober:
         if self.config.probes.canary_via == "subscription":
             probe.subscription = self.platform.pubsub.create_subscription(
                 f"{SUBSCRIPTION_PREFIX}{probe.id}", topic,
-                filter=f'attributes.{probe_contract.PROBE_ATTRIBUTE} = "{probe.id}"')
+                filter=f'attributes.{contract.PROBE_ATTRIBUTE} = "{probe.id}"')
         for sequence in range(count):
-            data = json.dumps({probe_contract.CANARY_KEY: True, "sequence": sequence}).encode()
+            data = json.dumps({contract.CANARY_KEY: True, "sequence": sequence}).encode()
             self.platform.pubsub.publish(topic, data, probe.attributes())
         deadline = time.monotonic() + self.config.probes.canary_deadline_seconds
         seen: dict[str, float] = {}
@@ -168,7 +169,7 @@ class Prober:
         """Deliveries of this probe's canaries seen so far (the worker's receipts, or the probe's subscription)."""
         if probe.subscription:
             got = self.platform.pubsub.pull(probe.subscription)
-            return [dict(r) for r in got if r["attributes"].get(probe_contract.PROBE_ATTRIBUTE) == probe.id]
+            return [dict(r) for r in got if r["attributes"].get(contract.PROBE_ATTRIBUTE) == probe.id]
         path = f"/probe/receipts/{probe.id}"
         answer = self.platform.http.get(self.worker_uri, path)
         if answer["status"] != 200:
@@ -216,7 +217,7 @@ class Prober:
         """
         if probe.day is not None:
             self._delete_rows([probe.id])
-            self._forget(probe.batch or f"{probe_contract.BATCH_PREFIX}{probe.id}")
+            self._forget(probe.batch or f"{contract.BATCH_PREFIX}{probe.id}")
         if probe.subscription is not None:
             self.platform.pubsub.delete_subscription(probe.subscription)
 
@@ -228,9 +229,9 @@ class Prober:
                 self.platform.pubsub.delete_subscription(name)
         if self.delivery.dead_letter_subscriptions:
             # A probe message in the dead-letter queue helps nobody and would read as a real failure.
-            self.platform.pubsub.purge(self.config.pubsub.dead_letter_subscription, probe_contract.PROBE_ATTRIBUTE)
+            self.platform.pubsub.purge(self.config.pubsub.dead_letter_subscription, contract.PROBE_ATTRIBUTE)
         for batch in self.coordinator.status():
-            if batch.probe and expired(batch.batch_id.removeprefix(probe_contract.BATCH_PREFIX), now):
+            if batch.probe and expired(batch.batch_id.removeprefix(contract.BATCH_PREFIX), now):
                 self._forget(batch.batch_id)
         stale = [str(r["probe"]) for r in self._probe_rows() if expired(str(r["probe"]), now)]
         if stale:
@@ -248,10 +249,10 @@ class Prober:
         return {"start": today - dt.timedelta(days=14), "end": today}
 
     def _probe_rows(self) -> list[dict[str, Any]]:
-        return self.platform.bigquery.query("probe_rows", prefix=probe_contract.ROW_PREFIX, **self._window())
+        return self.platform.bigquery.query("probe_rows", prefix=contract.ROW_PREFIX, **self._window())
 
     def _delete_rows(self, probes: list[str]) -> None:
-        self.platform.bigquery.execute("probe_cleanup", prefix=probe_contract.ROW_PREFIX, probes=probes,
+        self.platform.bigquery.execute("probe_cleanup", prefix=contract.ROW_PREFIX, probes=probes,
                                        **self._window())
 
     def _forget(self, batch_id: str) -> None:

@@ -1,4 +1,4 @@
-"""The hit-rate guard's statistic, pinned on small series computed by hand (opscheck/guard.py)."""
+"""The hit-rate change-point statistic, pinned on small series computed by hand (opscheck/views/changepoint.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from opscheck import guard
+from opscheck.views import changepoint
 
 P0, MIN_DROP = 0.7, 0.05
 DAYS = [dt.date(2026, 2, day) for day in range(1, 6)]
@@ -17,7 +17,8 @@ DAYS = [dt.date(2026, 2, day) for day in range(1, 6)]
 
 def g_of(*days: tuple[int, int]) -> tuple[list[float], list[int]]:
     """G and the change-day index after each of these (hits, graded) days."""
-    g, start = guard.statistic(np.array([[h for h, _ in days]]), np.array([[n for _, n in days]]), P0, MIN_DROP, 14)
+    hits, graded = np.array([[h for h, _ in days]]), np.array([[n for _, n in days]])
+    g, start = changepoint.statistic(hits, graded, P0, MIN_DROP, 14)
     return g[0].tolist(), start[0].tolist()
 
 
@@ -36,7 +37,7 @@ def test_a_day_without_graded_picks_changes_nothing() -> None:
 def test_a_healthy_day_is_no_evidence() -> None:
     # 14 of 20 is the baseline itself and 20 of 20 above it: G stays 0
     assert g_of((14, 20), (20, 20))[0] == [0.0, 0.0]
-    # 13 of 20 (65 %) is exactly the 5 points the guard acts on: counted, if barely
+    # 13 of 20 (65 %) is exactly the 5 points the change-point test acts on: counted, if barely
     assert 0.0 < g_of((13, 20))[0][0] < 0.2
 
 
@@ -50,8 +51,9 @@ def test_a_recovery_pulls_the_statistic_back() -> None:
 
 
 def test_the_change_day_is_where_the_drop_began() -> None:
-    line = guard.Line(5.0, np.array([1.0, 2.0, 6.0, 10.0]))
-    verdict = guard.judge(list(zip(DAYS, (14, 15, 6, 5, 5), (20, 20, 20, 20, 20), strict=True)), P0, MIN_DROP, 14, line)
+    line = changepoint.Line(5.0, np.array([1.0, 2.0, 6.0, 10.0]))
+    days = list(zip(DAYS, (14, 15, 6, 5, 5), (20, 20, 20, 20, 20), strict=True))
+    verdict = changepoint.judge(days, P0, MIN_DROP, 14, line)
     assert verdict.alarm and verdict.since == dt.date(2026, 2, 3)
     assert verdict.since_counts == (16, 60)
     assert verdict.healthy_share == pytest.approx(0.25 if verdict.g[-1] <= 10 else 0.0)
@@ -59,31 +61,31 @@ def test_the_change_day_is_where_the_drop_began() -> None:
 
 def test_the_line_meets_its_false_alarm_rate_and_is_the_same_every_time() -> None:
     volumes = [40, 55, 70, 25]
-    line = guard.line_for(volumes, P0, MIN_DROP, 14, 0.1, 60, seasons=500)
-    assert line.at == guard.line_for(volumes, P0, MIN_DROP, 14, 0.1, 60, seasons=500).at
+    line = changepoint.line_for(volumes, P0, MIN_DROP, 14, 0.1, 60, seasons=500)
+    assert line.at == changepoint.line_for(volumes, P0, MIN_DROP, 14, 0.1, 60, seasons=500).at
     rng = np.random.default_rng(7)
     graded = rng.choice(volumes, size=(500, 60))
-    g, _ = guard.statistic(rng.binomial(graded, P0), graded, P0, MIN_DROP, 14)
-    assert guard.episodes(g >= line.at).mean() <= 0.2  # an independent sample: near the configured 0.1
-    assert guard.episodes(g >= line.at / 2).mean() > 0.1  # and no higher than it needs to be
+    g, _ = changepoint.statistic(rng.binomial(graded, P0), graded, P0, MIN_DROP, 14)
+    assert changepoint.episodes(g >= line.at).mean() <= 0.2  # an independent sample: near the configured 0.1
+    assert changepoint.episodes(g >= line.at / 2).mean() > 0.1  # and no higher than it needs to be
 
 
 def test_bad_settings_are_refused() -> None:
     with pytest.raises(ValueError, match="min_drop"):
-        guard.statistic(np.zeros((1, 1)), np.zeros((1, 1)), 0.7, 0.8, 14)
+        changepoint.statistic(np.zeros((1, 1)), np.zeros((1, 1)), 0.7, 0.8, 14)
     with pytest.raises(ValueError, match="at least one day"):
-        guard.line_for([], 0.7, 0.05, 14, 0.1, 10)
+        changepoint.line_for([], 0.7, 0.05, 14, 0.1, 10)
 
 
 def test_a_calibrated_line_is_kept_by_its_inputs(tmp_path: Path) -> None:
     """Every offline run paid the 0.28 s calibration (issue 18): the same inputs now read the line back."""
     volumes = [30, 44, 21, 60, 35]
-    first = guard.cached_line(volumes, 0.7, 0.05, 14, 0.1, 110, cache=tmp_path)
+    first = changepoint.cached_line(volumes, 0.7, 0.05, 14, 0.1, 110, cache=tmp_path)
     [kept] = list(tmp_path.glob("*.npz"))
-    again = guard.cached_line(volumes, 0.7, 0.05, 14, 0.1, 110, cache=tmp_path)
+    again = changepoint.cached_line(volumes, 0.7, 0.05, 14, 0.1, 110, cache=tmp_path)
     assert again.at == first.at and (again.healthy_maxima == first.healthy_maxima).all()
-    assert again.at == guard.line_for(volumes, 0.7, 0.05, 14, 0.1, 110).at  # what the simulation says
-    guard.cached_line(volumes, 0.71, 0.05, 14, 0.1, 110, cache=tmp_path)  # other inputs, another line
+    assert again.at == changepoint.line_for(volumes, 0.7, 0.05, 14, 0.1, 110).at  # what the simulation says
+    changepoint.cached_line(volumes, 0.71, 0.05, 14, 0.1, 110, cache=tmp_path)  # other inputs, another line
     assert len(list(tmp_path.glob("*.npz"))) == 2 and kept.is_file()
     kept.write_bytes(b"not an npz")  # a damaged cache costs the simulation, never a wrong line
-    assert guard.cached_line(volumes, 0.7, 0.05, 14, 0.1, 110, cache=tmp_path).at == first.at
+    assert changepoint.cached_line(volumes, 0.7, 0.05, 14, 0.1, 110, cache=tmp_path).at == first.at

@@ -16,12 +16,12 @@ def test_a_crash_is_named_with_its_first_day(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
         "*hit rate dropped from 2026-02-02 on: * graded picks (5*%), * points below its registry 70.4%; "
-        "how sure: the guard's statistic is *, over its line *"])
+        "how sure: the change-point statistic is *, over its line *"])
 
 
 def test_the_rolling_rule_is_a_setting_away(pytester: pytest.Pytester, tmp_path: Path) -> None:
     config = tmp_path / "opscheck.toml"
-    config.write_text((REPO / "opscheck.toml").read_text().replace('hit_rate_rule = "guard"',
+    config.write_text((REPO / "opscheck.toml").read_text().replace('hit_rate_rule = "changepoint"',
                                                                    'hit_rate_rule = "rolling"'))
     result = run_checks(pytester, GRADING, "--scenario", "hit-rate-crash", "-k", "hit_rate",
                         "--opscheck-config", str(config))
