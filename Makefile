@@ -63,13 +63,13 @@ test: setup
 
 # Re-record every bundled scenario from the local platform (deterministic seed).
 recordings: setup
-	$(BIN)/python -m opscheck.record_scenarios
+	$(BIN)/python tools/record_scenarios.py
 
 bench: setup
 	$(BIN)/python bench/sandbox_up.py
 
 lint: setup-python
-	$(BIN)/ruff check opscheck checks tests bench conftest.py
+	$(BIN)/ruff check opscheck checks tests bench tools conftest.py
 	$(BIN)/mypy
 
 sandbox-up: setup

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from opscheck import config as configuration
-from opscheck import governance, registry
+from opscheck import governance
 from opscheck.errors import OpscheckError
+from opscheck.governance import commands
+from opscheck.governance.commands import Refused, SyncResult
 from opscheck.platform import Platform
-from opscheck.registry import Refused, SyncResult
 from opscheck.replay import offline
 from opscheck.reports import page
 from opscheck.reports.evidence import render_table
@@ -192,13 +193,13 @@ def _registry(args: argparse.Namespace) -> int:
     with _session(args) as session:
         platform = session.platform
         if args.action == "sync":
-            return _sync(registry.sync(platform, apply=args.apply), args.apply)
+            return _sync(commands.sync(platform, apply=args.apply), args.apply)
         if args.action == "list":
-            print(render_table(registry.listing(platform)))
+            print(render_table(commands.listing(platform)))
             return OK
         if args.action == "claude-md":
             return _claude_md(args, platform)
-        verdict = registry.guard(platform, args.start, args.end, force=args.force)
+        verdict = commands.guard(platform, args.start, args.end, force=args.force)
         if verdict.same:
             print(f"warning: --force: training window {args.start} .. {args.end} already produced "
                   + "; ".join(governance.describe(m) for m in verdict.same), file=sys.stderr)
@@ -230,17 +231,17 @@ def _sync(result: SyncResult, applied: bool) -> int:
 
 def _claude_md(args: argparse.Namespace, platform: Platform) -> int:
     if args.check:
-        diff = registry.check_doc(platform, args.check)
+        diff = commands.check_doc(platform, args.check)
         if diff:
             print(diff, end="")
             return DRIFT
         print(f"{args.check}: MODEL section matches the manifest")
         return OK
     if args.write:
-        changed = registry.write_doc(platform, args.write)
+        changed = commands.write_doc(platform, args.write)
         print(f"{args.write}: MODEL section {'rewritten' if changed else 'already matches the manifest'}")
         return OK
-    print(registry.model_section(platform))
+    print(commands.model_section(platform))
     return OK
 
 

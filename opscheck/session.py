@@ -128,9 +128,10 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
         raise ConfigError(f"--scenario {scenario_name!r}: must be a plain folder name (letters, digits, . _ -), "
                           "inside the recordings folder")
     # The configuration a check sees states what this session really does.
+    fixtures = (options.root / Path(config.run.fixtures).expanduser()).resolve()
     config = dataclasses.replace(config, run=dataclasses.replace(
-        config.run, mode=cast(Mode, mode), target=target, scenario=scenario_name))
-    folder = (options.recordings or replay.RECORDINGS) / scenario_name
+        config.run, mode=cast(Mode, mode), target=target, scenario=scenario_name, fixtures=str(fixtures)))
+    folder = (options.recordings or fixtures / replay.RECORDINGS) / scenario_name
     now = config.now()
     if mode == "offline":
         scenario = replay.Scenario(folder)

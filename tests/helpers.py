@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from opscheck.delivery import PROBE_GROUP
-from opscheck.replay import BLOBS, RECORDINGS
+from opscheck.replay import BLOBS
 
 REPO = Path(__file__).resolve().parents[1]
+RECORDINGS = REPO / "fixtures" / "recordings"  # run.fixtures of the repository's opscheck.toml
 # The delivery faults of issue 9 and the cause the diagnosis must rank first for each.
 DELIVERY_CAUSES = {"push-endpoint-stale": "push-endpoint-stale", "cold-start-503": "cold-start-503",
                    "dead-letters": "dead-lettered", "dlq-unsubscribed": "dlq-unsubscribed",

@@ -49,6 +49,9 @@ class RunConfig:
     # Seconds the platform's clock runs ahead of this machine's (behind: negative). 0 for Google Cloud; the
     # local platform lives on its own day (2026-02-09), and every age is measured on the platform's clock.
     clock_offset_seconds: float = dataclasses.field(default=0.0, metadata=check(offset))
+    # Where the bundled recordings (recordings/) and golden samples (golden/) live; relative to where
+    # the run starts (pytest's rootdir, a command's current folder). The session makes it absolute.
+    fixtures: str = "fixtures"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,7 +97,7 @@ class ModelsConfig:
     # platform checkout ([repo] path), an absolute path, or gs://bucket/object.
     team_doc: str = "CLAUDE.md"
     # Golden samples (features and the predictions made at training time), one
-    # JSON file per model file; empty means the bundled fixtures/golden.
+    # JSON file per model file; empty means golden/ of run.fixtures.
     golden_dir: str = ""
     # How far (points) a re-scored golden row may be from its stored prediction.
     golden_tolerance: float = dataclasses.field(default=0.01, metadata=check(up_to(1, "points")))

@@ -15,7 +15,7 @@ from typing import Any
 from opscheck.errors import ConfigError
 from opscheck.platform.channel import Json
 
-RECORDINGS = Path(__file__).resolve().parents[2] / "fixtures" / "recordings"
+RECORDINGS = "recordings"  # the scenarios' folder in run.fixtures
 META = "meta.json"
 BLOBS = "blobs"
 FORMAT = 1
@@ -46,7 +46,7 @@ class Scenario:
         """meta.json, checked: format 1, a known target, a real `today`, an `as_of` with its offset."""
         path = self.folder / META
         if not path.is_file():
-            bundled = " (`make recordings` records the bundled ones)" if self.folder.parent == RECORDINGS else ""
+            bundled = " (`make recordings` records the bundled ones)" if self.folder.parent.name == RECORDINGS else ""
             raise ConfigError(
                 f"scenario {self.name!r} not found ({path} missing){bundled}; scenarios in "
                 f"{self.folder.parent}: {', '.join(available(self.folder.parent)) or 'none'}"
@@ -95,7 +95,7 @@ def _read(path: Path) -> Any:
         raise ConfigError(f"{path}: malformed recording, not valid JSON ({exc})") from None
 
 
-def available(folder: Path = RECORDINGS) -> list[str]:
+def available(folder: Path) -> list[str]:
     """The scenarios of a recordings folder (those with a meta.json)."""
     if not folder.is_dir():
         return []

@@ -13,7 +13,7 @@ from opscheck.platform.storage import Download
 from opscheck.views.base import Context, View, Warmer, once
 from opscheck.views.manifest import Manifest
 
-GOLDEN = Path(__file__).resolve().parents[2] / "fixtures" / "golden"
+GOLDEN = "golden"  # the golden samples' folder in run.fixtures
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,7 +36,7 @@ class ProductionModel(View):
         super().__init__(context)
         self._manifest = context.views.get(Manifest)
         models = self._platform.config.models
-        self.golden_dir = Path(models.golden_dir).expanduser() if models.golden_dir else GOLDEN
+        self.golden_dir = Path(models.golden_dir or Path(self._platform.config.run.fixtures) / GOLDEN).expanduser()
         self.tolerance = models.golden_tolerance
 
     @property

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from opscheck.replay import RECORDINGS
-from tests.helpers import REPO, outcomes, run_checks
+from tests.helpers import RECORDINGS, REPO, outcomes, run_checks
 
 COMMITS = str(REPO / "checks/deploy/test_commits.py") + "::test_services_run_expected_commit"
 OTHER = "f" * 40

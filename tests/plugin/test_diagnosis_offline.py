@@ -11,8 +11,7 @@ from __future__ import annotations
 import pytest
 
 from opscheck import cli
-from opscheck.replay import RECORDINGS
-from tests.helpers import DELIVERY_CAUSES, REPO
+from tests.helpers import DELIVERY_CAUSES, RECORDINGS, REPO
 
 CONFIG = ("--opscheck-config", str(REPO / "opscheck.toml"))
 SCENARIOS = sorted(p.parent.name for p in RECORDINGS.glob("*/meta.json"))

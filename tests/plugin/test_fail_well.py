@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from opscheck.replay import RECORDINGS
-from tests.helpers import REPO, edited_scenario, run_checks
+from tests.helpers import RECORDINGS, REPO, edited_scenario, run_checks
 
 DAILY = str(REPO / "checks" / "daily")
 TRAINING = str(REPO / "checks" / "training")

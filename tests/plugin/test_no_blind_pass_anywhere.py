@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from opscheck.replay import RECORDINGS, key
-from tests.helpers import REPO, run_checks, summary_of
+from opscheck.replay import key
+from tests.helpers import RECORDINGS, REPO, run_checks, summary_of
 
 CHECKS = str(REPO / "checks")
 TRACE = '''

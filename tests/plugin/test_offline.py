@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from opscheck.replay import RECORDINGS, offline
-from tests.helpers import REPO, run_checks, silent_listener
+from opscheck.replay import offline
+from tests.helpers import RECORDINGS, REPO, run_checks, silent_listener
 
 PROBE = '''
 import socket

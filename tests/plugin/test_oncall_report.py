@@ -37,7 +37,7 @@ def test_a_range_says_since_when_each_check_fails(pytester: pytest.Pytester, tmp
     """Replays the healthy backfill range with a hand-crafted failure on two of its dates."""
     import shutil
 
-    from opscheck.replay import RECORDINGS
+    from tests.helpers import RECORDINGS
 
     shutil.copytree(RECORDINGS / "healthy", tmp_path / "healthy")
     path = tmp_path / "healthy" / "bigquery.json"

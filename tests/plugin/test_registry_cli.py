@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 
 from opscheck import cli, governance
-from opscheck.replay import RECORDINGS
 from tests.conftest import missing
-from tests.helpers import REPO
+from tests.helpers import RECORDINGS, REPO
 
 CONFIG = ("--opscheck-config", str(REPO / "opscheck.toml"))
 PRODUCTION = "catboost_v9_33f_train20251102-20260108_20260201T011018.cbm"

@@ -6,14 +6,14 @@ import pytest
 
 from opscheck.replay import available
 from opscheck.sandbox.faults import FAULTS
-from tests.helpers import REPO, check_markers, failed_by_suite, fault_table, run_checks
+from tests.helpers import RECORDINGS, REPO, check_markers, failed_by_suite, fault_table, run_checks
 
 TABLE = fault_table()
 
 
 def test_table_and_bundle_cover_every_fault() -> None:
     assert set(TABLE) == {"healthy", *FAULTS}
-    assert set(available()) == set(TABLE), "run `make recordings`"
+    assert set(available(RECORDINGS)) == set(TABLE), "run `make recordings`"
 
 
 @pytest.mark.parametrize("scenario", sorted(TABLE))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,18 @@ def test_live_without_credentials_is_one_line(monkeypatch: pytest.MonkeyPatch, t
     with pytest.raises(CredentialsError, match=r"gone.json.*gcloud auth application-default login"):
         open_session(Options(config_path=CONFIG, root=REPO, mode="live"))
     auth._adc.cache_clear()
+
+
+@pytest.mark.parametrize("where", ["relative", "absolute"])
+def test_bundled_recordings_and_golden_samples_are_where_run_fixtures_says(tmp_path: Path, where: str) -> None:
+    """Not a path derived from the package's own file, which an installed package does not have."""
+    folder = tmp_path / "elsewhere"
+    shutil.copytree(REPO / "fixtures" / "recordings" / "healthy", folder / "recordings" / "healthy")
+    config = tmp_path / "opscheck.toml"
+    setting = "elsewhere" if where == "relative" else str(folder)
+    config.write_text(CONFIG.read_text().replace('fixtures = "fixtures"', f'fixtures = "{setting}"', 1))
+    session = open_session(Options(config_path=config, root=tmp_path))
+    assert session.scenario is not None and session.scenario.folder == folder / "recordings" / "healthy"
+    assert session.config.run.fixtures == str(folder)
+    with pytest.raises(ConfigError, match="scenario 'partial-run' not found"):
+        open_session(Options(config_path=config, root=tmp_path, scenario="partial-run"))

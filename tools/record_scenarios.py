@@ -27,7 +27,8 @@ from pathlib import Path
 from opscheck.replay import BLOBS, RECORDINGS
 from opscheck.views.production_model import GOLDEN
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[1]  # tools/ sits at the repository root
+FIXTURES = REPO / "fixtures"  # run.fixtures of the repository's opscheck.toml
 CHECKS = ("checks",)
 BACKFILL = "2026-02-01..2026-02-09"
 EXAMPLE_DAY = "2026-02-05"  # the README's `--date` example replays from the bundled healthy scenario
@@ -50,7 +51,7 @@ def record_diagnosis(scenario: str, folder: Path) -> int:
     return _recording(scenario, folder, "opscheck.cli", "diagnose", "stall")
 
 
-def write_golden(folder: Path = GOLDEN) -> Path:
+def write_golden(folder: Path = FIXTURES / GOLDEN) -> Path:
     """The production model's golden sample, from a model trained exactly as the local platform trains it."""
     from opscheck.sandbox import models
     from opscheck.sandbox.local import DEFAULT_SEED
@@ -99,7 +100,7 @@ def prune_blobs(folder: Path) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("scenarios", nargs="*", help="only these scenarios (default: all)")
-    parser.add_argument("--into", type=Path, default=RECORDINGS, help="scenarios folder")
+    parser.add_argument("--into", type=Path, default=FIXTURES / RECORDINGS, help="scenarios folder")
     args = parser.parse_args(argv)
     print(f"golden sample written to {write_golden()}", flush=True)
     done = record_all(args.into, args.scenarios)
