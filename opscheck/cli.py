@@ -72,7 +72,7 @@ def _sandbox(args: argparse.Namespace) -> int:
     from opscheck.sandbox import faults, local
 
     if args.action == "break" and args.list:
-        for fault in faults.FAULTS.values():
+        for fault in sorted(faults.FAULTS.values(), key=lambda f: f.name):
             print(f"{fault.name:28} {fault.summary}")
         return OK
     if args.all:

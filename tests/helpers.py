@@ -16,6 +16,7 @@ import pytest
 
 from opscheck.delivery import PROBE_GROUP
 from opscheck.replay import BLOBS
+from opscheck.sandbox.faults import SUITES, expectations
 
 REPO = Path(__file__).resolve().parents[1]
 RECORDINGS = REPO / "fixtures" / "recordings"  # run.fixtures of the repository's opscheck.toml
@@ -54,23 +55,11 @@ def summary_of(folder: Path) -> dict[str, Any]:
     return data
 
 
-SUITES = ("daily", "training", "deploy", "probe")
 
 
 def fault_table() -> dict[str, dict[str, set[str]]]:
-    """docs/recordings.md's table: scenario -> suite (column) -> the checks it must fail there."""
-    text = (REPO / "docs" / "recordings.md").read_text()
-    lines = text.split("<!-- fault table -->", 1)[1].strip().splitlines()
-    header = [cell.strip() for cell in lines[0].strip().strip("|").split("|")]
-    assert header[0] == "scenario" and set(header[1:]) <= set(SUITES), header
-    expected: dict[str, dict[str, set[str]]] = {}
-    for line in lines[2:]:
-        if not line.startswith("|"):
-            break
-        scenario, *cells = (cell.strip() for cell in line.strip().strip("|").split("|"))
-        expected[scenario] = {suite: set() if cell == "none" else {c.strip() for c in cell.split(",")}
-                              for suite, cell in zip(header[1:], cells, strict=True)}
-    return expected
+    """Scenario -> suite -> the checks it must fail there, as each fault declares (and `healthy`: none)."""
+    return expectations()
 
 
 _MARKERS: dict[str, set[str]] = {}

@@ -1,0 +1,127 @@
+"""Faults of the Cloud Run services: what a revision runs, whether it started, whether it answers."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import requests
+
+from opscheck.sandbox import models, schema
+from opscheck.sandbox.faults import observe
+from opscheck.sandbox.faults.catalogue import fault
+from opscheck.sandbox.faults.ledger import keep_deployment, misbehave
+from opscheck.sandbox.local import LocalPlatform
+
+
+@fault("model-path-drift", "the worker's CATBOOST_V9_MODEL_PATH names the retired model",
+       fails={"deploy": ("test_worker_model_path",)},
+       observe=lambda p: (
+               p.deployed()["prediction-worker"]["env"][schema.MODEL_PATH_ENV],
+               requests.get(p.url("prediction-worker") + "/health/deep", timeout=30).json()["model"]))
+def _model_path_drift(p: LocalPlatform) -> dict[str, Any]:
+    keep_deployment(p, "prediction-worker")
+    spec = p.deployed()
+    path = p.model_path(models.RETIRED.file)
+    spec["prediction-worker"]["env"][schema.MODEL_PATH_ENV] = path
+    p.set_deployed(spec)
+    p.restart_service("prediction-worker")
+    return {schema.MODEL_PATH_ENV: path}
+
+
+@fault("worker-not-restarted", "the worker revision names the production model; its instances serve the retired one",
+       fails={"deploy": ("test_worker_serves_configured_model",)},
+       observe=lambda p: (
+               p.deployed()["prediction-worker"]["env"][schema.MODEL_PATH_ENV],
+               requests.get(p.url("prediction-worker") + "/health/deep", timeout=30).json()["model"]))
+def _worker_not_restarted(p: LocalPlatform) -> dict[str, Any]:
+    keep_deployment(p, "prediction-worker")
+    spec = p.deployed()
+    production = spec["prediction-worker"]["env"][schema.MODEL_PATH_ENV]
+    spec["prediction-worker"]["env"][schema.MODEL_PATH_ENV] = p.model_path(models.RETIRED.file)
+    p.set_deployed(spec)
+    p.restart_service("prediction-worker")  # the instances load the retired model ...
+    spec["prediction-worker"]["env"][schema.MODEL_PATH_ENV] = production
+    p.set_deployed(spec)  # ... and the revision is fixed, but nothing restarts them
+    return {"configured": production, "serving": p.model_path(models.RETIRED.file)}
+
+
+@fault("rollout-failed", "the worker's newest revision never became ready; the previous one still serves",
+       fails={"deploy": ("test_latest_revisions_ready",)},
+       observe=lambda p: p.deployed()["prediction-worker"].get("failed_revision"))
+def _rollout_failed(p: LocalPlatform) -> dict[str, Any]:
+    keep_deployment(p)
+    spec = p.deployed()
+    commit = hashlib.sha1(b"platform next").hexdigest()
+    failed = {"revision": f"prediction-worker-00046-{commit[:3]}", "commit_sha": commit,
+              "revision_created": "2026-02-09T06:40:00Z",
+              "env": {**spec["prediction-worker"]["env"], schema.MODEL_PATH_ENV: p.model_path(models.SHADOW.file)},
+              "message": "The user-provided container failed to start and listen on the port defined by PORT=8080"}
+    spec["prediction-worker"]["failed_revision"] = failed
+    p.set_deployed(spec)
+    return {"failed_revision": failed["revision"]}
+
+
+@fault("stale-services", "grading and scrapers run revisions built from an older commit",
+       fails={"deploy": ("test_services_run_expected_commit",)},
+       observe=lambda p: sorted({s["commit_sha"] for s in p.deployed().values()}))
+def _stale_services(p: LocalPlatform) -> dict[str, Any]:
+    keep_deployment(p)
+    spec = p.deployed()
+    for name in ("grading", "scrapers"):
+        spec[name].update(commit_sha=p.commits["stale"], revision_created="2026-01-20T18:00:00Z",
+                          revision=f"{name}-00031-{p.commits['stale'][:3]}")
+    p.set_deployed(spec)
+    return {"stale": ["grading", "scrapers"], "commit_sha": p.commits["stale"]}
+
+
+@fault("cold-start-503", "worker scaled to min-instances 0 answers 503 to pushes; /health stays green",
+       fails={"deploy": ("test_worker_min_instances",),
+              "probe": ("test_worker_min_instances", "test_worker_accepts_push", "test_canary_round_trip",
+                        "test_probe_batch")},
+       observe=observe.worker_predict_status)
+def _cold_start_503(p: LocalPlatform) -> dict[str, Any]:
+    keep_deployment(p, "prediction-worker")
+    spec = p.deployed()
+    spec["prediction-worker"]["min_instances"] = 0
+    p.set_deployed(spec)
+    p.restart_service("prediction-worker", {"SANDBOX_COLD_START_503": "1"})
+    return {"min_instances": 0}
+
+
+@fault("invoker-denied", "grading's IAM no longer lets opscheck call it: every request answers 403",
+       fails={"daily": ("test_service_healthy[grading]",)},
+       observe=lambda p: requests.get(p.url("grading") + "/health", timeout=5).status_code)
+def _invoker_denied(p: LocalPlatform) -> dict[str, Any]:
+    misbehave(p, "grading", SANDBOX_DENY="1")
+    return {"grading": "403 to every request"}
+
+
+@fault("service-down", "the scrapers service's process is gone: its URL refuses connections",
+       fails={"daily": ("test_service_healthy[scrapers]",)},
+       observe=lambda p: observe.answers(p.url("scrapers") + "/health"))
+def _service_down(p: LocalPlatform) -> dict[str, Any]:
+    p.ledger.append({"kind": "restart", "service": "scrapers"})
+    p.stop("scrapers")
+    return {"stopped": "scrapers"}
+
+
+@fault("deep-health-500", "the worker's /health/deep answers 500; /health and pushes still answer",
+       fails={"daily": ("test_service_healthy[prediction-worker]",),
+              "deploy": ("test_worker_serves_configured_model",)},
+       observe=lambda p: (requests.get(p.url("prediction-worker") + "/health", timeout=5).status_code,
+                          requests.get(p.url("prediction-worker") + "/health/deep", timeout=10).status_code))
+def _deep_health_500(p: LocalPlatform) -> dict[str, Any]:
+    misbehave(p, "prediction-worker", SANDBOX_DEEP_HEALTH_500="1")
+    return {"prediction-worker": "/health/deep answers 500"}
+
+
+@fault("deep-health-degraded", "the worker's /health/deep answers 200 with a body saying BigQuery is unreachable",
+       fails={"daily": ("test_service_healthy[prediction-worker]",),
+              "deploy": ("test_worker_serves_configured_model",)},
+       observe=lambda p: (
+               requests.get(p.url("prediction-worker") + "/health/deep", timeout=30).status_code,
+               requests.get(p.url("prediction-worker") + "/health/deep", timeout=30).json()["status"]))
+def _deep_health_degraded(p: LocalPlatform) -> dict[str, Any]:
+    misbehave(p, "prediction-worker", SANDBOX_DEEP_HEALTH_DEGRADED="1")
+    return {"prediction-worker": "/health/deep answers 200 {\"status\": \"error\", \"bigquery\": \"unreachable\"}"}

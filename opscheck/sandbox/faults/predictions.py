@@ -1,0 +1,194 @@
+"""Faults of the morning run and what it reads and writes: lines, schedule, predictions, subsets, grading."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from opscheck.sandbox import models, schema, season
+from opscheck.sandbox.faults import observe
+from opscheck.sandbox.faults.catalogue import fault
+from opscheck.sandbox.faults.common import (
+    CURRENT,
+    TODAY,
+    forget_batches,
+    sql,
+    today_players,
+)
+from opscheck.sandbox.faults.ledger import drop_table, keep_rows
+from opscheck.sandbox.local import LocalPlatform
+
+
+@fault("morning-run-missing", "today's prediction run never happened: no predictions, no subsets",
+       fails={"daily": ("test_predictions_landed", "test_upstream_table_fresh[predictions]")},
+       observe=lambda p: observe.scalar(p, f"SELECT COUNT(*) FROM {schema.PREDICTIONS} WHERE {CURRENT}"))
+def _morning_run_missing(p: LocalPlatform) -> dict[str, Any]:
+    keep_rows(p, schema.PREDICTIONS, CURRENT)
+    keep_rows(p, schema.SUBSET_PICKS, f"game_date = '{TODAY}'")
+    deleted = sql(p, f"DELETE FROM {schema.PREDICTIONS} WHERE {CURRENT}").num_dml_affected_rows
+    sql(p, f"DELETE FROM {schema.SUBSET_PICKS} WHERE game_date = '{TODAY}'")
+    forget_batches(p)
+    return {"deleted_predictions": deleted}
+
+
+@fault("partial-run", "today's run stopped halfway: half the players have no prediction",
+       fails={"daily": ("test_predictions_landed",)},
+       observe=lambda p: observe.scalar(p, f"SELECT COUNTIF(is_active) FROM {schema.PREDICTIONS} WHERE {CURRENT}"))
+def _partial_run(p: LocalPlatform) -> dict[str, Any]:
+    players = today_players(p)[::2]
+    where = f"{CURRENT} AND player_lookup IN ({', '.join(repr(x) for x in players)})"
+    keep_rows(p, schema.PREDICTIONS, where)
+    sql(p, f"DELETE FROM {schema.PREDICTIONS} WHERE {where}")
+    forget_batches(p)  # the coordinator lost the batch that stopped halfway
+    return {"players_missing": len(players)}
+
+
+@fault("stale-model-version", "today's predictions carry v9_current_season: the deploy never served",
+       fails={"daily": ("test_model_version_matches_manifest",), "training": ("test_no_leakage",)},
+       observe=lambda p: observe.scalar(
+               p, f"SELECT STRING_AGG(DISTINCT model_version) FROM {schema.PREDICTIONS} WHERE {CURRENT}"))
+def _stale_model_version(p: LocalPlatform) -> dict[str, Any]:
+    keep_rows(p, schema.PREDICTIONS, CURRENT)
+    keep_rows(p, schema.SUBSET_PICKS, f"game_date = '{TODAY}'")
+    sql(p, f"UPDATE {schema.PREDICTIONS} SET model_version = 'v9_current_season' WHERE {CURRENT}")
+    sql(p, f"UPDATE {schema.SUBSET_PICKS} SET model_version = 'v9_current_season' "
+            f"WHERE game_date = '{TODAY}'")
+    return {"model_version": "v9_current_season"}
+
+
+@fault("subsets-missing", "subset picks missing for Feb 1-8 although predictions exist",
+       fails={"daily": ("test_subsets_materialized",)},
+       observe=lambda p: observe.scalar(
+               p, f"SELECT COUNT(*) FROM {schema.SUBSET_PICKS} WHERE game_date BETWEEN '2026-02-01' AND '2026-02-08'"))
+def _subsets_missing(p: LocalPlatform) -> dict[str, Any]:
+    where = "game_date BETWEEN '2026-02-01' AND '2026-02-08'"
+    keep_rows(p, schema.SUBSET_PICKS, where)
+    sql(p, f"DELETE FROM {schema.SUBSET_PICKS} WHERE {where}")
+    return {"dates": "2026-02-01..2026-02-08"}
+
+
+@fault("hit-rate-crash", "the production model's last 7 days graded near a coin flip",
+       fails={"daily": ("test_hit_rate_within_bounds",)},
+       observe=lambda p: observe.scalar(
+               p, f"SELECT COUNTIF(is_correct) FROM {schema.ACCURACY} WHERE game_date >= '2026-02-02' "
+                  "AND system_id = 'catboost_v9'"))
+def _hit_rate_crash(p: LocalPlatform) -> dict[str, Any]:
+    start = season.TODAY - dt.timedelta(days=7)
+    where = (f"game_date BETWEEN '{start}' AND '{season.TODAY}' AND system_id = '{models.SYSTEM_ID}'")
+    keep_rows(p, schema.ACCURACY, where)
+    flipped = sql(p, f"UPDATE {schema.ACCURACY} SET is_correct = NOT is_correct WHERE {where} "
+                      "AND is_correct IS NOT NULL AND SUBSTR(prediction_id, 1, 1) IN "
+                      "('0', '1', '2', '3', '4', '5', '6')").num_dml_affected_rows
+    return {"flipped": flipped}
+
+
+@fault("lines-stale", "the scrapers stopped three days ago: the newest prop lines are three days old",
+       fails={"daily": ("test_upstream_table_fresh[prop_lines]",)},
+       observe=lambda p: str(observe.scalar(p, f"SELECT MAX(scraped_at) FROM {schema.PROP_LINES} "
+                                                   f"WHERE game_date = '{TODAY}'")))
+def _lines_stale(p: LocalPlatform) -> dict[str, Any]:
+    where = f"game_date BETWEEN '{season.TODAY - dt.timedelta(days=7)}' AND '{TODAY}'"
+    keep_rows(p, schema.PROP_LINES, where)
+    sql(p, f"UPDATE {schema.PROP_LINES} SET scraped_at = TIMESTAMP_SUB(scraped_at, INTERVAL 72 HOUR) "
+            f"WHERE {where} AND scraped_at > TIMESTAMP_SUB(TIMESTAMP '{p.now().isoformat()}', INTERVAL 72 HOUR)")
+    return {"scraped_at": "72 hours earlier"}
+
+
+@fault("duplicate-predictions", "the morning run ran twice and both runs stayed active: every player twice",
+       fails={"daily": ("test_no_duplicate_active_predictions",)},
+       observe=lambda p: observe.scalar(
+               p, f"SELECT COUNT(*) - COUNT(DISTINCT player_lookup) FROM {schema.PREDICTIONS} "
+                  f"WHERE {CURRENT} AND is_active"))
+def _duplicate_predictions(p: LocalPlatform) -> dict[str, Any]:
+    keep_rows(p, schema.PREDICTIONS, CURRENT)
+    columns = [c.split()[0] for c in schema.TABLES[schema.PREDICTIONS].split(",")]
+    copied = ", ".join({"prediction_id": "CONCAT(prediction_id, '-rerun') AS prediction_id",
+                        "created_at": "TIMESTAMP_ADD(created_at, INTERVAL 1 SECOND) AS created_at"}.get(c.strip(), c)
+                       for c in columns)
+    sql(p, f"INSERT INTO {schema.PREDICTIONS} SELECT {copied} FROM {schema.PREDICTIONS} "
+            f"WHERE {CURRENT} AND is_active")
+    return {"duplicated": "every active prediction of today"}
+
+
+@fault("implausible-predictions", "a broken feature: NaN, negative and absurd predicted points, confidence 1.7",
+       fails={"daily": ("test_prediction_values_plausible",)},
+       observe=lambda p: observe.scalar(
+               p, f"SELECT COUNTIF(IS_NAN(predicted_points) OR predicted_points < 0 OR confidence > 1 "
+                  f"OR ABS(predicted_points - line_value) > 25) FROM {schema.PREDICTIONS} WHERE {CURRENT}"))
+def _implausible_predictions(p: LocalPlatform) -> dict[str, Any]:
+    keep_rows(p, schema.PREDICTIONS, CURRENT)
+    players = today_players(p)
+    for player, change in zip(players, ("predicted_points = CAST('NaN' AS FLOAT64)", "predicted_points = -4.5",
+                                        "predicted_points = line_value + 60", "confidence = 1.7"), strict=False):
+        sql(p, f"UPDATE {schema.PREDICTIONS} SET {change} WHERE {CURRENT} AND player_lookup = '{player}'")
+    return {"changed": players[:4]}
+
+
+@fault("predictions-without-games", "today's games were taken off the schedule (postponed); the run predicted them",
+       fails={"daily": ("test_predictions_only_for_scheduled_games",)},
+       observe=lambda p: observe.scalar(
+               p, f"SELECT COUNT(*) FROM {schema.SCHEDULE} WHERE game_date = '{TODAY}'"))
+def _predictions_without_games(p: LocalPlatform) -> dict[str, Any]:
+    keep_rows(p, schema.SCHEDULE, f"game_date = '{TODAY}'")
+    sql(p, f"DELETE FROM {schema.SCHEDULE} WHERE game_date = '{TODAY}'")
+    return {"schedule": f"no games on {TODAY}"}
+
+
+@fault("table-missing", "the subset picks table was dropped (a migration gone wrong)",
+       fails={"daily": ("test_subsets_materialized",), "training": ("test_no_leakage",)},
+       observe=lambda p: sorted(t.table_id for t in p.bigquery().list_tables("nba_predictions", timeout=10)))
+def _table_missing(p: LocalPlatform) -> dict[str, Any]:
+    drop_table(p, schema.SUBSET_PICKS)
+    return {"dropped": schema.SUBSET_PICKS}
+
+
+@fault("off-day", "no games today: nothing scheduled, no lines, no predictions (nothing may fail)",
+       fails={},
+       observe=lambda p: [observe.scalar(p, f"SELECT COUNT(*) FROM {table} WHERE game_date = '{TODAY}'")
+                                 for table in (schema.SCHEDULE, schema.PROP_LINES, schema.PREDICTIONS)])
+def _off_day(p: LocalPlatform) -> dict[str, Any]:
+    emptied = [t for t in schema.TABLES if t not in schema.UNPARTITIONED]
+    for table in emptied:
+        keep_rows(p, table, f"game_date = '{TODAY}'")
+        sql(p, f"DELETE FROM {table} WHERE game_date = '{TODAY}'")
+    forget_batches(p)
+    return {"emptied": emptied}
+
+
+@fault("partial-rollout", "a third of today's predictions came from the retired model: half the instances lagged",
+       fails={"daily": ("test_model_version_matches_manifest",)},
+       observe=lambda p: observe.scalar(
+               p, f"SELECT COUNT(DISTINCT model_version) FROM {schema.PREDICTIONS} WHERE {CURRENT} AND is_active"))
+def _partial_rollout(p: LocalPlatform) -> dict[str, Any]:
+    keep_rows(p, schema.PREDICTIONS, CURRENT)
+    lagging = ", ".join(f"'{player}'" for player in today_players(p)[::3])  # one player in three
+    sql(p, f"UPDATE {schema.PREDICTIONS} SET model_version = '{models.RETIRED.version}' "
+            f"WHERE {CURRENT} AND player_lookup IN ({lagging})")
+    return {"model_version": models.RETIRED.version, "share": "one player in three"}
+
+
+@fault("lines-missing", "today's prop lines never arrived, so the run had no one to predict: no lines, no predictions",
+       fails={"daily": ("test_predictions_landed", "test_upstream_table_fresh[prop_lines]",
+                        "test_upstream_table_fresh[predictions]")},
+       observe=lambda p: [observe.scalar(p, f"SELECT COUNT(*) FROM {table} WHERE game_date = '{TODAY}'")
+                                       for table in (schema.SCHEDULE, schema.PROP_LINES, schema.PREDICTIONS)])
+def _lines_missing(p: LocalPlatform) -> dict[str, Any]:
+    tables = (schema.PROP_LINES, schema.PREDICTIONS, schema.SUBSET_PICKS)
+    for table in tables:
+        keep_rows(p, table, f"game_date = '{TODAY}'")
+        sql(p, f"DELETE FROM {table} WHERE game_date = '{TODAY}'")
+    forget_batches(p)
+    return {"emptied": [f"{table} for {TODAY}" for table in tables], "games": "still scheduled"}
+
+
+@fault("grading-nulls", "grading wrote every row of the last week with is_correct NULL: graded, yet never judged",
+       fails={"daily": ("test_yesterday_graded", "test_hit_rate_within_bounds")},
+       observe=lambda p: observe.scalar(
+               p, f"SELECT COUNTIF(is_correct IS NULL) FROM {schema.ACCURACY} WHERE game_date >= '2026-02-02' "
+                  "AND system_id = 'catboost_v9'"))
+def _grading_nulls(p: LocalPlatform) -> dict[str, Any]:
+    where = (f"game_date BETWEEN '{season.TODAY - dt.timedelta(days=7)}' AND '{season.TODAY - dt.timedelta(days=1)}'"
+             f" AND system_id = '{models.SYSTEM_ID}'")
+    keep_rows(p, schema.ACCURACY, where)
+    nulled = sql(p, f"UPDATE {schema.ACCURACY} SET is_correct = NULL WHERE {where}").num_dml_affected_rows
+    return {"is_correct NULL": nulled}
