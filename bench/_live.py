@@ -10,13 +10,13 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from opscheck.sandbox.local import LocalPlatform, running
+from opscheck.sandbox.lifecycle import Sandbox, running
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @contextlib.contextmanager
-def local_platform() -> Iterator[LocalPlatform]:
+def local_platform() -> Iterator[Sandbox]:
     """A private local platform, up for the benchmark's duration."""
     with tempfile.TemporaryDirectory(prefix="opscheck-bench-") as folder, running(Path(folder)) as platform:
         yield platform

@@ -14,13 +14,13 @@ from pathlib import Path
 import psutil
 from _figures import against
 
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 
 TARGET_SECONDS = 60.0
 TARGET_BYTES = 2 * 1024**3
 
 
-def resident_bytes(platform: LocalPlatform) -> dict[str, int]:
+def resident_bytes(platform: Sandbox) -> dict[str, int]:
     """RSS of every process the platform started, children included, by name."""
     sizes: dict[str, int] = {}
     for name, info in platform.status().items():
@@ -35,7 +35,7 @@ def resident_bytes(platform: LocalPlatform) -> dict[str, int]:
 
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="opscheck-bench-") as folder:
-        platform = LocalPlatform(Path(folder))
+        platform = Sandbox(Path(folder))
         started = time.perf_counter()
         try:
             platform.up()

@@ -21,7 +21,7 @@ from _figures import against
 from _live import REPO, local_platform
 
 from opscheck.sandbox import faults, schema, season
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 
 CAUSES = {"push-endpoint-stale": "push-endpoint-stale", "cold-start-503": "cold-start-503",
           "dead-letters": "dead-lettered", "dlq-unsubscribed": "dlq-unsubscribed", "tracker-stuck": "tracker-stuck"}
@@ -29,7 +29,7 @@ TARGET_FROM_INJECTION = 30.0
 TARGET_DIAGNOSIS = 5.0
 
 
-def diagnose(platform: LocalPlatform, batch: str) -> tuple[float, str]:
+def diagnose(platform: Sandbox, batch: str) -> tuple[float, str]:
     """Wall time of `opscheck diagnose stall --batch ID`, and the cause it ranks first."""
     env = {**os.environ, "OPSCHECK_SANDBOX_DIR": str(platform.state_dir)}
     started = time.perf_counter()
@@ -40,7 +40,7 @@ def diagnose(platform: LocalPlatform, batch: str) -> tuple[float, str]:
     return elapsed, first
 
 
-def run(platform: LocalPlatform, fault: str) -> tuple[float, float]:
+def run(platform: Sandbox, fault: str) -> tuple[float, float]:
     """(seconds from injection to the right cause ranked first, the diagnosis' own seconds)."""
     started = time.perf_counter()
     detail = faults.inject(platform, fault)
@@ -54,7 +54,7 @@ def run(platform: LocalPlatform, fault: str) -> tuple[float, float]:
             raise SystemExit(f"{fault}: after 120 s the diagnosis still ranks {first} first")
 
 
-def settle(platform: LocalPlatform) -> None:
+def settle(platform: Sandbox) -> None:
     """Heal, and start the next run from empty queues and tracker.
 
     The stalled backfill's requests cannot be waited for: after failed pushes

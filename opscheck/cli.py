@@ -30,7 +30,7 @@ from opscheck.reports.evidence import render_table
 from opscheck.session import MODES, TARGETS, Options, Session, open_session, save_recording
 
 if TYPE_CHECKING:  # the local platform is imported by the commands that use it, not by every command
-    from opscheck.sandbox.local import LocalPlatform
+    from opscheck.sandbox.lifecycle import Sandbox
 
 OK, DRIFT, CANNOT_RUN = 0, 1, 2
 INTERRUPTED = 130  # the shell's convention for Ctrl-C
@@ -69,15 +69,15 @@ def feature_number(value: str) -> int:
 
 # ---- the local platform --------------------------------------------------------
 def _sandbox(args: argparse.Namespace) -> int:
-    from opscheck.sandbox import faults, local
+    from opscheck.sandbox import faults, lifecycle
 
     if args.action == "break" and args.list:
         for fault in sorted(faults.FAULTS.values(), key=lambda f: f.name):
             print(f"{fault.name:28} {fault.summary}")
         return OK
     if args.all:
-        return _every_platform(args.action, local.known())
-    platform = local.LocalPlatform(configuration.sandbox_dir(Path.cwd()), args.seed)
+        return _every_platform(args.action, lifecycle.known())
+    platform = lifecycle.Sandbox(configuration.sandbox_dir(Path.cwd()), args.seed)
     if args.action == "up":
         print(platform.up())
         print(f"configuration overlay: {platform.target_file} (use `pytest --target sandbox`)")
@@ -105,7 +105,7 @@ def _sandbox(args: argparse.Namespace) -> int:
     return OK
 
 
-def _every_platform(action: str, platforms: Sequence[LocalPlatform]) -> int:
+def _every_platform(action: str, platforms: Sequence[Sandbox]) -> int:
     """`status --all` / `down --all`: every platform opscheck started on this machine, wherever its state is."""
     if action not in ("status", "down"):
         raise UsageError(f"opscheck sandbox {action}: --all goes with `status` or `down`")

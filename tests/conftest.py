@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from opscheck.sandbox import standins
-from opscheck.sandbox.local import LocalPlatform, running
+from opscheck.sandbox.lifecycle import Sandbox, running
 from opscheck.session import Options, Session, open_session
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,7 +47,7 @@ def require_standins() -> None:
 
 
 @pytest.fixture(scope="session")
-def local_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
+def local_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     """The local platform, up and seeded for the whole test session, then taken down."""
     require_standins()
     with running(tmp_path_factory.mktemp("sandbox")) as platform:
@@ -55,7 +55,7 @@ def local_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPl
 
 
 @pytest.fixture
-def healthy(local_platform: LocalPlatform) -> Iterator[LocalPlatform]:
+def healthy(local_platform: Sandbox) -> Iterator[Sandbox]:
     """The local platform, healed after the test whatever it broke."""
     from opscheck.sandbox import faults
 
@@ -65,7 +65,7 @@ def healthy(local_platform: LocalPlatform) -> Iterator[LocalPlatform]:
 
 
 @pytest.fixture(scope="session")
-def live(local_platform: LocalPlatform) -> Session:
+def live(local_platform: Sandbox) -> Session:
     """An opscheck session live against the local platform (as `--target sandbox`)."""
     return open_session(Options(target="sandbox", root=REPO, config_path=REPO / "opscheck.toml"))
 

@@ -3,7 +3,7 @@
 `zetasql` on PyPI runs Google's ZetaSQL under wasmtime. It resolves names and types, so it rejects what
 BigQuery rejects and a parser alone accepts: `x::INT64`, COUNTIF on an INT64, an unknown column, an
 ungrouped column, a DATE parameter given an ARRAY<STRING>. opscheck's queries are analyzed against the
-platform's tables, with their parameters typed as the gateway binds them (opscheck/sql.py PARAMS).
+platform's tables, with their parameters typed as the gateway binds them (opscheck/sql/queries.py PARAMS).
 
 The language options are BigQuery's: product mode EXTERNAL, default name resolution, and the language
 features the ZetaSQL Toolkit enables for BigQuery (GoogleCloudPlatform/zetasql-toolkit,

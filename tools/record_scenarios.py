@@ -54,7 +54,7 @@ def record_diagnosis(scenario: str, folder: Path) -> int:
 def write_golden(folder: Path = FIXTURES / GOLDEN) -> Path:
     """The production model's golden sample, from a model trained exactly as the local platform trains it."""
     from opscheck.sandbox import models
-    from opscheck.sandbox.local import DEFAULT_SEED
+    from opscheck.sandbox.state import DEFAULT_SEED
 
     sample = models.golden(DEFAULT_SEED, models.train(DEFAULT_SEED, models.PRODUCTION))
     folder.mkdir(parents=True, exist_ok=True)
@@ -66,7 +66,7 @@ def write_golden(folder: Path = FIXTURES / GOLDEN) -> Path:
 def record_all(folder: Path, only: Sequence[str] = ()) -> list[tuple[str, int]]:
     """Bring a private local platform up and record every scenario (or those in `only`)."""
     from opscheck.sandbox import faults
-    from opscheck.sandbox.local import running
+    from opscheck.sandbox.lifecycle import running
 
     done: list[tuple[str, int]] = []
     with tempfile.TemporaryDirectory(prefix="opscheck-record-") as state, running(Path(state)) as platform:

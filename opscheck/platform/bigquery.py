@@ -2,7 +2,7 @@
 
 Rows come back as plain dicts of JSON values (dates and timestamps as ISO
 strings), the same live and on replay, each held to the shape its query
-declares (opscheck/sql.py). A missing table or bad SQL raises a
+declares (opscheck/sql/queries.py). A missing table or bad SQL raises a
 GatewayError naming the query: never an empty result that reads as "no data".
 """
 

@@ -65,7 +65,7 @@ def render(name: str, config: Config, identifiers: Mapping[str, str] | None = No
     return _PLACEHOLDER.sub(fill, _text(name))
 
 
-# ---- what each named query's rows hold (held at the gateway: opscheck/shapes.py) -------------------
+# ---- what each named query's rows hold (held at the gateway: opscheck/platform/shapes.py) -------------------
 class ProbeSecondRow(TypedDict):
     game_date: Date
     second: Timestamp
@@ -190,7 +190,7 @@ def row_of(name: str) -> Any:
     try:
         return ROWS[name]
     except KeyError:
-        raise ConfigError(f"query {name}.sql declares no row shape (opscheck/sql.py ROWS)") from None
+        raise ConfigError(f"query {name}.sql declares no row shape (opscheck/sql/queries.py ROWS)") from None
 
 
 _WINDOW = {"start": "DATE", "end": "DATE"}
@@ -221,7 +221,7 @@ def check_params(name: str, bound: Mapping[str, str]) -> None:
     """Raise ConfigError unless `bound` (name -> GoogleSQL type) is what query `name` declares."""
     declared = PARAMS.get(name)
     if declared is None:
-        raise ConfigError(f"query {name}.sql declares no parameters (opscheck/sql.py PARAMS)")
+        raise ConfigError(f"query {name}.sql declares no parameters (opscheck/sql/queries.py PARAMS)")
     if dict(bound) != declared:
         wrong = sorted(k for k in {*bound, *declared} if bound.get(k) != declared.get(k))
         raise ConfigError(f"query {name}.sql: parameters bound as {dict(bound)}, declared {declared} "

@@ -60,7 +60,7 @@ class HealthAnswer:
         return self.status in (401, 403)
 
     def summary(self) -> dict[str, Any]:
-        """The probe as an evidence row, with the start of its answer (what said it was healthy, or not)."""
+        """The health answer as an evidence row, with the start of its body (what said it was healthy, or not)."""
         shown = {k: v for k, v in dataclasses.asdict(self).items() if k != "body"}
         return {**shown, "answer": " ".join(self.body.split())[:160]}
 

@@ -43,12 +43,12 @@ def test_delivery_probes_share_one_worker(pytester: pytest.Pytester) -> None:
     itself and sees `--dist load`, so the group holds only if the switch to
     loadgroup reaches the workers too (it once did not).
     """
-    result = run_checks(pytester, str(REPO / "checks/pubsub"), str(REPO / "checks/deploy"),
+    result = run_checks(pytester, str(REPO / "checks/probe"), str(REPO / "checks/deploy"),
                         "--scenario", "healthy", "-v", "-n", "2")
     ran = [(m["worker"], m["test"]) for m in (
         re.search(r"^\[(?P<worker>gw\d+)\] .*?(?:PASSED|FAILED|SKIPPED|ERROR) (?P<test>\S+)", line)
         for line in result.outlines) if m]
-    probes = [(worker, test) for worker, test in ran if "checks/pubsub/" in test]
+    probes = [(worker, test) for worker, test in ran if "checks/probe/" in test]
     assert len(probes) == 6, result.stdout.str()[-2000:]
     assert all(test.endswith(f"@{PROBE_GROUP}") for _, test in probes), probes
     grouped = {worker for worker, test in ran if test.endswith(f"@{PROBE_GROUP}")}

@@ -5,26 +5,26 @@ from __future__ import annotations
 import pytest
 
 from opscheck.sandbox import faults
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from tests.helpers import REPO, run_checks
 
 CHECK = str(REPO / "checks/daily/test_predictions.py") + "::test_predictions_landed"
 
 
-def test_passes_on_the_healthy_platform(healthy: LocalPlatform, pytester: pytest.Pytester) -> None:
+def test_passes_on_the_healthy_platform(healthy: Sandbox, pytester: pytest.Pytester) -> None:
     result = run_checks(pytester, CHECK, "--target", "sandbox")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*opscheck LIVE*target sandbox*today 2026-02-09*"])
 
 
-def test_passes_on_a_day_without_games(healthy: LocalPlatform, pytester: pytest.Pytester) -> None:
+def test_passes_on_a_day_without_games(healthy: Sandbox, pytester: pytest.Pytester) -> None:
     result = run_checks(pytester, CHECK, "--target", "sandbox", "--date", "2025-12-24", "-rA")  # Christmas Eve
     result.assert_outcomes(passed=1)
 
 
 @pytest.mark.parametrize(("fault", "active"), [("morning-run-missing", 0), ("partial-run", 24)])
 def test_fails_naming_date_and_counts(
-    healthy: LocalPlatform, pytester: pytest.Pytester, fault: str, active: int
+    healthy: Sandbox, pytester: pytest.Pytester, fault: str, active: int
 ) -> None:
     faults.inject(healthy, fault)
     result = run_checks(pytester, CHECK, "--target", "sandbox")
@@ -36,7 +36,7 @@ def test_fails_naming_date_and_counts(
 
 
 def test_a_game_day_whose_lines_never_arrived_fails_naming_the_lines(
-    healthy: LocalPlatform, pytester: pytest.Pytester
+    healthy: Sandbox, pytester: pytest.Pytester
 ) -> None:
     """No lines, no predictions, six games: it passed, the floor being 0 players x 0.9 (issue 18)."""
     faults.inject(healthy, "lines-missing")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from tests.helpers import REPO, run_checks
 
 COUNT_DOWNLOADS = '''
@@ -31,7 +31,7 @@ def pytest_terminal_summary(terminalreporter):
 '''
 
 
-def test_model_object_is_downloaded_once_per_run(healthy: LocalPlatform, pytester: pytest.Pytester) -> None:
+def test_model_object_is_downloaded_once_per_run(healthy: Sandbox, pytester: pytest.Pytester) -> None:
     pytester.makepyfile(count_downloads=COUNT_DOWNLOADS)
     pytester.syspathinsert()
     result = run_checks(pytester, "-p", "count_downloads", str(REPO / "checks"), "-m", "deploy or training",
@@ -55,7 +55,7 @@ def git_checkout(folder: Path) -> str:
 
 
 def test_platform_repo_head_is_the_expected_commit(
-    healthy: LocalPlatform, pytester: pytest.Pytester, tmp_path: Path
+    healthy: Sandbox, pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
     check = str(REPO / "checks/deploy/test_commits.py") + "::test_services_run_expected_commit"
     head = git_checkout(tmp_path / "platform")
@@ -68,7 +68,7 @@ def test_platform_repo_head_is_the_expected_commit(
 
 
 def test_a_platform_repo_that_is_not_a_checkout_fails_the_gate(
-    healthy: LocalPlatform, pytester: pytest.Pytester, tmp_path: Path
+    healthy: Sandbox, pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
     """Given but broken is not "no commit expected": a skip here would let the rollout through."""
     check = str(REPO / "checks/deploy/test_commits.py") + "::test_services_run_expected_commit"

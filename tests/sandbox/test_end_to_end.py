@@ -5,19 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 from opscheck.sandbox import faults, schema, season
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 
 DAY = dt.date(2026, 2, 5)
 
 
-def _rows(platform: LocalPlatform, day: dt.date, since: dt.datetime) -> dict[str, int]:
+def _rows(platform: Sandbox, day: dt.date, since: dt.datetime) -> dict[str, int]:
     sql = (f"SELECT COUNTIF(is_active) AS active, COUNTIF(NOT is_active) AS inactive, "
            f"COUNTIF(is_active AND created_at > TIMESTAMP '{since.isoformat()}') AS fresh "
            f"FROM {schema.PREDICTIONS} WHERE game_date = '{day}' AND system_id = 'catboost_v9'")
     return dict(next(iter(platform.bigquery().query(sql).result())))
 
 
-def test_start_fans_out_through_pubsub_to_worker_and_bigquery(healthy: LocalPlatform) -> None:
+def test_start_fans_out_through_pubsub_to_worker_and_bigquery(healthy: Sandbox) -> None:
     expected = len(season.player_days(healthy.seed_number, DAY))
     # The rerun supersedes graded rows with ungraded ones: `heal` puts the day back for later tests.
     faults.keep_rows(healthy, schema.PREDICTIONS, f"game_date = '{DAY}'")
@@ -36,7 +36,7 @@ def test_start_fans_out_through_pubsub_to_worker_and_bigquery(healthy: LocalPlat
     assert after["inactive"] == before["inactive"] + expected
 
 
-def test_reset_empties_the_coordinators_tracker(healthy: LocalPlatform) -> None:
+def test_reset_empties_the_coordinators_tracker(healthy: Sandbox) -> None:
     assert healthy.call("prediction-coordinator", "/status")["batches"]
     cleared = healthy.call("prediction-coordinator", "/reset", {})
     assert cleared["cleared"] >= 1

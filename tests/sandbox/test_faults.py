@@ -10,12 +10,12 @@ from __future__ import annotations
 import pytest
 
 from opscheck.sandbox import faults
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from opscheck.sandbox.processes import SandboxError
 
 
 @pytest.mark.parametrize("name", sorted(faults.FAULTS))
-def test_break_changes_raw_state_and_heal_restores_it(healthy: LocalPlatform, name: str) -> None:
+def test_break_changes_raw_state_and_heal_restores_it(healthy: Sandbox, name: str) -> None:
     observe = faults.FAULTS[name].observe
     before = observe(healthy)
     detail = faults.inject(healthy, name)
@@ -27,7 +27,7 @@ def test_break_changes_raw_state_and_heal_restores_it(healthy: LocalPlatform, na
     assert healthy.faults == []
 
 
-def test_stacked_faults_heal_in_reverse(healthy: LocalPlatform) -> None:
+def test_stacked_faults_heal_in_reverse(healthy: Sandbox) -> None:
     count = faults.FAULTS["partial-run"].observe
     before = count(healthy)
     faults.inject(healthy, "partial-run")
@@ -37,6 +37,6 @@ def test_stacked_faults_heal_in_reverse(healthy: LocalPlatform) -> None:
     assert count(healthy) == before
 
 
-def test_unknown_fault_names_the_list_command(healthy: LocalPlatform) -> None:
+def test_unknown_fault_names_the_list_command(healthy: Sandbox) -> None:
     with pytest.raises(SandboxError, match="sandbox break --list"):
         faults.inject(healthy, "no-such-fault")

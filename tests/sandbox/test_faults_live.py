@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from opscheck.sandbox import faults
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from tests.helpers import REPO, check_markers, failed_by_suite, failed_checks, fault_table, outcomes, run_checks
 
 TABLE = fault_table()
@@ -13,7 +13,7 @@ TABLE = fault_table()
 
 @pytest.mark.parametrize("scenario", sorted(TABLE))
 def test_fault_fails_exactly_its_checks_live(
-    healthy: LocalPlatform, pytester: pytest.Pytester, scenario: str
+    healthy: Sandbox, pytester: pytest.Pytester, scenario: str
 ) -> None:
     markers = check_markers(pytester)
     if scenario != "healthy":
@@ -23,7 +23,7 @@ def test_fault_fails_exactly_its_checks_live(
     assert failed_by_suite(result, markers, tuple(expected)) == expected, result.stdout.str()[-3000:]
 
 
-def test_backfill_range_reports_per_date(healthy: LocalPlatform, pytester: pytest.Pytester) -> None:
+def test_backfill_range_reports_per_date(healthy: Sandbox, pytester: pytest.Pytester) -> None:
     result = run_checks(pytester, str(REPO / "checks" / "daily"), "--target", "sandbox",
                         "--dates", "2026-02-01..2026-02-09", "-rA")
     landed = {test_id.split("::")[-1]: outcome for test_id, outcome in outcomes(result).items()

@@ -16,7 +16,7 @@ from opscheck.config import EndpointsConfig
 from opscheck.errors import BadRequestError, NotFoundError, UnreachableError
 from opscheck.platform import Platform
 from opscheck.sandbox import schema, season
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from opscheck.sandbox.processes import free_port
 from opscheck.session import Session
 
@@ -67,7 +67,7 @@ def test_bigquery_bad_sql_is_a_bad_request(live: Session, tmp_path: Path,
         queries._text.cache_clear()
 
 
-def test_storage_bytes_metadata_listing_and_sha256(live: Session, local_platform: LocalPlatform) -> None:
+def test_storage_bytes_metadata_listing_and_sha256(live: Session, local_platform: Sandbox) -> None:
     storage = live.platform.storage
     manifest = storage.read_json(storage.path(schema.MANIFEST))
     production = f"{schema.MODEL_PREFIX}{manifest['production_model']}"
@@ -89,7 +89,7 @@ def test_storage_missing_object_is_not_found(live: Session) -> None:
         storage.read("/etc/passwd")
 
 
-def test_pubsub_subscription_description(live: Session, local_platform: LocalPlatform) -> None:
+def test_pubsub_subscription_description(live: Session, local_platform: Sandbox) -> None:
     pubsub = live.platform.pubsub
     sub = pubsub.subscription(schema.PUSH_SUBSCRIPTION)
     assert sub["topic"] == schema.REQUEST_TOPIC
@@ -104,7 +104,7 @@ def test_pubsub_subscription_description(live: Session, local_platform: LocalPla
         pubsub.subscription("no-such-sub")
 
 
-def test_pubsub_publish_and_backlog_leave_messages_in_place(healthy: LocalPlatform, live: Session) -> None:
+def test_pubsub_publish_and_backlog_leave_messages_in_place(healthy: Sandbox, live: Session) -> None:
 
     pubsub = live.platform.pubsub
     assert pubsub.backlog(schema.DEAD_LETTER_SUBSCRIPTION)["count"] == 0
@@ -117,7 +117,7 @@ def test_pubsub_publish_and_backlog_leave_messages_in_place(healthy: LocalPlatfo
     assert first["oldest_age_seconds"] is not None and first["oldest_age_seconds"] >= 0
 
 
-def test_cloud_run_service_description(live: Session, local_platform: LocalPlatform) -> None:
+def test_cloud_run_service_description(live: Session, local_platform: Sandbox) -> None:
     worker = live.platform.run.service("prediction-worker")
     assert worker["uri"] == local_platform.url("prediction-worker")
     assert worker["env"][schema.MODEL_PATH_ENV].endswith("_20260201T011018.cbm")
@@ -133,7 +133,7 @@ def test_cloud_run_service_description(live: Session, local_platform: LocalPlatf
         live.platform.run.service("no-such-service")
 
 
-def test_http_keeps_status_latency_and_body(live: Session, local_platform: LocalPlatform) -> None:
+def test_http_keeps_status_latency_and_body(live: Session, local_platform: Sandbox) -> None:
     result = live.platform.http.get(local_platform.url("prediction-worker"), "/health/deep")
     assert result["status"] == 200 and '"model"' in result["body"] and result["latency_ms"] > 0
     status = live.platform.http.get(local_platform.url("prediction-coordinator"), "/status")
@@ -182,7 +182,7 @@ def test_gateway_to_dead_endpoint_fails_within_timeout(live: Session, gateway: s
     assert time.monotonic() - started < 10 * 2, f"{gateway} took {time.monotonic() - started:.1f}s"
 
 
-def test_monitoring_backlog_metrics(healthy: LocalPlatform, live: Session) -> None:
+def test_monitoring_backlog_metrics(healthy: Sandbox, live: Session) -> None:
     from opscheck.sandbox import faults
 
     # Idle: no series, as Google answers (ListTimeSeriesRequest.interval: only series with points).

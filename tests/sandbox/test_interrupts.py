@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from tests.conftest import require_standins
 from tests.helpers import REPO
 
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from opscheck.sandbox.local import running
+from opscheck.sandbox.lifecycle import running
 
 STATE = Path(os.environ["OPSCHECK_TEST_STATE"])
 
@@ -133,7 +133,7 @@ def sandbox_up(tmp_path: Path) -> Iterator[Callable[[Path], subprocess.Popen[str
         if up.poll() is None:
             up.send_signal(signal.SIGINT)
             up.communicate(timeout=90)
-        LocalPlatform(state).down()
+        Sandbox(state).down()
 
 
 def test_ctrl_c_again_and_again_during_up_stops_what_it_started(

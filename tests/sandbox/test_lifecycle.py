@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from opscheck.sandbox import faults, processes, schema
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from opscheck.sandbox.processes import SandboxError
 from tests.conftest import require_standins
 
 
-def test_second_up_reuses_a_healthy_platform(local_platform: LocalPlatform) -> None:
+def test_second_up_reuses_a_healthy_platform(local_platform: Sandbox) -> None:
     pids = {name: info["pid"] for name, info in local_platform.status().items()}
     assert local_platform.up() == "already up"
     assert {name: info["pid"] for name, info in local_platform.status().items()} == pids
@@ -31,7 +31,7 @@ def test_a_taken_port_is_detected(tmp_path: Path) -> None:
             processes.start("probe", [sys.executable, "-c", "pass"], tmp_path / "probe.log", ports=(port,))
 
 
-def _counts(platform: LocalPlatform) -> dict[str, int]:
+def _counts(platform: Sandbox) -> dict[str, int]:
     sql = " UNION ALL ".join(f"SELECT '{t}' AS t, COUNT(*) AS n FROM {t} WHERE TRUE" for t in schema.TABLES)
     return {row["t"]: row["n"] for row in platform.bigquery().query(sql).result()}
 
@@ -39,7 +39,7 @@ def _counts(platform: LocalPlatform) -> dict[str, int]:
 def test_down_stops_exactly_its_processes_and_up_reseeds_identically(tmp_path: Path) -> None:
     require_standins()
     bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
-    platform = LocalPlatform(tmp_path / "state")
+    platform = Sandbox(tmp_path / "state")
     try:
         platform.up()
         first = _counts(platform)
@@ -56,7 +56,7 @@ def test_down_stops_exactly_its_processes_and_up_reseeds_identically(tmp_path: P
         bystander.wait()
 
 
-def test_cli_status_and_fault_list(local_platform: LocalPlatform) -> None:
+def test_cli_status_and_fault_list(local_platform: Sandbox) -> None:
     env = {**os.environ, "OPSCHECK_SANDBOX_DIR": str(local_platform.state_dir)}
     status = subprocess.run([sys.executable, "-m", "opscheck.cli", "sandbox", "status"],
                             env=env, capture_output=True, text=True, check=False)

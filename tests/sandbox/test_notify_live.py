@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from opscheck.sandbox import faults
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from tests.helpers import REPO, json_server, run_checks, silent_listener
 
 DAILY = str(REPO / "checks" / "daily")
@@ -30,7 +30,7 @@ def config_with_timeout(tmp_path: Path, seconds: int) -> Path:
 
 
 def test_notify_posts_on_failure_only_and_keeps_the_url_out_of_the_output(
-    healthy: LocalPlatform, pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    healthy: Sandbox, pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     posted: list[dict[str, Any]] = []
 
@@ -55,7 +55,7 @@ def test_notify_posts_on_failure_only_and_keeps_the_url_out_of_the_output(
 
 
 def test_a_hanging_webhook_is_tried_twice_and_leaves_the_exit_code(
-    healthy: LocalPlatform, pytester: pytest.Pytester, tmp_path: Path
+    healthy: Sandbox, pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
     faults.inject(healthy, "partial-run")
     with silent_listener() as (url, accepted):
@@ -68,7 +68,7 @@ def test_a_hanging_webhook_is_tried_twice_and_leaves_the_exit_code(
 
 
 def test_a_dead_webhook_leaves_the_exit_code(
-    healthy: LocalPlatform, pytester: pytest.Pytester, tmp_path: Path
+    healthy: Sandbox, pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))

@@ -2,7 +2,7 @@
 
 Live, the delivery probes matter most: an active probe's messages in flight
 would read as backlog to a passive probe running beside it, so under `-n`
-they share one worker (opscheck/plugin.py). cold-start-503 fails checks in
+they share one worker (opscheck/plugin/xdist.py). cold-start-503 fails checks in
 the deploy suite and in both kinds of probe.
 """
 
@@ -11,12 +11,12 @@ from __future__ import annotations
 import pytest
 
 from opscheck.sandbox import faults
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from tests.helpers import REPO, outcomes, run_checks
 
 
 @pytest.mark.parametrize("fault", ["healthy", "cold-start-503"])
-def test_two_workers_agree_with_one_live(healthy: LocalPlatform, pytester: pytest.Pytester, fault: str) -> None:
+def test_two_workers_agree_with_one_live(healthy: Sandbox, pytester: pytest.Pytester, fault: str) -> None:
     if fault != "healthy":
         faults.inject(healthy, fault)
     runs = {workers: run_checks(pytester, str(REPO / "checks"), "--target", "sandbox", "-rA", "-n", workers)

@@ -17,12 +17,12 @@ from opscheck.delivery import diagnosis
 from opscheck.delivery.probes import EXPIRY_MARGIN, Prober
 from opscheck.platform import Platform
 from opscheck.sandbox import faults
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from opscheck.session import Session
 from opscheck.views import Coordinator, Delivery, Services, Views
 from tests.helpers import DELIVERY_CAUSES, REPO, outcomes, run_checks
 
-ACTIVE = str(REPO / "checks" / "pubsub" / "test_active.py")
+ACTIVE = str(REPO / "checks" / "probe" / "test_active.py")
 NOTHING = {"subscriptions": [], "rows": 0, "batches": []}
 
 
@@ -35,7 +35,7 @@ def prober(live: Session, **probes: Any) -> Prober:
 
 
 @pytest.mark.parametrize("fault", sorted(DELIVERY_CAUSES))
-def test_diagnosis_ranks_the_injected_cause_first(healthy: LocalPlatform, live: Session, fault: str) -> None:
+def test_diagnosis_ranks_the_injected_cause_first(healthy: Sandbox, live: Session, fault: str) -> None:
     cause = DELIVERY_CAUSES[fault]
     before = diagnosis.diagnose(diagnosis.Suspects.of(Platform(live.config)))
     # Healthy, nothing above a lead: refused pushes of earlier tests may still be in Monitoring's window.
@@ -46,7 +46,7 @@ def test_diagnosis_ranks_the_injected_cause_first(healthy: LocalPlatform, live: 
 
 
 def test_active_probes_pass_report_latency_and_leave_nothing(
-    healthy: LocalPlatform, pytester: pytest.Pytester, live: Session
+    healthy: Sandbox, pytester: pytest.Pytester, live: Session
 ) -> None:
     result = run_checks(pytester, ACTIVE, "--target", "sandbox", "-rA")
     assert set(outcomes(result).values()) == {"PASSED"} and len(outcomes(result)) == 3
@@ -54,7 +54,7 @@ def test_active_probes_pass_report_latency_and_leave_nothing(
     assert prober(live).leftovers() == NOTHING
 
 
-def test_canary_through_a_temporary_filtered_subscription(healthy: LocalPlatform, live: Session) -> None:
+def test_canary_through_a_temporary_filtered_subscription(healthy: Sandbox, live: Session) -> None:
     """The live-GCP path, run for real on the emulator (which ignores the filter: the client filters too)."""
     probes = prober(live, canary_via="subscription")
     with probes.probing("c", 20) as probe:
@@ -65,7 +65,7 @@ def test_canary_through_a_temporary_filtered_subscription(healthy: LocalPlatform
 
 
 def test_a_stalled_probe_batch_is_diagnosed_and_cleaned_up(
-    healthy: LocalPlatform, pytester: pytest.Pytester, live: Session
+    healthy: Sandbox, pytester: pytest.Pytester, live: Session
 ) -> None:
     faults.inject(healthy, "tracker-stuck")
     result = run_checks(pytester, f"{ACTIVE}::test_probe_batch", "--target", "sandbox")
@@ -74,7 +74,7 @@ def test_a_stalled_probe_batch_is_diagnosed_and_cleaned_up(
     assert prober(live).leftovers() == NOTHING
 
 
-def test_ctrl_c_during_a_probe_leaves_nothing(healthy: LocalPlatform, live: Session) -> None:
+def test_ctrl_c_during_a_probe_leaves_nothing(healthy: Sandbox, live: Session) -> None:
     faults.inject(healthy, "tracker-stuck")  # the probe batch will wait for its whole deadline
     watcher = prober(live)
     env = {**os.environ, "OPSCHECK_SANDBOX_DIR": str(healthy.state_dir)}
@@ -97,7 +97,7 @@ def test_ctrl_c_during_a_probe_leaves_nothing(healthy: LocalPlatform, live: Sess
 
 
 def test_rows_landing_after_an_interrupted_probe_are_swept_once_it_expires(
-    healthy: LocalPlatform, live: Session, tmp_path: Path
+    healthy: Sandbox, live: Session, tmp_path: Path
 ) -> None:
     """Ctrl-C during the probe batch: its cleanup ran, then its in-flight requests still wrote rows, which the
     next probe run left alone (issue 18). Expired probes' leftovers are now swept by any probe run."""

@@ -13,7 +13,7 @@ import pytest
 
 from opscheck import cli
 from opscheck.sandbox import faults, schema
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from opscheck.session import Session
 from tests.helpers import REPO, json_server, run_checks
 
@@ -41,7 +41,7 @@ def revoked_token_endpoint() -> Iterator[str]:
 
 
 def test_an_expired_login_stops_the_run_at_once_with_the_login_line(
-    healthy: LocalPlatform, pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    healthy: Sandbox, pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     revoked_token_endpoint: str,
 ) -> None:
     """Real credentials (a person's, expired) against the local platform's endpoints."""
@@ -68,7 +68,7 @@ def test_an_expired_login_stops_the_run_at_once_with_the_login_line(
     assert 1 <= len(REFRESHES) <= 5, REFRESHES
 
 
-def test_a_failed_rollout_is_described_by_the_revision_that_serves(healthy: LocalPlatform, live: Session) -> None:
+def test_a_failed_rollout_is_described_by_the_revision_that_serves(healthy: Sandbox, live: Session) -> None:
     """service.template is the latest *created* revision; traffic_statuses says what serves."""
     before = live.platform.run.service("prediction-worker")
     faults.inject(healthy, "rollout-failed")
@@ -82,7 +82,7 @@ def test_a_failed_rollout_is_described_by_the_revision_that_serves(healthy: Loca
 
 
 def test_a_metadata_only_edit_does_not_make_a_table_fresh(
-    healthy: LocalPlatform, pytester: pytest.Pytester
+    healthy: Sandbox, pytester: pytest.Pytester
 ) -> None:
     faults.inject(healthy, "lines-stale")
     client = healthy.bigquery()
@@ -99,7 +99,7 @@ DOCTOR = ["doctor", "--target", "sandbox", "--opscheck-config", str(REPO / "opsc
 PRODUCTION_OBJECT = "gs://nba-props-platform-models/catboost/v9/catboost_v9_33f_train20251102-20260108_20260201T011018.cbm"
 
 
-def test_doctor_passes_healthy(healthy: LocalPlatform, capsys: pytest.CaptureFixture[str]) -> None:
+def test_doctor_passes_healthy(healthy: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(DOCTOR) == 0
     out = capsys.readouterr().out
     assert out.strip().endswith("everything reachable") and PRODUCTION_OBJECT in out
@@ -112,7 +112,7 @@ def test_doctor_passes_healthy(healthy: LocalPlatform, capsys: pytest.CaptureFix
     ("model-object-deleted", ["object", PRODUCTION_OBJECT]),
     ("manifest-production-unlisted", ["object", "production model"]),
 ])
-def test_doctor_names_each_missing_resource(healthy: LocalPlatform, capsys: pytest.CaptureFixture[str],
+def test_doctor_names_each_missing_resource(healthy: Sandbox, capsys: pytest.CaptureFixture[str],
                                             fault: str, row: list[str]) -> None:
     """Every fault that removes a resource: that resource's row fails, and no other."""
     faults.inject(healthy, fault)

@@ -9,13 +9,13 @@ import pytest
 
 from opscheck import cli
 from opscheck.sandbox import faults, schema
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from tests.helpers import REPO, run_checks
 
 CONFIG = ("--opscheck-config", str(REPO / "opscheck.toml"), "--target", "sandbox")
 
 
-def registry_table(p: LocalPlatform) -> list[dict[str, Any]]:
+def registry_table(p: Sandbox) -> list[dict[str, Any]]:
     """The registry as BigQuery holds it, read with the platform's own client."""
     rows = p.bigquery().query(f"SELECT * FROM {schema.REGISTRY} ORDER BY model_id").result(timeout=30)
     return [dict(row) for row in rows]
@@ -27,7 +27,7 @@ def sync(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
 
 
 def test_sync_apply_repairs_drift_once_then_writes_nothing(
-    healthy: LocalPlatform, capsys: pytest.CaptureFixture[str], pytester: pytest.Pytester
+    healthy: Sandbox, capsys: pytest.CaptureFixture[str], pytester: pytest.Pytester
 ) -> None:
     faults.inject(healthy, "registry-drift")
     drifted = registry_table(healthy)
@@ -46,7 +46,7 @@ def test_sync_apply_repairs_drift_once_then_writes_nothing(
 
 
 def test_invalid_manifest_is_refused_and_nothing_is_written(
-    healthy: LocalPlatform, capsys: pytest.CaptureFixture[str]
+    healthy: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
     faults.inject(healthy, "registry-drift")
     faults.keep_object(healthy, schema.MANIFEST)  # heal puts the manifest back
@@ -62,7 +62,7 @@ def test_invalid_manifest_is_refused_and_nothing_is_written(
     assert registry_table(healthy) == before
 
 
-def test_guard_reads_the_live_registry(healthy: LocalPlatform, capsys: pytest.CaptureFixture[str]) -> None:
+def test_guard_reads_the_live_registry(healthy: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     faults.inject(healthy, "duplicate-training-window")
     code = cli.main(["registry", "guard", "--start", "2025-11-02", "--end", "2026-01-08", *CONFIG])
     err = capsys.readouterr().err

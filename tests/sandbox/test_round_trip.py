@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from opscheck.sandbox import faults
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from tests.helpers import REPO, outcomes, run_checks
 
 DAILY = str(REPO / "checks" / "daily")
@@ -19,7 +19,7 @@ DAILY = str(REPO / "checks" / "daily")
 
 @pytest.mark.parametrize("fault", [None, "partial-run", "service-down"])
 def test_record_then_replay_gives_the_same_outcomes(
-    healthy: LocalPlatform, pytester: pytest.Pytester, tmp_path: Path, fault: str | None
+    healthy: Sandbox, pytester: pytest.Pytester, tmp_path: Path, fault: str | None
 ) -> None:
     if fault:
         faults.inject(healthy, fault)
@@ -34,7 +34,7 @@ def test_record_then_replay_gives_the_same_outcomes(
     assert ("FAILED" in outcomes(recorded).values()) == (fault is not None)
 
 
-def test_ctrl_c_during_record_mode_writes_nothing(healthy: LocalPlatform, tmp_path: Path) -> None:
+def test_ctrl_c_during_record_mode_writes_nothing(healthy: Sandbox, tmp_path: Path) -> None:
     """It printed "recorded scenario written" and left a partial scenario that replayed (issue 18)."""
     bigquery = healthy.proc("bigquery").pid
     env = {**os.environ, "OPSCHECK_SANDBOX_DIR": str(healthy.state_dir)}

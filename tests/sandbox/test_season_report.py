@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from opscheck.sandbox import faults
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from tests.helpers import REPO, run_checks, summary_of
 
 LIMIT = 2 * 1024**2
 
 
 def test_a_season_long_range_with_a_fault_makes_a_page_under_2_mb(
-    healthy: LocalPlatform, pytester: pytest.Pytester, tmp_path: Path
+    healthy: Sandbox, pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
     faults.inject(healthy, "subsets-missing")  # fails a dated check on many dates
     result = run_checks(pytester, str(REPO / "checks" / "daily"), "--target", "sandbox",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from opscheck.sandbox.processes import free_port
 from tests.helpers import REPO, run_checks, summary_of
 
@@ -47,7 +47,7 @@ def short_timeout(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def stopped(healthy: LocalPlatform, request: pytest.FixtureRequest) -> Iterator[str]:
+def stopped(healthy: Sandbox, request: pytest.FixtureRequest) -> Iterator[str]:
     """A dependency black-holed: its process stopped (it accepts connections, answers nothing)."""
     name = request.param
     pid = healthy.proc(name).pid
@@ -74,7 +74,7 @@ def test_a_black_holed_dependency_costs_its_timeout_once(
 
 
 def test_a_refused_connection_fails_at_once(
-    healthy: LocalPlatform, pytester: pytest.Pytester, tmp_path: Path
+    healthy: Sandbox, pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
     """Nothing listens (a stand-in killed with -9): refused is not transient, so nothing is retried."""
     overlay = tomllib.loads(healthy.target_file.read_text())

@@ -3,7 +3,7 @@
 The DuckDB stand-in accepts SQL BigQuery refuses, and sqlglot's BigQuery dialect parses wrong statements
 it cannot type. ZetaSQL (tests/googlesql.py) resolves each query, rendered for every environment of the
 shipped opscheck.toml, against the platform's tables, its parameters typed as the gateway binds them;
-what it answers must be the row shape the gateway holds answers to (opscheck/sql.py ROWS).
+what it answers must be the row shape the gateway holds answers to (opscheck/sql/queries.py ROWS).
 """
 
 from __future__ import annotations

@@ -13,13 +13,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from opscheck.sandbox.faults import ledger
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from opscheck.sandbox.processes import SandboxError
 
 SUITES = ("daily", "training", "deploy", "probe")
 """The suites a fault's `fails` may name, in the table's column order."""
 
-Inject = Callable[[LocalPlatform], dict[str, Any]]
+Inject = Callable[[Sandbox], dict[str, Any]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,14 +30,14 @@ class Fault:
     # suite -> the checks (names, parameters dropped) it must fail there; every other check passes.
     fails: Mapping[str, tuple[str, ...]]
     # What the fault changes, read from the raw platform: differs broken, equals again once healed.
-    observe: Callable[[LocalPlatform], Any]
+    observe: Callable[[Sandbox], Any]
 
 
 FAULTS: dict[str, Fault] = {}
 
 
 def fault(name: str, summary: str, *, fails: Mapping[str, tuple[str, ...]],
-          observe: Callable[[LocalPlatform], Any]) -> Callable[[Inject], Inject]:
+          observe: Callable[[Sandbox], Any]) -> Callable[[Inject], Inject]:
     """Register the decorated function as fault `name`, with the facts the tests and the docs read."""
     unknown = set(fails) - set(SUITES)
     if unknown:
@@ -52,7 +52,7 @@ def fault(name: str, summary: str, *, fails: Mapping[str, tuple[str, ...]],
     return register
 
 
-def inject(p: LocalPlatform, name: str) -> dict[str, Any]:
+def inject(p: Sandbox, name: str) -> dict[str, Any]:
     """Break the platform the way incident `name` did; returns what changed."""
     if name not in FAULTS:
         raise SandboxError(f"unknown fault {name!r}: `opscheck sandbox break --list` names them")
@@ -68,7 +68,7 @@ def inject(p: LocalPlatform, name: str) -> dict[str, Any]:
     return {"fault": name, **detail}
 
 
-def heal(p: LocalPlatform) -> list[str]:
+def heal(p: Sandbox) -> list[str]:
     """Undo every injected fault, newest first; returns the faults healed."""
     healed = p.faults
     entries = p.ledger

@@ -6,20 +6,21 @@ import json
 from typing import Any
 
 from opscheck.sandbox import models, schema, season
-from opscheck.sandbox.local import PROJECT, LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
+from opscheck.sandbox.state import PROJECT
 
 TODAY = season.TODAY.isoformat()
 CURRENT = f"game_date = '{TODAY}' AND system_id = '{models.SYSTEM_ID}'"
 """Today's rows of the production system, in the tables keyed by game_date and system_id."""
 
 
-def sql(p: LocalPlatform, text: str) -> Any:
+def sql(p: Sandbox, text: str) -> Any:
     job = p.bigquery().query(text)
     job.result(timeout=60)
     return job
 
 
-def drain(p: LocalPlatform, subscription: str) -> int:
+def drain(p: Sandbox, subscription: str) -> int:
     """Acknowledge everything waiting on a pull subscription; returns how many."""
     sub = p.subscriber()
     path = f"projects/{PROJECT}/subscriptions/{subscription}"
@@ -34,16 +35,16 @@ def drain(p: LocalPlatform, subscription: str) -> int:
         drained += len(ids)
 
 
-def read_manifest(p: LocalPlatform) -> dict[str, Any]:
+def read_manifest(p: Sandbox) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(p.read_object(schema.MANIFEST))
     return data
 
 
-def write_manifest(p: LocalPlatform, data: dict[str, Any]) -> None:
+def write_manifest(p: Sandbox, data: dict[str, Any]) -> None:
     p.write_object(schema.MANIFEST, json.dumps(data, indent=2).encode())
 
 
-def forget_batches(p: LocalPlatform, day: str = TODAY) -> None:
+def forget_batches(p: Sandbox, day: str = TODAY) -> None:
     """Drop `day`'s batches from the coordinator's tracker: a run that never happened (or stopped) has no
     finished batch, and the tracker must not claim rows the warehouse does not have."""
     for batch in p.call("prediction-coordinator", "/status")["batches"]:
@@ -51,5 +52,5 @@ def forget_batches(p: LocalPlatform, day: str = TODAY) -> None:
             p.call("prediction-coordinator", "/forget", {"batch_id": batch["batch_id"]})
 
 
-def today_players(p: LocalPlatform) -> list[str]:
+def today_players(p: Sandbox) -> list[str]:
     return sorted(pd.player.lookup for pd in season.player_days(p.seed_number, season.TODAY))

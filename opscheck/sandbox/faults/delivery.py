@@ -9,15 +9,11 @@ from typing import Any
 from opscheck.sandbox import processes, schema
 from opscheck.sandbox.faults import observe
 from opscheck.sandbox.faults.catalogue import fault
-from opscheck.sandbox.faults.common import (
-    CURRENT,
-    TODAY,
-    sql,
-    today_players,
-)
+from opscheck.sandbox.faults.common import CURRENT, TODAY, sql, today_players
 from opscheck.sandbox.faults.ledger import keep_rows, misbehave
-from opscheck.sandbox.local import PROJECT, LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from opscheck.sandbox.processes import SandboxError
+from opscheck.sandbox.state import PROJECT
 
 DEFAULT_EXPIRY = 31 * 24 * 3600  # Pub/Sub's default expiration policy: 31 days without activity
 TRACKER_SETTLE = 4.0  # seconds after the batch's last row: longer than the tracker lag tolerated (3 s, its overlay)
@@ -27,7 +23,7 @@ TRACKER_SETTLE = 4.0  # seconds after the batch's last row: longer than the trac
        fails={"deploy": ("test_push_endpoint",),
               "probe": ("test_push_endpoint", "test_canary_round_trip", "test_probe_batch")},
        observe=observe.push_endpoint)
-def _push_endpoint_stale(p: LocalPlatform) -> dict[str, Any]:
+def _push_endpoint_stale(p: Sandbox) -> dict[str, Any]:
     p.ledger.append({"kind": "subscription", "endpoint": p.worker_push_endpoint()})
     stale = f"http://127.0.0.1:{processes.free_port()}/predict"
     p.subscriber().update_subscription(request={
@@ -39,7 +35,7 @@ def _push_endpoint_stale(p: LocalPlatform) -> dict[str, Any]:
 @fault("dead-letters", "requests dead-lettered: the dead-letter subscription has a backlog",
        fails={"daily": ("test_dead_letter_backlog_empty",), "probe": ("test_dead_letter_backlog_empty",)},
        observe=observe.dlq_backlog)
-def _dead_letters(p: LocalPlatform) -> dict[str, Any]:
+def _dead_letters(p: Sandbox) -> dict[str, Any]:
     p.ledger.append({"kind": "drain", "subscription": schema.DEAD_LETTER_SUBSCRIPTION})
     publisher = p.publisher()
     topic = f"projects/{PROJECT}/topics/{schema.DEAD_LETTER_TOPIC}"
@@ -56,7 +52,7 @@ def _dead_letters(p: LocalPlatform) -> dict[str, Any]:
               "probe": ("test_dead_letter_backlog_empty", "test_subscription_config")},
        observe=lambda p: [str(s).rsplit("/", 1)[-1] for s in p.publisher().list_topic_subscriptions(
                topic=f"projects/{PROJECT}/topics/{schema.DEAD_LETTER_TOPIC}", timeout=10)])
-def _dlq_unsubscribed(p: LocalPlatform) -> dict[str, Any]:
+def _dlq_unsubscribed(p: Sandbox) -> dict[str, Any]:
     p.ledger.append({"kind": "dead_letter_subscription"})
     p.subscriber().delete_subscription(
         subscription=f"projects/{PROJECT}/subscriptions/{schema.DEAD_LETTER_SUBSCRIPTION}", timeout=30)
@@ -68,7 +64,7 @@ def _dlq_unsubscribed(p: LocalPlatform) -> dict[str, Any]:
        observe=lambda p: p.subscriber().get_subscription(
                subscription=f"projects/{PROJECT}/subscriptions/{schema.DEAD_LETTER_SUBSCRIPTION}",
                timeout=10).expiration_policy.ttl.total_seconds())
-def _dlq_expiring(p: LocalPlatform) -> dict[str, Any]:
+def _dlq_expiring(p: Sandbox) -> dict[str, Any]:
     subscriber = p.subscriber()
     p.ledger.append({"kind": "dead_letter_subscription"})
     subscriber.delete_subscription(
@@ -81,7 +77,7 @@ def _dlq_expiring(p: LocalPlatform) -> dict[str, Any]:
        fails={"probe": ("test_no_stalled_batches", "test_probe_batch")},
        observe=lambda p: [b["progress"] for b in p.call("prediction-coordinator", "/status")["batches"]
                                        if b["progress"].split("/")[0] != b["progress"].split("/")[1]])
-def _tracker_stuck(p: LocalPlatform) -> dict[str, Any]:
+def _tracker_stuck(p: Sandbox) -> dict[str, Any]:
     keep_rows(p, schema.PREDICTIONS, CURRENT)
     misbehave(p, "prediction-coordinator", SANDBOX_TRACKER_STUCK="1")
     batch = p.call("prediction-coordinator", "/start", {"game_date": TODAY})
@@ -105,7 +101,7 @@ def _tracker_stuck(p: LocalPlatform) -> dict[str, Any]:
                         "test_push_endpoint", "test_request_backlog", "test_subscription_config")},
        observe=lambda p: [str(s).rsplit("/", 1)[-1] for s in p.publisher().list_topic_subscriptions(
                topic=f"projects/{PROJECT}/topics/{schema.REQUEST_TOPIC}", timeout=10)])
-def _push_subscription_deleted(p: LocalPlatform) -> dict[str, Any]:
+def _push_subscription_deleted(p: Sandbox) -> dict[str, Any]:
     p.ledger.append({"kind": "push_subscription", "endpoint": p.worker_push_endpoint()})
     p.subscriber().delete_subscription(
         subscription=f"projects/{PROJECT}/subscriptions/{schema.PUSH_SUBSCRIPTION}", timeout=30)
@@ -118,7 +114,7 @@ def _push_subscription_deleted(p: LocalPlatform) -> dict[str, Any]:
        observe=lambda p: str(p.subscriber().get_subscription(
                subscription=f"projects/{PROJECT}/subscriptions/{schema.PUSH_SUBSCRIPTION}",
                timeout=10).dead_letter_policy.dead_letter_topic))
-def _dead_letter_policy_missing(p: LocalPlatform) -> dict[str, Any]:
+def _dead_letter_policy_missing(p: Sandbox) -> dict[str, Any]:
     # The emulator refuses to clear a dead-letter policy by update ("Dead letter topic not found"), so the
     # subscription is made again without one, as a hand-made one would be.
     spec = p.push_subscription_spec(p.worker_push_endpoint())

@@ -11,7 +11,7 @@ from opscheck.sandbox import models, schema
 from opscheck.sandbox.faults import observe
 from opscheck.sandbox.faults.catalogue import fault
 from opscheck.sandbox.faults.ledger import keep_deployment, misbehave
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 
 
 @fault("model-path-drift", "the worker's CATBOOST_V9_MODEL_PATH names the retired model",
@@ -19,7 +19,7 @@ from opscheck.sandbox.local import LocalPlatform
        observe=lambda p: (
                p.deployed()["prediction-worker"]["env"][schema.MODEL_PATH_ENV],
                requests.get(p.url("prediction-worker") + "/health/deep", timeout=30).json()["model"]))
-def _model_path_drift(p: LocalPlatform) -> dict[str, Any]:
+def _model_path_drift(p: Sandbox) -> dict[str, Any]:
     keep_deployment(p, "prediction-worker")
     spec = p.deployed()
     path = p.model_path(models.RETIRED.file)
@@ -34,7 +34,7 @@ def _model_path_drift(p: LocalPlatform) -> dict[str, Any]:
        observe=lambda p: (
                p.deployed()["prediction-worker"]["env"][schema.MODEL_PATH_ENV],
                requests.get(p.url("prediction-worker") + "/health/deep", timeout=30).json()["model"]))
-def _worker_not_restarted(p: LocalPlatform) -> dict[str, Any]:
+def _worker_not_restarted(p: Sandbox) -> dict[str, Any]:
     keep_deployment(p, "prediction-worker")
     spec = p.deployed()
     production = spec["prediction-worker"]["env"][schema.MODEL_PATH_ENV]
@@ -49,7 +49,7 @@ def _worker_not_restarted(p: LocalPlatform) -> dict[str, Any]:
 @fault("rollout-failed", "the worker's newest revision never became ready; the previous one still serves",
        fails={"deploy": ("test_latest_revisions_ready",)},
        observe=lambda p: p.deployed()["prediction-worker"].get("failed_revision"))
-def _rollout_failed(p: LocalPlatform) -> dict[str, Any]:
+def _rollout_failed(p: Sandbox) -> dict[str, Any]:
     keep_deployment(p)
     spec = p.deployed()
     commit = hashlib.sha1(b"platform next").hexdigest()
@@ -65,7 +65,7 @@ def _rollout_failed(p: LocalPlatform) -> dict[str, Any]:
 @fault("stale-services", "grading and scrapers run revisions built from an older commit",
        fails={"deploy": ("test_services_run_expected_commit",)},
        observe=lambda p: sorted({s["commit_sha"] for s in p.deployed().values()}))
-def _stale_services(p: LocalPlatform) -> dict[str, Any]:
+def _stale_services(p: Sandbox) -> dict[str, Any]:
     keep_deployment(p)
     spec = p.deployed()
     for name in ("grading", "scrapers"):
@@ -80,7 +80,7 @@ def _stale_services(p: LocalPlatform) -> dict[str, Any]:
               "probe": ("test_worker_min_instances", "test_worker_accepts_push", "test_canary_round_trip",
                         "test_probe_batch")},
        observe=observe.worker_predict_status)
-def _cold_start_503(p: LocalPlatform) -> dict[str, Any]:
+def _cold_start_503(p: Sandbox) -> dict[str, Any]:
     keep_deployment(p, "prediction-worker")
     spec = p.deployed()
     spec["prediction-worker"]["min_instances"] = 0
@@ -92,7 +92,7 @@ def _cold_start_503(p: LocalPlatform) -> dict[str, Any]:
 @fault("invoker-denied", "grading's IAM no longer lets opscheck call it: every request answers 403",
        fails={"daily": ("test_service_healthy[grading]",)},
        observe=lambda p: requests.get(p.url("grading") + "/health", timeout=5).status_code)
-def _invoker_denied(p: LocalPlatform) -> dict[str, Any]:
+def _invoker_denied(p: Sandbox) -> dict[str, Any]:
     misbehave(p, "grading", SANDBOX_DENY="1")
     return {"grading": "403 to every request"}
 
@@ -100,7 +100,7 @@ def _invoker_denied(p: LocalPlatform) -> dict[str, Any]:
 @fault("service-down", "the scrapers service's process is gone: its URL refuses connections",
        fails={"daily": ("test_service_healthy[scrapers]",)},
        observe=lambda p: observe.answers(p.url("scrapers") + "/health"))
-def _service_down(p: LocalPlatform) -> dict[str, Any]:
+def _service_down(p: Sandbox) -> dict[str, Any]:
     p.ledger.append({"kind": "restart", "service": "scrapers"})
     p.stop("scrapers")
     return {"stopped": "scrapers"}
@@ -111,7 +111,7 @@ def _service_down(p: LocalPlatform) -> dict[str, Any]:
               "deploy": ("test_worker_serves_configured_model",)},
        observe=lambda p: (requests.get(p.url("prediction-worker") + "/health", timeout=5).status_code,
                           requests.get(p.url("prediction-worker") + "/health/deep", timeout=10).status_code))
-def _deep_health_500(p: LocalPlatform) -> dict[str, Any]:
+def _deep_health_500(p: Sandbox) -> dict[str, Any]:
     misbehave(p, "prediction-worker", SANDBOX_DEEP_HEALTH_500="1")
     return {"prediction-worker": "/health/deep answers 500"}
 
@@ -122,6 +122,6 @@ def _deep_health_500(p: LocalPlatform) -> dict[str, Any]:
        observe=lambda p: (
                requests.get(p.url("prediction-worker") + "/health/deep", timeout=30).status_code,
                requests.get(p.url("prediction-worker") + "/health/deep", timeout=30).json()["status"]))
-def _deep_health_degraded(p: LocalPlatform) -> dict[str, Any]:
+def _deep_health_degraded(p: Sandbox) -> dict[str, Any]:
     misbehave(p, "prediction-worker", SANDBOX_DEEP_HEALTH_DEGRADED="1")
     return {"prediction-worker": "/health/deep answers 200 {\"status\": \"error\", \"bigquery\": \"unreachable\"}"}

@@ -16,12 +16,12 @@ from google.api_core import exceptions as gexc
 
 from opscheck.sandbox import schema
 from opscheck.sandbox.faults.common import drain, sql
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 from opscheck.sandbox.processes import SandboxError
 
 BACKUP_DATASET = "sandbox_backup"
 Entry = dict[str, Any]
-Undo = Callable[[LocalPlatform, Entry], None]
+Undo = Callable[[Sandbox, Entry], None]
 UNDO: dict[str, Undo] = {}
 """Each ledger kind -> how to undo an entry of it."""
 
@@ -34,7 +34,7 @@ def undoes(kind: str) -> Callable[[Undo], Undo]:
     return register
 
 
-def undo(p: LocalPlatform, entry: Entry) -> None:
+def undo(p: Sandbox, entry: Entry) -> None:
     kind = entry["kind"]
     if kind not in UNDO:  # a ledger written by another version
         raise SandboxError(f"cannot undo ledger entry of kind {kind!r}")
@@ -42,7 +42,7 @@ def undo(p: LocalPlatform, entry: Entry) -> None:
 
 
 # ---- what faults write down, and how each is undone ---------------------------
-def keep_rows(p: LocalPlatform, table: str, where: str) -> None:
+def keep_rows(p: Sandbox, table: str, where: str) -> None:
     """Back up the rows a fault is about to change."""
     backup = f"{BACKUP_DATASET}.b{len(p.ledger)}_{table.replace('.', '_')}"
     p.bigquery().create_dataset(BACKUP_DATASET, exists_ok=True, timeout=30)
@@ -50,7 +50,7 @@ def keep_rows(p: LocalPlatform, table: str, where: str) -> None:
     p.ledger.append({"kind": "rows", "table": table, "where": where, "backup": backup})
 
 
-def drop_table(p: LocalPlatform, table: str) -> None:
+def drop_table(p: Sandbox, table: str) -> None:
     """Back up every row of `table`, then drop it (undo creates it again, then puts the rows back)."""
     keep_rows(p, table, "TRUE")
     p.ledger[-1]["dropped"] = True
@@ -58,7 +58,7 @@ def drop_table(p: LocalPlatform, table: str) -> None:
 
 
 @undoes("rows")
-def _rows(p: LocalPlatform, entry: Entry) -> None:
+def _rows(p: Sandbox, entry: Entry) -> None:
     if entry.get("dropped"):
         sql(p, schema.ddl(entry["table"]))
     sql(p, f"DELETE FROM {entry['table']} WHERE {entry['where']}")
@@ -66,70 +66,70 @@ def _rows(p: LocalPlatform, entry: Entry) -> None:
     p.bigquery().delete_table(entry["backup"], not_found_ok=True, timeout=30)
 
 
-def keep_object(p: LocalPlatform, name: str) -> None:
+def keep_object(p: Sandbox, name: str) -> None:
     p.ledger.append({"kind": "object", "name": name,
                      "data": base64.b64encode(p.read_object(name)).decode()})
 
 
 @undoes("object")
-def _object(p: LocalPlatform, entry: Entry) -> None:
+def _object(p: Sandbox, entry: Entry) -> None:
     p.write_object(entry["name"], base64.b64decode(entry["data"]))
 
 
 @undoes("new_object")
-def _new_object(p: LocalPlatform, entry: Entry) -> None:
+def _new_object(p: Sandbox, entry: Entry) -> None:
     p.storage().bucket(schema.BUCKET).blob(entry["name"]).delete(timeout=30)
 
 
-def misbehave(p: LocalPlatform, service: str, **env: str) -> None:
+def misbehave(p: Sandbox, service: str, **env: str) -> None:
     """Restart `service` with fault switches in its environment (undo: restart it without them)."""
     p.ledger.append({"kind": "restart", "service": service})
     p.restart_service(service, env)
 
 
 @undoes("restart")
-def _restart(p: LocalPlatform, entry: Entry) -> None:
+def _restart(p: Sandbox, entry: Entry) -> None:
     p.restart_service(entry["service"])
 
 
-def keep_deployment(p: LocalPlatform, *restart: str) -> None:
+def keep_deployment(p: Sandbox, *restart: str) -> None:
     p.ledger.append({"kind": "deployment", "spec": p.deployed(), "restart": list(restart)})
 
 
 @undoes("deployment")
-def _deployment(p: LocalPlatform, entry: Entry) -> None:
+def _deployment(p: Sandbox, entry: Entry) -> None:
     p.set_deployed(entry["spec"])
     for service in entry["restart"]:
         p.restart_service(service)
 
 
 @undoes("subscription")
-def _subscription(p: LocalPlatform, entry: Entry) -> None:
+def _subscription(p: Sandbox, entry: Entry) -> None:
     p.subscriber().update_subscription(request={
         "subscription": p.push_subscription_spec(entry["endpoint"]),
         "update_mask": {"paths": ["push_config"]}}, timeout=30)
 
 
 @undoes("dead_letter_policy")
-def _dead_letter_policy(p: LocalPlatform, entry: Entry) -> None:
+def _dead_letter_policy(p: Sandbox, entry: Entry) -> None:
     spec = p.push_subscription_spec(entry["endpoint"])
     p.subscriber().delete_subscription(subscription=spec["name"], timeout=30)
     p.subscriber().create_subscription(request=spec, timeout=30)
 
 
 @undoes("push_subscription")
-def _push_subscription(p: LocalPlatform, entry: Entry) -> None:
+def _push_subscription(p: Sandbox, entry: Entry) -> None:
     with contextlib.suppress(gexc.AlreadyExists):
         p.subscriber().create_subscription(request=p.push_subscription_spec(entry["endpoint"]), timeout=30)
 
 
 @undoes("drain")
-def _drain(p: LocalPlatform, entry: Entry) -> None:
+def _drain(p: Sandbox, entry: Entry) -> None:
     drain(p, entry["subscription"])
 
 
 @undoes("dead_letter_subscription")
-def _dead_letter_subscription(p: LocalPlatform, entry: Entry) -> None:
+def _dead_letter_subscription(p: Sandbox, entry: Entry) -> None:
     path = p.dead_letter_subscription_spec()["name"]
     with contextlib.suppress(gexc.NotFound):
         p.subscriber().delete_subscription(subscription=path, timeout=30)
@@ -137,5 +137,5 @@ def _dead_letter_subscription(p: LocalPlatform, entry: Entry) -> None:
 
 
 @undoes("doc")
-def _doc(p: LocalPlatform, entry: Entry) -> None:
+def _doc(p: Sandbox, entry: Entry) -> None:
     p.doc_file.write_text(entry["text"])

@@ -11,21 +11,16 @@ from opscheck import governance
 from opscheck.sandbox import models, schema, season, seed
 from opscheck.sandbox.faults import observe
 from opscheck.sandbox.faults.catalogue import fault
-from opscheck.sandbox.faults.common import (
-    TODAY,
-    read_manifest,
-    sql,
-    write_manifest,
-)
+from opscheck.sandbox.faults.common import TODAY, read_manifest, sql, write_manifest
 from opscheck.sandbox.faults.ledger import keep_deployment, keep_object, keep_rows
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 
 
 @fault("registry-drift", "registry says training ended Jan 31; the manifest says Jan 8",
        fails={"training": ("test_registry_matches_manifest",), "deploy": ("test_registry_matches_manifest",)},
        observe=lambda p: str(observe.scalar(
                p, f"SELECT training_end_date FROM {schema.REGISTRY} WHERE status = 'production'")))
-def _registry_drift(p: LocalPlatform) -> dict[str, Any]:
+def _registry_drift(p: Sandbox) -> dict[str, Any]:
     keep_rows(p, schema.REGISTRY, "TRUE")
     sql(p, f"UPDATE {schema.REGISTRY} SET training_end_date = DATE '2026-01-31' "
             "WHERE status = 'production'")
@@ -38,7 +33,7 @@ def _registry_drift(p: LocalPlatform) -> dict[str, Any]:
                len(read_manifest(p)["models"]),
                observe.scalar(p, f"SELECT COUNT(*) FROM {schema.REGISTRY} WHERE training_start_date = '2025-11-02' "
                           "AND training_end_date = '2026-01-08'")))
-def _duplicate_training_window(p: LocalPlatform) -> dict[str, Any]:
+def _duplicate_training_window(p: Sandbox) -> dict[str, Any]:
     keep_object(p, schema.MANIFEST)
     keep_rows(p, schema.REGISTRY, "TRUE")
     manifest = read_manifest(p)
@@ -62,7 +57,7 @@ def _duplicate_training_window(p: LocalPlatform) -> dict[str, Any]:
        observe=lambda p: (
                [m["training_end_date"] for m in read_manifest(p)["models"] if m["status"] == "production"],
                str(observe.scalar(p, f"SELECT training_end_date FROM {schema.REGISTRY} WHERE status = 'production'"))))
-def _training_overlap(p: LocalPlatform) -> dict[str, Any]:
+def _training_overlap(p: Sandbox) -> dict[str, Any]:
     """Incident 10 as the morning run meets it: today's model claims training through today.
 
     Everything that describes the model says so consistently (manifest, file
@@ -99,7 +94,7 @@ def _training_overlap(p: LocalPlatform) -> dict[str, Any]:
 @fault("doc-model-section-stale", "the team doc's MODEL section still describes the retired model",
        fails={"training": ("test_team_doc_model_section",), "deploy": ("test_team_doc_model_section",)},
        observe=lambda p: hashlib.sha256(p.doc_file.read_bytes()).hexdigest())
-def _doc_model_section_stale(p: LocalPlatform) -> dict[str, Any]:
+def _doc_model_section_stale(p: Sandbox) -> dict[str, Any]:
     text = p.doc_file.read_text()
     p.ledger.append({"kind": "doc", "text": text})
     manifest = read_manifest(p)
@@ -113,7 +108,7 @@ def _doc_model_section_stale(p: LocalPlatform) -> dict[str, Any]:
        fails={"training": ("test_production_model_integrity",), "deploy": ("test_production_model_integrity",)},
        observe=lambda p: hashlib.sha256(
                p.read_object(schema.MODEL_PREFIX + models.PRODUCTION.file)).hexdigest())
-def _model_object_corrupt(p: LocalPlatform) -> dict[str, Any]:
+def _model_object_corrupt(p: Sandbox) -> dict[str, Any]:
     name = schema.MODEL_PREFIX + models.PRODUCTION.file
     keep_object(p, name)
     blob = p.read_object(name)
@@ -128,7 +123,7 @@ def _model_object_corrupt(p: LocalPlatform) -> dict[str, Any]:
                          "test_worker_model_path")},
        observe=lambda p: read_manifest(p)["production_model"] in {
                m["file"] for m in read_manifest(p)["models"]})
-def _manifest_production_unlisted(p: LocalPlatform) -> dict[str, Any]:
+def _manifest_production_unlisted(p: Sandbox) -> dict[str, Any]:
     keep_object(p, schema.MANIFEST)
     manifest = read_manifest(p)
     unlisted = dataclasses.replace(models.SHADOW.name, created=dt.datetime(2026, 2, 8, 22, 0, tzinfo=dt.UTC)).file
@@ -140,7 +135,7 @@ def _manifest_production_unlisted(p: LocalPlatform) -> dict[str, Any]:
 @fault("model-object-deleted", "the production .cbm object was deleted from the model store",
        fails={"training": ("test_production_model_integrity",), "deploy": ("test_production_model_integrity",)},
        observe=lambda p: observe.object_exists(p, schema.MODEL_PREFIX + models.PRODUCTION.file))
-def _model_object_deleted(p: LocalPlatform) -> dict[str, Any]:
+def _model_object_deleted(p: Sandbox) -> dict[str, Any]:
     name = schema.MODEL_PREFIX + models.PRODUCTION.file
     keep_object(p, name)
     p.storage().bucket(schema.BUCKET).blob(name).delete(timeout=30)

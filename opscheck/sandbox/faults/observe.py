@@ -11,20 +11,21 @@ from typing import Any
 import requests
 
 from opscheck.sandbox import schema
-from opscheck.sandbox.local import PROJECT, LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
+from opscheck.sandbox.state import PROJECT
 
 
-def scalar(p: LocalPlatform, sql: str) -> Any:
+def scalar(p: Sandbox, sql: str) -> Any:
     return next(iter(p.bigquery().query(sql).result()))[0]
 
 
-def push_endpoint(p: LocalPlatform) -> str:
+def push_endpoint(p: Sandbox) -> str:
     sub = p.subscriber().get_subscription(
         subscription=f"projects/{PROJECT}/subscriptions/{schema.PUSH_SUBSCRIPTION}", timeout=10)
     return str(sub.push_config.push_endpoint)
 
 
-def dlq_backlog(p: LocalPlatform) -> int:
+def dlq_backlog(p: Sandbox) -> int:
     path = f"projects/{PROJECT}/subscriptions/{schema.DEAD_LETTER_SUBSCRIPTION}"
     sub = p.subscriber()
     got = sub.pull(request={"subscription": path, "max_messages": 100,
@@ -35,7 +36,7 @@ def dlq_backlog(p: LocalPlatform) -> int:
     return len(got)
 
 
-def worker_predict_status(p: LocalPlatform) -> tuple[int, int, int]:
+def worker_predict_status(p: Sandbox) -> tuple[int, int, int]:
     """(min instances deployed, /health status, /predict status for a malformed push)."""
     url = p.url("prediction-worker")
     health = requests.get(f"{url}/health", timeout=5).status_code
@@ -50,5 +51,5 @@ def answers(url: str) -> bool:
         return False
 
 
-def object_exists(p: LocalPlatform, name: str) -> bool:
+def object_exists(p: Sandbox, name: str) -> bool:
     return bool(p.storage().bucket(schema.BUCKET).blob(name).exists(timeout=10))

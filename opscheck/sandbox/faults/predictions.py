@@ -8,21 +8,15 @@ from typing import Any
 from opscheck.sandbox import models, schema, season
 from opscheck.sandbox.faults import observe
 from opscheck.sandbox.faults.catalogue import fault
-from opscheck.sandbox.faults.common import (
-    CURRENT,
-    TODAY,
-    forget_batches,
-    sql,
-    today_players,
-)
+from opscheck.sandbox.faults.common import CURRENT, TODAY, forget_batches, sql, today_players
 from opscheck.sandbox.faults.ledger import drop_table, keep_rows
-from opscheck.sandbox.local import LocalPlatform
+from opscheck.sandbox.lifecycle import Sandbox
 
 
 @fault("morning-run-missing", "today's prediction run never happened: no predictions, no subsets",
        fails={"daily": ("test_predictions_landed", "test_upstream_table_fresh[predictions]")},
        observe=lambda p: observe.scalar(p, f"SELECT COUNT(*) FROM {schema.PREDICTIONS} WHERE {CURRENT}"))
-def _morning_run_missing(p: LocalPlatform) -> dict[str, Any]:
+def _morning_run_missing(p: Sandbox) -> dict[str, Any]:
     keep_rows(p, schema.PREDICTIONS, CURRENT)
     keep_rows(p, schema.SUBSET_PICKS, f"game_date = '{TODAY}'")
     deleted = sql(p, f"DELETE FROM {schema.PREDICTIONS} WHERE {CURRENT}").num_dml_affected_rows
@@ -34,7 +28,7 @@ def _morning_run_missing(p: LocalPlatform) -> dict[str, Any]:
 @fault("partial-run", "today's run stopped halfway: half the players have no prediction",
        fails={"daily": ("test_predictions_landed",)},
        observe=lambda p: observe.scalar(p, f"SELECT COUNTIF(is_active) FROM {schema.PREDICTIONS} WHERE {CURRENT}"))
-def _partial_run(p: LocalPlatform) -> dict[str, Any]:
+def _partial_run(p: Sandbox) -> dict[str, Any]:
     players = today_players(p)[::2]
     where = f"{CURRENT} AND player_lookup IN ({', '.join(repr(x) for x in players)})"
     keep_rows(p, schema.PREDICTIONS, where)
@@ -47,7 +41,7 @@ def _partial_run(p: LocalPlatform) -> dict[str, Any]:
        fails={"daily": ("test_model_version_matches_manifest",), "training": ("test_no_leakage",)},
        observe=lambda p: observe.scalar(
                p, f"SELECT STRING_AGG(DISTINCT model_version) FROM {schema.PREDICTIONS} WHERE {CURRENT}"))
-def _stale_model_version(p: LocalPlatform) -> dict[str, Any]:
+def _stale_model_version(p: Sandbox) -> dict[str, Any]:
     keep_rows(p, schema.PREDICTIONS, CURRENT)
     keep_rows(p, schema.SUBSET_PICKS, f"game_date = '{TODAY}'")
     sql(p, f"UPDATE {schema.PREDICTIONS} SET model_version = 'v9_current_season' WHERE {CURRENT}")
@@ -60,7 +54,7 @@ def _stale_model_version(p: LocalPlatform) -> dict[str, Any]:
        fails={"daily": ("test_subsets_materialized",)},
        observe=lambda p: observe.scalar(
                p, f"SELECT COUNT(*) FROM {schema.SUBSET_PICKS} WHERE game_date BETWEEN '2026-02-01' AND '2026-02-08'"))
-def _subsets_missing(p: LocalPlatform) -> dict[str, Any]:
+def _subsets_missing(p: Sandbox) -> dict[str, Any]:
     where = "game_date BETWEEN '2026-02-01' AND '2026-02-08'"
     keep_rows(p, schema.SUBSET_PICKS, where)
     sql(p, f"DELETE FROM {schema.SUBSET_PICKS} WHERE {where}")
@@ -72,7 +66,7 @@ def _subsets_missing(p: LocalPlatform) -> dict[str, Any]:
        observe=lambda p: observe.scalar(
                p, f"SELECT COUNTIF(is_correct) FROM {schema.ACCURACY} WHERE game_date >= '2026-02-02' "
                   "AND system_id = 'catboost_v9'"))
-def _hit_rate_crash(p: LocalPlatform) -> dict[str, Any]:
+def _hit_rate_crash(p: Sandbox) -> dict[str, Any]:
     start = season.TODAY - dt.timedelta(days=7)
     where = (f"game_date BETWEEN '{start}' AND '{season.TODAY}' AND system_id = '{models.SYSTEM_ID}'")
     keep_rows(p, schema.ACCURACY, where)
@@ -86,7 +80,7 @@ def _hit_rate_crash(p: LocalPlatform) -> dict[str, Any]:
        fails={"daily": ("test_upstream_table_fresh[prop_lines]",)},
        observe=lambda p: str(observe.scalar(p, f"SELECT MAX(scraped_at) FROM {schema.PROP_LINES} "
                                                    f"WHERE game_date = '{TODAY}'")))
-def _lines_stale(p: LocalPlatform) -> dict[str, Any]:
+def _lines_stale(p: Sandbox) -> dict[str, Any]:
     where = f"game_date BETWEEN '{season.TODAY - dt.timedelta(days=7)}' AND '{TODAY}'"
     keep_rows(p, schema.PROP_LINES, where)
     sql(p, f"UPDATE {schema.PROP_LINES} SET scraped_at = TIMESTAMP_SUB(scraped_at, INTERVAL 72 HOUR) "
@@ -99,7 +93,7 @@ def _lines_stale(p: LocalPlatform) -> dict[str, Any]:
        observe=lambda p: observe.scalar(
                p, f"SELECT COUNT(*) - COUNT(DISTINCT player_lookup) FROM {schema.PREDICTIONS} "
                   f"WHERE {CURRENT} AND is_active"))
-def _duplicate_predictions(p: LocalPlatform) -> dict[str, Any]:
+def _duplicate_predictions(p: Sandbox) -> dict[str, Any]:
     keep_rows(p, schema.PREDICTIONS, CURRENT)
     columns = [c.split()[0] for c in schema.TABLES[schema.PREDICTIONS].split(",")]
     copied = ", ".join({"prediction_id": "CONCAT(prediction_id, '-rerun') AS prediction_id",
@@ -115,7 +109,7 @@ def _duplicate_predictions(p: LocalPlatform) -> dict[str, Any]:
        observe=lambda p: observe.scalar(
                p, f"SELECT COUNTIF(IS_NAN(predicted_points) OR predicted_points < 0 OR confidence > 1 "
                   f"OR ABS(predicted_points - line_value) > 25) FROM {schema.PREDICTIONS} WHERE {CURRENT}"))
-def _implausible_predictions(p: LocalPlatform) -> dict[str, Any]:
+def _implausible_predictions(p: Sandbox) -> dict[str, Any]:
     keep_rows(p, schema.PREDICTIONS, CURRENT)
     players = today_players(p)
     for player, change in zip(players, ("predicted_points = CAST('NaN' AS FLOAT64)", "predicted_points = -4.5",
@@ -128,7 +122,7 @@ def _implausible_predictions(p: LocalPlatform) -> dict[str, Any]:
        fails={"daily": ("test_predictions_only_for_scheduled_games",)},
        observe=lambda p: observe.scalar(
                p, f"SELECT COUNT(*) FROM {schema.SCHEDULE} WHERE game_date = '{TODAY}'"))
-def _predictions_without_games(p: LocalPlatform) -> dict[str, Any]:
+def _predictions_without_games(p: Sandbox) -> dict[str, Any]:
     keep_rows(p, schema.SCHEDULE, f"game_date = '{TODAY}'")
     sql(p, f"DELETE FROM {schema.SCHEDULE} WHERE game_date = '{TODAY}'")
     return {"schedule": f"no games on {TODAY}"}
@@ -137,7 +131,7 @@ def _predictions_without_games(p: LocalPlatform) -> dict[str, Any]:
 @fault("table-missing", "the subset picks table was dropped (a migration gone wrong)",
        fails={"daily": ("test_subsets_materialized",), "training": ("test_no_leakage",)},
        observe=lambda p: sorted(t.table_id for t in p.bigquery().list_tables("nba_predictions", timeout=10)))
-def _table_missing(p: LocalPlatform) -> dict[str, Any]:
+def _table_missing(p: Sandbox) -> dict[str, Any]:
     drop_table(p, schema.SUBSET_PICKS)
     return {"dropped": schema.SUBSET_PICKS}
 
@@ -146,7 +140,7 @@ def _table_missing(p: LocalPlatform) -> dict[str, Any]:
        fails={},
        observe=lambda p: [observe.scalar(p, f"SELECT COUNT(*) FROM {table} WHERE game_date = '{TODAY}'")
                                  for table in (schema.SCHEDULE, schema.PROP_LINES, schema.PREDICTIONS)])
-def _off_day(p: LocalPlatform) -> dict[str, Any]:
+def _off_day(p: Sandbox) -> dict[str, Any]:
     emptied = [t for t in schema.TABLES if t not in schema.UNPARTITIONED]
     for table in emptied:
         keep_rows(p, table, f"game_date = '{TODAY}'")
@@ -159,7 +153,7 @@ def _off_day(p: LocalPlatform) -> dict[str, Any]:
        fails={"daily": ("test_model_version_matches_manifest",)},
        observe=lambda p: observe.scalar(
                p, f"SELECT COUNT(DISTINCT model_version) FROM {schema.PREDICTIONS} WHERE {CURRENT} AND is_active"))
-def _partial_rollout(p: LocalPlatform) -> dict[str, Any]:
+def _partial_rollout(p: Sandbox) -> dict[str, Any]:
     keep_rows(p, schema.PREDICTIONS, CURRENT)
     lagging = ", ".join(f"'{player}'" for player in today_players(p)[::3])  # one player in three
     sql(p, f"UPDATE {schema.PREDICTIONS} SET model_version = '{models.RETIRED.version}' "
@@ -172,7 +166,7 @@ def _partial_rollout(p: LocalPlatform) -> dict[str, Any]:
                         "test_upstream_table_fresh[predictions]")},
        observe=lambda p: [observe.scalar(p, f"SELECT COUNT(*) FROM {table} WHERE game_date = '{TODAY}'")
                                        for table in (schema.SCHEDULE, schema.PROP_LINES, schema.PREDICTIONS)])
-def _lines_missing(p: LocalPlatform) -> dict[str, Any]:
+def _lines_missing(p: Sandbox) -> dict[str, Any]:
     tables = (schema.PROP_LINES, schema.PREDICTIONS, schema.SUBSET_PICKS)
     for table in tables:
         keep_rows(p, table, f"game_date = '{TODAY}'")
@@ -186,7 +180,7 @@ def _lines_missing(p: LocalPlatform) -> dict[str, Any]:
        observe=lambda p: observe.scalar(
                p, f"SELECT COUNTIF(is_correct IS NULL) FROM {schema.ACCURACY} WHERE game_date >= '2026-02-02' "
                   "AND system_id = 'catboost_v9'"))
-def _grading_nulls(p: LocalPlatform) -> dict[str, Any]:
+def _grading_nulls(p: Sandbox) -> dict[str, Any]:
     where = (f"game_date BETWEEN '{season.TODAY - dt.timedelta(days=7)}' AND '{season.TODAY - dt.timedelta(days=1)}'"
              f" AND system_id = '{models.SYSTEM_ID}'")
     keep_rows(p, schema.ACCURACY, where)

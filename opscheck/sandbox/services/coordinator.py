@@ -6,7 +6,7 @@ on `/complete`); `/reset` empties the tracker, which is how incident 9's
 backfills lost track of their batches. `SANDBOX_TRACKER_STUCK` makes
 `/complete` accept reports and record nothing: a tracker that never moves.
 
-Probe contract (opscheck/contract.py): `/start` takes `players` (only
+Probe contract (opscheck/delivery/contract.py): `/start` takes `players` (only
 those), `probe_id` and `probe_expires`: the batch is `probe-<id>` and its
 messages carry the probe attributes; `/forget` drops one batch.
 """

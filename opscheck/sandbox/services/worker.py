@@ -11,7 +11,7 @@ cannot reach BigQuery (a health endpoint that reports trouble with a 200).
 `SANDBOX_SLOW_PREDICT=SECONDS` makes every prediction take that long (canaries
 are still answered at once): a push that lands after its probe gave up.
 
-It honours opscheck's probe contract (opscheck/contract.py): a canary
+It honours opscheck's probe contract (opscheck/delivery/contract.py): a canary
 is acknowledged and remembered (`GET /probe/receipts/<probe id>`, the newest
 thousand canaries), a probe request writes
 an inactive `probe-…` row without superseding anything, and an expired probe

@@ -1,0 +1,205 @@
+"""The local platform's resources: the Pub/Sub subscriptions, tables, the platform repo, the deployment.
+
+What `up` creates and seeds, and what faults change and heal puts back: subscription specs as the
+real platform declares them, rows loaded into the BigQuery stand-in, the services' deployment spec
+(what Cloud Run would report), the coordinator's HTTP API, and the overlay that points opscheck here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import time
+from typing import Any
+
+from opscheck.sandbox import models, processes, schema, season, seed
+from opscheck.sandbox.processes import SandboxError
+from opscheck.sandbox.state import CLOUD_API, PROJECT, REGION, RUN_TIMEOUT, SERVICES, SandboxState
+
+
+class Infrastructure(SandboxState):
+    """The resources of one local platform (see Sandbox for bringing it up)."""
+
+    def push_subscription_spec(self, endpoint: str) -> dict[str, Any]:
+        """The healthy push subscription (what `heal` puts back)."""
+        return {
+            "name": f"projects/{PROJECT}/subscriptions/{schema.PUSH_SUBSCRIPTION}",
+            "topic": f"projects/{PROJECT}/topics/{schema.REQUEST_TOPIC}",
+            "push_config": {"push_endpoint": endpoint, "oidc_token": {
+                "service_account_email": f"pubsub-invoker@{PROJECT}.iam.gserviceaccount.com",
+                "audience": endpoint.rsplit("/", 1)[0]}},
+            "ack_deadline_seconds": 60,
+            "dead_letter_policy": {
+                "dead_letter_topic": f"projects/{PROJECT}/topics/{schema.DEAD_LETTER_TOPIC}",
+                "max_delivery_attempts": 5},
+            "retry_policy": {"minimum_backoff": {"seconds": 1}, "maximum_backoff": {"seconds": 10}},
+        }
+
+    def dead_letter_subscription_spec(self, expires_after: int = 0) -> dict[str, Any]:
+        """The dead-letter subscription: healthy, it never expires (what `heal` puts back).
+
+        Created without an expiration policy, Pub/Sub gives a subscription its
+        default, expiry after 31 days idle; the emulator reports no policy at
+        all. So the local platform states the policy either way, as Google
+        would report it: none (0) for never, else the TTL in seconds.
+        """
+        spec: dict[str, Any] = {"name": f"projects/{PROJECT}/subscriptions/{schema.DEAD_LETTER_SUBSCRIPTION}",
+                                "topic": f"projects/{PROJECT}/topics/{schema.DEAD_LETTER_TOPIC}",
+                                "ack_deadline_seconds": 60, "expiration_policy": {}}
+        if expires_after:
+            spec["expiration_policy"] = {"ttl": {"seconds": expires_after}}
+        return spec
+
+    def worker_push_endpoint(self) -> str:
+        return f"{self.url('prediction-worker')}/predict"
+
+    def _create_infrastructure(self) -> None:
+        bq = self.bigquery()
+        for dataset in schema.DATASETS:
+            bq.create_dataset(dataset, exists_ok=True, timeout=30)
+        for table in schema.TABLES:
+            bq.query(schema.ddl(table)).result(timeout=30)
+        self.storage().create_bucket(schema.BUCKET, timeout=30)
+        publisher = self.publisher()
+        for topic in (schema.REQUEST_TOPIC, schema.DEAD_LETTER_TOPIC):
+            publisher.create_topic(name=f"projects/{PROJECT}/topics/{topic}", timeout=30)
+        subscriber = self.subscriber()
+        subscriber.create_subscription(request=self.dead_letter_subscription_spec(), timeout=30)
+        # The worker's port is chosen now so the push subscription can name it.
+        self._state["worker_port"] = processes.free_port()
+        endpoint = f"http://127.0.0.1:{self._state['worker_port']}/predict"
+        subscriber.create_subscription(request=self.push_subscription_spec(endpoint), timeout=30)
+
+    def load_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Append rows to a table with one load job."""
+        from google.cloud import bigquery
+
+        if not rows:
+            return
+        job = self.bigquery().load_table_from_json(
+            rows, table, job_config=bigquery.LoadJobConfig(write_disposition="WRITE_APPEND"))
+        job.result(timeout=120)
+
+    def _seed_bulk(self, trained: dict[str, models.TrainedModel]) -> None:
+        bucket = self.storage().bucket(schema.BUCKET)
+        for model in trained.values():
+            bucket.blob(schema.MODEL_PREFIX + model.spec.file).upload_from_string(model.blob, timeout=60)
+        manifest = seed.manifest(list(trained.values()))
+        bucket.blob(schema.MANIFEST).upload_from_string(
+            json.dumps(manifest, indent=2), content_type="application/json", timeout=30)
+        clock = seed.Clock(self.now())
+        for table, rows in seed.reference_rows(self.seed_number, clock).items():
+            self.load_rows(table, rows)
+        self.load_rows(schema.PREDICTIONS, seed.prediction_rows(self.seed_number, trained, clock))
+        self.load_rows(schema.REGISTRY, seed.registry_rows(manifest))
+        retired = next(m for m in manifest["models"] if m["status"] == "retired")
+        self._state["commits"] = self._init_platform_repo([seed.team_doc(manifest, retired),
+                                                           seed.team_doc(manifest)])
+
+    def _init_platform_repo(self, docs: list[str]) -> dict[str, str]:
+        """The platform's repository, a real git checkout: one commit per entry of seed.COMMITS.
+
+        Author, committer and times are fixed (the SHAs still differ between
+        `up`s: the doc holds model hashes); services carry them as their
+        `commit-sha` label and the deploy gate compares them with this
+        checkout's HEAD.
+        """
+        repo = self.doc_file.parent
+        shutil.rmtree(repo, ignore_errors=True)
+        repo.mkdir(parents=True)
+        git = ["git", "-C", str(repo), "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"]
+        subprocess.run([*git, "init", "-q", "-b", "main"], check=True, timeout=30)
+        commits = {}
+        for (name, when), text in zip(seed.COMMITS, docs, strict=True):
+            self.doc_file.write_text(text)
+            who = {"GIT_AUTHOR_NAME": "Platform Team", "GIT_AUTHOR_EMAIL": "platform@example.com",
+                   "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_NAME": "Platform Team",
+                   "GIT_COMMITTER_EMAIL": "platform@example.com", "GIT_COMMITTER_DATE": when}
+            subprocess.run([*git, "add", "CLAUDE.md"], check=True, timeout=30)
+            subprocess.run([*git, "commit", "-q", "-m", f"{name}: team doc"], check=True, timeout=30,
+                           env={**os.environ, **who})
+            commits[name] = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True,
+                                           text=True, timeout=30).stdout.strip()
+        return commits
+
+    @property
+    def commits(self) -> dict[str, str]:
+        """The platform repository's commits by name (`main`, `stale`)."""
+        found: dict[str, str] = self._state["commits"]
+        return found
+
+    def _write_services_spec(self, model_path: str) -> None:
+        """Every service's deployment as the Cloud Run stand-in will describe it."""
+        ports = {name: self._state["worker_port"] if name == "prediction-worker"
+                 else processes.free_port() for name in SERVICES}
+        self._state["service_ports"] = ports
+        spec = {}
+        for index, name in enumerate(SERVICES):
+            env = {"GCP_PROJECT": PROJECT}
+            secrets = {}
+            if name == "prediction-worker":
+                env[schema.MODEL_PATH_ENV] = model_path
+            if name == "scrapers":  # its odds API key comes from Secret Manager, as in production
+                secrets["ODDS_API_KEY"] = ["odds-api-key", "latest"]
+            spec[name] = {
+                "uri": f"http://127.0.0.1:{ports[name]}",
+                "env": env,
+                "secrets": secrets,
+                "min_instances": 1 if name in ("prediction-worker", "prediction-coordinator") else 0,
+                "max_instances": 10,
+                "revision": f"{name}-{40 + index:05d}-{self.commits['main'][:3]}",
+                "commit_sha": self.commits["main"],
+                "revision_created": seed.DEPLOYED_AT,
+            }
+        self.services_file.write_text(json.dumps(spec, indent=2, sort_keys=True))
+
+    def deployed(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.services_file.read_text())
+        return data
+
+    def set_deployed(self, spec: dict[str, Any]) -> None:
+        self.services_file.write_text(json.dumps(spec, indent=2, sort_keys=True))
+
+    def morning_run(self, day: dt.date) -> dict[str, Any]:
+        """What the scheduler does at 07:00: /start, wait for N/N, then materialise subsets."""
+        batch = self.call("prediction-coordinator", "/start", {"game_date": day.isoformat()})
+        self.wait_for_batch(batch["batch_id"], RUN_TIMEOUT)
+        self.call("subset-materializer", "/materialize", {"start_date": season.SEASON_START.isoformat(),
+                                                          "end_date": day.isoformat()})
+        result: dict[str, Any] = batch
+        return result
+
+    def wait_for_batch(self, batch_id: str, timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            batches = self.call("prediction-coordinator", "/status")["batches"]
+            batch: dict[str, Any] = next(b for b in batches if b["batch_id"] == batch_id)
+            if batch["completed"] >= batch["expected"]:
+                return batch
+            if time.monotonic() > deadline:
+                raise SandboxError(f"batch {batch_id} stalled at {batch['progress']}")
+            time.sleep(0.2)
+
+    def _write_target(self) -> None:
+        """The overlay that makes opscheck's live gateways talk to this platform."""
+        lines = [
+            "# Written by `opscheck sandbox up`: points opscheck's gateways at the local platform.",
+            "[run]", f'today = {season.TODAY.isoformat()}',
+            f"clock_offset_seconds = {self._state['clock_offset']:.0f}  # the platform's clock: {season.TODAY}", "",
+            "[gcp]", f'project = "{PROJECT}"', f'region = "{REGION}"', "",
+            "[repo]", f'path = "{self.doc_file.parent}"', "",
+            "# A miniature platform: its worker keeps canary receipts, and a batch finishes in seconds.",
+            "[probes]", 'canary_via = "worker"', "stall_zero_seconds = 15", "tracker_grace_seconds = 3",
+            "canary_deadline_seconds = 8", "batch_deadline_seconds = 8", "",
+            "[endpoints]",
+            f'bigquery = "{self.url("bigquery")}"',
+            f'storage = "{self.url("storage")}"',
+            f'pubsub = "{self.url("pubsub")}"',
+            f'run = "{self.url(CLOUD_API)}"',
+            f'monitoring = "http://127.0.0.1:{self._state["monitoring_port"]}"',
+            "anonymous = true", "id_tokens = false", "timeout_seconds = 20", "",
+        ]
+        self.target_file.write_text("\n".join(lines))
