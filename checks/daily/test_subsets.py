@@ -1,4 +1,4 @@
-"""Every configured subset is materialised for every date with predictions (incident 3)."""
+"""Every configured subset is materialised for every date with predictions, from those that stand (incident 3)."""
 
 from __future__ import annotations
 
@@ -28,5 +28,25 @@ def test_subsets_materialized(subsets: Subsets, day: dt.date, evidence: Evidence
             f"{len(missing)} (date, subset) pairs have predictions but no picks: {pairs}{more}; "
             f"next: backfill with POST /materialize "
             f"{{\"start_date\": \"{first}\", \"end_date\": \"{last}\"}} on subset-materializer",
+            pytrace=False,
+        )
+
+
+def test_subsets_pick_active_predictions(subsets: Subsets, day: dt.date, evidence: Evidence) -> None:
+    """Picks made before a rerun name predictions that no longer stand: the site shows yesterday's numbers."""
+    start, end = subsets.window(day)
+    if not subsets.predicted_days(day):
+        pytest.skip(f"no date of {start}..{end} has active predictions, so no pick can name one (no games then; "
+                    "test_predictions_landed judges the predictions)")
+    stale = subsets.stale(day)
+    evidence.table(f"picks naming no active prediction of their date, {start}..{end}", stale)
+    if stale:
+        first, last = min(r["game_date"] for r in stale), max(r["game_date"] for r in stale)
+        picks = sum(r["stale_picks"] for r in stale)
+        pytest.fail(
+            f"{picks} subset picks in {len(stale)} (date, subset) pairs {first}..{last} name predictions that "
+            f"are no longer active (a rerun replaced them after the picks were made); next: materialise again "
+            f"with POST /materialize {{\"start_date\": \"{first}\", \"end_date\": \"{last}\"}} on "
+            "subset-materializer",
             pytrace=False,
         )

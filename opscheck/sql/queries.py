@@ -169,6 +169,7 @@ class CoverageRow(TypedDict):
     subset_name: str
     predictions: Count
     picks: Count
+    stale_picks: Count  # picks naming no active prediction of that date
 
 
 shapes.at_most(HitRow, ("hits", "graded"), ("graded", "rows"))
@@ -176,6 +177,7 @@ shapes.at_most(VersionRow, ("players", "active"), ("calls", "active"), ("active"
                ("graded", "active"))
 shapes.at_most(ExpectedRow, ("games_with_lines", "games"), ("games_with_lines", "players_with_lines"))
 shapes.at_most(UsageRow, ("first_date", "last_date"))
+shapes.at_most(CoverageRow, ("stale_picks", "picks"))
 ROWS: dict[str, Any] = {
     "batch_rows": ProbeSecondRow, "doctor_ping": PingRow, "expected_predictions": ExpectedRow,
     "freshness": FreshnessRow, "hit_rate_daily": HitRow, "prediction_problems": ProblemRow,

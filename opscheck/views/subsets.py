@@ -40,6 +40,11 @@ class Subsets(View):
         """(date, subset) pairs with predictions but no picks, in `day`'s window."""
         return [(r["game_date"], r["subset_name"]) for r in self.coverage(day) if r["predictions"] and not r["picks"]]
 
+    def stale(self, day: dt.date) -> list[dict[str, Any]]:
+        """(date, subset, picks, stale picks) where picks name no active prediction of their date, in `day`'s window."""
+        return [{k: r[k] for k in ("game_date", "subset_name", "picks", "stale_picks")}
+                for r in self.coverage(day) if r["stale_picks"]]
+
     def predicted_days(self, day: dt.date) -> int:
         """How many dates of `day`'s window have active predictions (what the check had to judge)."""
         return len({r["game_date"] for r in self.coverage(day) if r["predictions"]})

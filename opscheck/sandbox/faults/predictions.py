@@ -30,9 +30,13 @@ def _morning_run_missing(p: Sandbox) -> dict[str, Any]:
        observe=lambda p: observe.scalar(p, f"SELECT COUNTIF(is_active) FROM {schema.PREDICTIONS} WHERE {CURRENT}"))
 def _partial_run(p: Sandbox) -> dict[str, Any]:
     players = today_players(p)[::2]
-    where = f"{CURRENT} AND player_lookup IN ({', '.join(repr(x) for x in players)})"
+    listed = ", ".join(repr(x) for x in players)
+    where = f"{CURRENT} AND player_lookup IN ({listed})"
+    picked = f"game_date = '{TODAY}' AND player_lookup IN ({listed})"
     keep_rows(p, schema.PREDICTIONS, where)
+    keep_rows(p, schema.SUBSET_PICKS, picked)
     sql(p, f"DELETE FROM {schema.PREDICTIONS} WHERE {where}")
+    sql(p, f"DELETE FROM {schema.SUBSET_PICKS} WHERE {picked}")  # the materializer picked from what the run made
     forget_batches(p)  # the coordinator lost the batch that stopped halfway
     return {"players_missing": len(players)}
 
@@ -95,13 +99,31 @@ def _lines_stale(p: Sandbox) -> dict[str, Any]:
                   f"WHERE {CURRENT} AND is_active"))
 def _duplicate_predictions(p: Sandbox) -> dict[str, Any]:
     keep_rows(p, schema.PREDICTIONS, CURRENT)
+    _rerun(p)
+    return {"duplicated": "every active prediction of today"}
+
+
+def _rerun(p: Sandbox) -> None:
+    """A second morning run: a copy of each of today's active predictions, a second later, id `...-rerun`."""
     columns = [c.split()[0] for c in schema.TABLES[schema.PREDICTIONS].split(",")]
     copied = ", ".join({"prediction_id": "CONCAT(prediction_id, '-rerun') AS prediction_id",
                         "created_at": "TIMESTAMP_ADD(created_at, INTERVAL 1 SECOND) AS created_at"}.get(c.strip(), c)
                        for c in columns)
     sql(p, f"INSERT INTO {schema.PREDICTIONS} SELECT {copied} FROM {schema.PREDICTIONS} "
             f"WHERE {CURRENT} AND is_active")
-    return {"duplicated": "every active prediction of today"}
+
+
+@fault("subsets-stale", "the morning run was rerun after the picks were made: today's picks name replaced predictions",
+       fails={"daily": ("test_subsets_pick_active_predictions",)},
+       observe=lambda p: observe.scalar(
+               p, f"SELECT COUNT(*) FROM {schema.SUBSET_PICKS} WHERE game_date = '{TODAY}' AND prediction_id NOT IN "
+                  f"(SELECT prediction_id FROM {schema.PREDICTIONS} WHERE {CURRENT} AND is_active)"))
+def _subsets_stale(p: Sandbox) -> dict[str, Any]:
+    keep_rows(p, schema.PREDICTIONS, CURRENT)
+    _rerun(p)  # the rerun's predictions stand, the first run's are deactivated; the picks still name those
+    replaced = sql(p, f"UPDATE {schema.PREDICTIONS} SET is_active = FALSE WHERE {CURRENT} AND is_active "
+                      "AND NOT ENDS_WITH(prediction_id, '-rerun')").num_dml_affected_rows
+    return {"replaced_predictions": replaced}
 
 
 @fault("implausible-predictions", "a broken feature: NaN, negative and absurd predicted points, confidence 1.7",
@@ -129,7 +151,8 @@ def _predictions_without_games(p: Sandbox) -> dict[str, Any]:
 
 
 @fault("table-missing", "the subset picks table was dropped (a migration gone wrong)",
-       fails={"daily": ("test_subsets_materialized",), "training": ("test_no_leakage",)},
+       fails={"daily": ("test_subsets_materialized", "test_subsets_pick_active_predictions"),
+              "training": ("test_no_leakage",)},
        observe=lambda p: sorted(t.table_id for t in p.bigquery().list_tables("nba_predictions", timeout=10)))
 def _table_missing(p: Sandbox) -> dict[str, Any]:
     drop_table(p, schema.SUBSET_PICKS)
