@@ -58,6 +58,7 @@ def examine(platform: Platform) -> list[Row]:
         "pubsub": lambda: platform.pubsub.topic_exists(config.pubsub.request_topic),
         "run": lambda: platform.run.service(config.services.worker),
         "monitoring": lambda: platform.monitoring.subscription_backlog(config.pubsub.dead_letter_subscription),
+        "scheduler": lambda: platform.scheduler.job(config.services.morning_job),
     }
     for api, read in apis.items():
         row = _try("api", api, read, f"grant {ROLES[api]} to {who}")
@@ -79,6 +80,10 @@ def examine(platform: Platform) -> list[Row]:
     for service in config.services.all:
         rows.append(_try("service", service, functools.partial(platform.run.service, service),
                          f"deploy it or fix [services] (region {config.gcp.region})"))
+    job = config.services.morning_job
+    rows.append(_try("job", job, functools.partial(platform.scheduler.job, job),
+                     f"create it (gcloud scheduler jobs create http {job} --location {config.gcp.region} ...) "
+                     "or fix [services] morning_job"))
     return rows
 
 

@@ -128,6 +128,8 @@ class ServicesConfig:
     expected_commit: str = dataclasses.field(default="", metadata=check(commit_problem))
     # The worker's floor of min instances: below it, cold starts answer 503 to pushes (incident 9).
     worker_min_instances: int = dataclasses.field(default=1, metadata=check(up_to(1000, "instances")))
+    # The Cloud Scheduler job (in gcp.region) that calls the coordinator's /start each morning.
+    morning_job: str = dataclasses.field(default="morning-predictions", metadata=check(resource_name))
 
     @property
     def all(self) -> tuple[str, ...]:
@@ -216,6 +218,7 @@ class EndpointsConfig:
     pubsub: str = dataclasses.field(default="", metadata=check(url))
     run: str = dataclasses.field(default="", metadata=check(url))
     monitoring: str = dataclasses.field(default="", metadata=check(url))
+    scheduler: str = dataclasses.field(default="", metadata=check(url))
     # Anonymous credentials are only sane against stand-ins; Google needs ADC.
     anonymous: bool = False
     # Cloud Run services behind IAM need an ID token; stand-ins do not.

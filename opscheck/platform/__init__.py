@@ -17,6 +17,7 @@ from opscheck.platform.cloudrun import CloudRun
 from opscheck.platform.http import Http
 from opscheck.platform.monitoring import Monitoring
 from opscheck.platform.pubsub import PubSub
+from opscheck.platform.scheduler import Scheduler
 from opscheck.platform.storage import Storage
 
 __all__ = ["Platform"]
@@ -44,6 +45,10 @@ class Platform:
     @functools.cached_property
     def run(self) -> CloudRun:
         return CloudRun(self.config, self.channel)
+
+    @functools.cached_property
+    def scheduler(self) -> Scheduler:
+        return Scheduler(self.config, self.channel)
 
     @functools.cached_property
     def http(self) -> Http:

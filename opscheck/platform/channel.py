@@ -98,6 +98,7 @@ ROLES = {
     "pubsub": "roles/pubsub.viewer (and roles/pubsub.subscriber on the dead-letter subscription, to count it)",
     "run": "roles/run.viewer",
     "monitoring": "roles/monitoring.viewer",
+    "scheduler": "roles/cloudscheduler.viewer",
 }
 """The role each API's reads need: what a 403 tells the user to grant."""
 

@@ -13,11 +13,28 @@ import os
 import shutil
 import subprocess
 import time
+import zoneinfo
 from typing import Any
 
 from opscheck.sandbox import models, processes, schema, season, seed
 from opscheck.sandbox.processes import SandboxError
 from opscheck.sandbox.state import CLOUD_API, PROJECT, REGION, RUN_TIMEOUT, SERVICES, SandboxState
+
+MORNING_JOB = "morning-predictions"
+MORNING_FIRES = dt.time(7, 0)  # the job's schedule, "0 7 * * *" in America/New_York
+NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
+
+
+def _zulu(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _next_morning(after: dt.datetime) -> str:
+    """The job's next schedule time after `after` (Cloud Scheduler's scheduleTime)."""
+    local = after.astimezone(NEW_YORK)
+    fires = dt.datetime.combine(local.date(), MORNING_FIRES, NEW_YORK)
+    return _zulu(fires if fires > local else dt.datetime.combine(local.date() + dt.timedelta(days=1),
+                                                                  MORNING_FIRES, NEW_YORK))
 
 
 class Infrastructure(SandboxState):
@@ -163,9 +180,33 @@ class Infrastructure(SandboxState):
     def set_deployed(self, spec: dict[str, Any]) -> None:
         self.services_file.write_text(json.dumps(spec, indent=2, sort_keys=True))
 
+    def scheduled_jobs(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.scheduler_file.read_text())
+        return data
+
+    def set_scheduled_jobs(self, jobs: dict[str, Any]) -> None:
+        self.scheduler_file.write_text(json.dumps(jobs, indent=2, sort_keys=True))
+
+    def _write_scheduler(self) -> None:
+        """The morning job as Cloud Scheduler holds it: 07:00 New York, calling the coordinator's /start."""
+        self.set_scheduled_jobs({MORNING_JOB: {
+            "schedule": "0 7 * * *", "time_zone": "America/New_York", "state": "ENABLED",
+            "target": self.deployed()["prediction-coordinator"]["uri"] + "/start",
+            "last_attempt_time": None, "status": {}, "schedule_time": _next_morning(self.now()),
+        }})
+
+    def _attempted(self, day: dt.date, code: int, message: str = "") -> None:
+        """The morning job's attempt for `day`: started at 07:00 there, with the target's answer as its status."""
+        jobs = self.scheduled_jobs()
+        started = dt.datetime.combine(day, MORNING_FIRES, NEW_YORK)
+        jobs[MORNING_JOB].update(last_attempt_time=_zulu(started), status={"code": code, "message": message} if code
+                                 else {}, schedule_time=_next_morning(started))
+        self.set_scheduled_jobs(jobs)
+
     def morning_run(self, day: dt.date) -> dict[str, Any]:
         """What the scheduler does at 07:00: /start, wait for N/N, then materialise subsets."""
         batch = self.call("prediction-coordinator", "/start", {"game_date": day.isoformat()})
+        self._attempted(day, 0)  # the job's attempt succeeded: /start answered 200
         self.wait_for_batch(batch["batch_id"], RUN_TIMEOUT)
         self.call("subset-materializer", "/materialize", {"start_date": season.SEASON_START.isoformat(),
                                                           "end_date": day.isoformat()})
@@ -200,6 +241,7 @@ class Infrastructure(SandboxState):
             f'pubsub = "{self.url("pubsub")}"',
             f'run = "{self.url(CLOUD_API)}"',
             f'monitoring = "http://127.0.0.1:{self._state["monitoring_port"]}"',
+            f'scheduler = "{self.url(CLOUD_API)}"',
             "anonymous = true", "id_tokens = false", "timeout_seconds = 20", "",
         ]
         self.target_file.write_text("\n".join(lines))

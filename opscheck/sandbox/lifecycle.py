@@ -80,6 +80,7 @@ class Sandbox(Infrastructure):
             self._create_infrastructure()
             self._seed_bulk(trained)
             self._write_services_spec(self.model_path(models.PRODUCTION.file))
+            self._write_scheduler()
             for name in SERVICES:
                 self._start_service(name)
             self._start_service(CLOUD_API)
@@ -188,6 +189,7 @@ class Sandbox(Infrastructure):
             self._state["cloud_api_port"] = port
             self._state.setdefault("monitoring_port", processes.free_port())
             env = {**self.env(), "SANDBOX_SERVICES_FILE": str(self.services_file),
+                   "SANDBOX_SCHEDULER_FILE": str(self.scheduler_file),
                    "SANDBOX_MONITORING_PORT": str(self._state["monitoring_port"]),
                    "SANDBOX_WORKER_LOG": str(self._log("prediction-worker"))}
         else:

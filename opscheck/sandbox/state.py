@@ -92,6 +92,11 @@ class SandboxState:
         return self.state_dir / "services.json"
 
     @property
+    def scheduler_file(self) -> Path:
+        """The Cloud Scheduler jobs as the stand-in describes them (the morning job's last attempt)."""
+        return self.state_dir / "scheduler.json"
+
+    @property
     def doc_file(self) -> Path:
         return self.state_dir / "platform-repo" / "CLAUDE.md"
 

@@ -26,6 +26,7 @@ from opscheck.views.hit_rate import HitRate
 from opscheck.views.manifest import Manifest
 from opscheck.views.model_registry import ModelRegistry
 from opscheck.views.model_usage import ModelUsage
+from opscheck.views.morning_job import MorningJob
 from opscheck.views.predictions import Predictions
 from opscheck.views.production_model import ProductionModel
 from opscheck.views.services import HealthAnswer, Services
@@ -47,6 +48,7 @@ VIEWS: dict[str, type[View]] = {
     "delivery": Delivery,
     "expected_commit": ExpectedCommit,
     "coordinator": Coordinator,
+    "morning_job": MorningJob,
 }
 """Each view by the name a check asks for it (its fixture)."""
 
@@ -77,5 +79,5 @@ class Views:
 
 
 __all__ = ["VIEWS", "Batch", "Context", "Coordinator", "Days", "DeadLetters", "Delivery", "ExpectedCommit",
-           "Freshness", "HealthAnswer", "HitRate", "Manifest", "ModelRegistry", "ModelUsage", "Predictions",
-           "ProductionModel", "Services", "Subsets", "TeamDoc", "View", "Views"]
+           "Freshness", "HealthAnswer", "HitRate", "Manifest", "ModelRegistry", "ModelUsage", "MorningJob",
+           "Predictions", "ProductionModel", "Services", "Subsets", "TeamDoc", "View", "Views"]

@@ -139,13 +139,13 @@ def test_credentials_that_cannot_work_are_one_line_once(
     assert "run `gcloud auth application-default login`" in line
 
 
-@pytest.mark.parametrize("api", ["bigquery", "storage", "pubsub", "run", "monitoring"])
+@pytest.mark.parametrize("api", ["bigquery", "storage", "pubsub", "run", "monitoring", "scheduler"])
 def test_a_host_that_does_not_resolve_stops_the_run_at_once(pytester: pytest.Pytester, tmp_path: Path,
                                                             api: str) -> None:
     """No DNS cost a live run 41 s and 506 lines of "no answer within 30s" (issue 18): a name that does not
     resolve is not a timeout. `.invalid` never resolves (RFC 6761), wherever the test runs."""
     endpoints = {name: f"http://127.0.0.1:{port}" for port, name in enumerate(
-        ("bigquery", "storage", "pubsub", "run", "monitoring"), start=1)}  # refused at once, as a dead stand-in
+        ("bigquery", "storage", "pubsub", "run", "monitoring", "scheduler"), start=1)}  # refused at once
     endpoints[api] = f"http://{api}.opscheck.invalid:9050"
     config = tmp_path / "opscheck.toml"
     lines = "".join(f'{k} = "{v}"\n' for k, v in endpoints.items())

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import REPO, edited_scenario, run_checks, summary_of
+from tests.helpers import RECORDINGS, REPO, edited_scenario, run_checks, summary_of
 
 CHECKS = REPO / "checks"
 TODAY = "2026-02-09"
@@ -166,7 +166,8 @@ def test_impossible_counts_and_times_fail_their_check(pytester: pytest.Pytester,
         each("predictions_by_version", today, rows=60, active=60, players=60)(call)
 
     summary = replay(pytester, tmp_path, "bigquery", impossible, str(CHECKS / "daily"))
-    assert "h after 2026-02-09T07:30" in failed(summary, "test_upstream_table_fresh", "predictions")
+    as_of = json.loads((RECORDINGS / "healthy" / "meta.json").read_text())["as_of"][:16]  # when it was recorded
+    assert f"h after {as_of}" in failed(summary, "test_upstream_table_fresh", "predictions")
     assert "60 players have an active catboost_v9 prediction but only 48 have a prop line" in failed(
         summary, "test_predictions_landed")
 

@@ -117,6 +117,28 @@ def test_pubsub_publish_and_backlog_leave_messages_in_place(healthy: Sandbox, li
     assert first["oldest_age_seconds"] is not None and first["oldest_age_seconds"] >= 0
 
 
+def test_cloud_scheduler_job_after_a_success_and_a_failure(live: Session, healthy: Sandbox) -> None:
+    """As the REST reference has it (https://cloud.google.com/scheduler/docs/reference/rest/v1/projects.locations.jobs):
+    `lastAttemptTime` "the time the last job attempt started", `status` "the response from the target for the
+    last attempted execution" (a google.rpc.Status: `{}`, code 0, after a success), `scheduleTime` the next run."""
+    job = live.platform.scheduler.job("morning-predictions")
+    assert (job["state"], job["schedule"], job["time_zone"]) == ("ENABLED", "0 7 * * *", "America/New_York")
+    assert job["target"] == healthy.url("prediction-coordinator") + "/start"
+    assert job["last_attempt_time"] == "2026-02-09T12:00:00+00:00" and job["status_code"] == 0  # 07:00 New York
+    assert job["schedule_time"] == "2026-02-10T12:00:00+00:00"
+    jobs = healthy.scheduled_jobs()
+    try:
+        jobs["morning-predictions"]["status"] = {"code": 13, "message": "HTTP 500"}  # a target answering 500
+        healthy.set_scheduled_jobs(jobs)
+        failed = Platform(live.config).scheduler.job("morning-predictions")
+        assert (failed["status_code"], failed["status_message"]) == (13, "HTTP 500")
+    finally:
+        jobs["morning-predictions"]["status"] = {}
+        healthy.set_scheduled_jobs(jobs)
+    with pytest.raises(NotFoundError, match="no-such-job"):
+        live.platform.scheduler.job("no-such-job")
+
+
 def test_cloud_run_service_description(live: Session, local_platform: Sandbox) -> None:
     worker = live.platform.run.service("prediction-worker")
     assert worker["uri"] == local_platform.url("prediction-worker")
@@ -161,7 +183,7 @@ def test_http_unanswering_port_times_out(live: Session) -> None:
         assert time.monotonic() - started < 10 * 1  # a generous multiple of the 1 s timeout: it did not hang
 
 
-@pytest.mark.parametrize("gateway", ["bigquery", "storage", "pubsub", "run", "monitoring"])
+@pytest.mark.parametrize("gateway", ["bigquery", "storage", "pubsub", "run", "monitoring", "scheduler"])
 def test_gateway_to_dead_endpoint_fails_within_timeout(live: Session, gateway: str) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     endpoint: dict[str, Any] = {gateway: dead}
@@ -174,6 +196,7 @@ def test_gateway_to_dead_endpoint_fails_within_timeout(live: Session, gateway: s
         "pubsub": lambda: platform.pubsub.subscription(schema.PUSH_SUBSCRIPTION),
         "run": lambda: platform.run.service("prediction-worker"),
         "monitoring": lambda: platform.monitoring.subscription_backlog(schema.PUSH_SUBSCRIPTION),
+        "scheduler": lambda: platform.scheduler.job("morning-predictions"),
     }
     started = time.monotonic()
     with pytest.raises(UnreachableError):

@@ -103,6 +103,8 @@ def test_doctor_passes_healthy(healthy: Sandbox, capsys: pytest.CaptureFixture[s
     assert cli.main(DOCTOR) == 0
     out = capsys.readouterr().out
     assert out.strip().endswith("everything reachable") and PRODUCTION_OBJECT in out
+    assert re.search(r"^job\s+morning-predictions\s+ok", out, re.M), out
+    assert re.search(r"^api\s+scheduler\s+ok", out, re.M), out
 
 
 @pytest.mark.parametrize(("fault", "row"), [

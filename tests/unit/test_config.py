@@ -143,3 +143,16 @@ def test_shipped_staging_points_every_name_elsewhere() -> None:
         assert same == [], f"[env.staging.{key}] leaves {same} pointing at production"
     assert staging.models.bucket != production.models.bucket
     assert {staging.table(k) for k in TABLE_KEYS}.isdisjoint({production.table(k) for k in TABLE_KEYS})
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[thresholds]\nhit_rate_guard_min_drop = 0.05\n",
+     "thresholds.hit_rate_guard_min_drop: renamed: write thresholds.hit_rate_min_drop instead"),
+    ('[thresholds]\nhit_rate_rule = "guard"\n',
+     "thresholds.hit_rate_rule = 'guard': renamed: write thresholds.hit_rate_rule = 'changepoint' instead"),
+])
+def test_a_renamed_setting_is_refused_naming_the_new_one(tmp_path: Path, text: str, message: str) -> None:
+    """"guard" now means the training-window guard only; an old file says what to write instead."""
+    with pytest.raises(ConfigError) as raised:
+        config.load(write(tmp_path, text))
+    assert str(raised.value).endswith(message)

@@ -68,12 +68,14 @@ CALLS: dict[str, Callable[[Platform], object]] = {
     "run": lambda p: p.run.service("prediction-worker"),
     "pubsub": lambda p: p.pubsub.subscription("prediction-request-dlq-sub"),
     "monitoring": lambda p: p.monitoring.subscription_backlog("prediction-request-dlq-sub"),
+    "scheduler": lambda p: p.scheduler.job("morning-predictions"),
 }
 ROLES = {"bigquery": "roles/bigquery.jobUser", "storage": "roles/storage.objectViewer on the bucket",
-         "run": "roles/run.viewer", "pubsub": "roles/pubsub.viewer", "monitoring": "roles/monitoring.viewer"}
+         "run": "roles/run.viewer", "pubsub": "roles/pubsub.viewer", "monitoring": "roles/monitoring.viewer",
+         "scheduler": "roles/cloudscheduler.viewer"}
 WHAT = {"bigquery": "query doctor_ping.sql", "storage": "gs://nba-props-platform-models/catboost/v9/manifest.json",
         "run": "Cloud Run service prediction-worker", "pubsub": "subscription prediction-request-dlq-sub",
-        "monitoring": "prediction-request-dlq-sub"}
+        "monitoring": "prediction-request-dlq-sub", "scheduler": "Cloud Scheduler job morning-predictions"}
 
 
 @pytest.mark.parametrize("api", sorted(CALLS))

@@ -136,6 +136,15 @@ def _dead_letter_subscription(p: Sandbox, entry: Entry) -> None:
     p.subscriber().create_subscription(request=p.dead_letter_subscription_spec(), timeout=30)
 
 
+def keep_scheduled_jobs(p: Sandbox) -> None:
+    p.ledger.append({"kind": "scheduler", "jobs": p.scheduled_jobs()})
+
+
+@undoes("scheduler")
+def _scheduler(p: Sandbox, entry: Entry) -> None:
+    p.set_scheduled_jobs(entry["jobs"])
+
+
 @undoes("doc")
 def _doc(p: Sandbox, entry: Entry) -> None:
     p.doc_file.write_text(entry["text"])

@@ -9,7 +9,8 @@ from opscheck.sandbox import models, schema, season
 from opscheck.sandbox.faults import observe
 from opscheck.sandbox.faults.catalogue import fault
 from opscheck.sandbox.faults.common import CURRENT, TODAY, forget_batches, sql, today_players
-from opscheck.sandbox.faults.ledger import drop_table, keep_rows
+from opscheck.sandbox.faults.ledger import drop_table, keep_rows, keep_scheduled_jobs
+from opscheck.sandbox.infrastructure import MORNING_JOB
 from opscheck.sandbox.lifecycle import Sandbox
 
 
@@ -23,6 +24,19 @@ def _morning_run_missing(p: Sandbox) -> dict[str, Any]:
     sql(p, f"DELETE FROM {schema.SUBSET_PICKS} WHERE game_date = '{TODAY}'")
     forget_batches(p)
     return {"deleted_predictions": deleted}
+
+
+@fault("scheduler-paused", "the morning job was paused: it never fired at 07:00, so no run, no predictions, no subsets",
+       fails={"daily": ("test_morning_job_fired", "test_predictions_landed", "test_upstream_table_fresh[predictions]")},
+       observe=lambda p: tuple(p.scheduled_jobs()[MORNING_JOB][k] for k in ("state", "last_attempt_time")))
+def _scheduler_paused(p: Sandbox) -> dict[str, Any]:
+    keep_scheduled_jobs(p)
+    jobs = p.scheduled_jobs()
+    last = jobs[MORNING_JOB]["last_attempt_time"]
+    yesterday = (dt.datetime.fromisoformat(last) - dt.timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    jobs[MORNING_JOB].update(state="PAUSED", last_attempt_time=yesterday)  # its last run was yesterday's
+    p.set_scheduled_jobs(jobs)
+    return {**_morning_run_missing(p), "state": "PAUSED", "last_attempt_time": yesterday}
 
 
 @fault("partial-run", "today's run stopped halfway: half the players have no prediction",

@@ -1,9 +1,10 @@
-"""Stand-in for the Cloud Run Admin API v2 and the Monitoring API v3 (REST shapes).
+"""Stand-in for the Cloud Run Admin API v2, Cloud Scheduler v1 and the Monitoring API v3.
 
 No emulator exists for either. The sandbox keeps each service's deployment
 (URL, env, scaling, revision, `commit-sha`) in `services.json`; this serves it
 in the exact JSON the official `google-cloud-run` client parses, so opscheck's
-live Cloud Run gateway runs unchanged against it. Monitoring (a gRPC-only
+live Cloud Run gateway runs unchanged against it; the Scheduler's jobs likewise,
+from `scheduler.json` (the morning job's state and last attempt). Monitoring (a gRPC-only
 client) gets a gRPC `ListTimeSeries` on a second port, its backlog metrics
 answered from the Pub/Sub emulator (pull without waiting, hand back).
 """
@@ -22,6 +23,7 @@ from opscheck.sandbox import clients
 from opscheck.sandbox.services import App, Response, health
 
 STATE_ENV = "SANDBOX_SERVICES_FILE"
+SCHEDULER_ENV = "SANDBOX_SCHEDULER_FILE"
 MONITORING_PORT_ENV = "SANDBOX_MONITORING_PORT"
 WORKER_LOG_ENV = "SANDBOX_WORKER_LOG"
 _RUNNING: list[Any] = []  # the gRPC server must outlive build()
@@ -93,6 +95,25 @@ def revision_resource(
     }
 
 
+def job_resource(project: str, region: str, name: str, job: dict[str, Any]) -> dict[str, Any]:
+    """A Cloud Scheduler v1 Job in REST JSON, as `jobs.get` returns it.
+
+    `status` is the last attempt's google.rpc.Status: `{}` after a success (code 0 is the default,
+    left out of the JSON), `{"code": 13, ...}` after a target answered 500. A job that never ran
+    has no `lastAttemptTime`; `scheduleTime` is the next run
+    (https://cloud.google.com/scheduler/docs/reference/rest/v1/projects.locations.jobs).
+    """
+    resource: dict[str, Any] = {
+        "name": f"{parent_of(project, region)}/jobs/{name}",
+        "httpTarget": {"uri": job["target"], "httpMethod": "POST"},
+        "schedule": job["schedule"], "timeZone": job["time_zone"], "state": job["state"],
+        "status": job["status"], "scheduleTime": job["schedule_time"],
+    }
+    if job["last_attempt_time"]:
+        resource["lastAttemptTime"] = job["last_attempt_time"]
+    return resource
+
+
 def parent_of(project: str, region: str) -> str:
     return f"projects/{project}/locations/{region}"
 
@@ -123,6 +144,14 @@ def build() -> App:
         if found is None:
             return 404, _error(404, f"Revision '{revision}' does not exist.")
         return 200, found
+
+    @app.route("GET", r"/v1/projects/([^/]+)/locations/([^/]+)/jobs/([^/]+)")
+    def get_job(body: dict[str, Any], match: re.Match[str]) -> Response:
+        project, region, name = match.groups()
+        jobs: dict[str, Any] = json.loads(Path(os.environ[SCHEDULER_ENV]).read_text())
+        if name not in jobs or project != clients.project():
+            return 404, _error(404, f"Job not found: projects/{project}/locations/{region}/jobs/{name}")
+        return 200, job_resource(project, region, name, jobs[name])
 
     _RUNNING.append(_serve_monitoring(int(os.environ[MONITORING_PORT_ENV]), clients.subscriber()))
     return app
