@@ -1,4 +1,5 @@
-"""Live against the local platform, each fault fails exactly its checks in every suite (docs table)."""
+"""Live against the local platform, each fault changes its raw state, fails exactly its checks in every suite
+(as it declares), and heals back."""
 
 from __future__ import annotations
 
@@ -15,12 +16,22 @@ TABLE = fault_table()
 def test_fault_fails_exactly_its_checks_live(
     healthy: Sandbox, pytester: pytest.Pytester, scenario: str
 ) -> None:
+    """Broken, the fault changes what it declares it changes, and every suite fails exactly its checks;
+    healed, that raw state is back. One injection serves both (a fault costs seconds to inject)."""
     markers = check_markers(pytester)
-    if scenario != "healthy":
-        faults.inject(healthy, scenario)
+    observe = faults.FAULTS[scenario].observe if scenario != "healthy" else None
+    before = observe(healthy) if observe else None
+    if observe:
+        detail = faults.inject(healthy, scenario)
+        assert detail["fault"] == scenario and healthy.faults == [scenario]
+        assert observe(healthy) != before, f"{scenario} changed nothing observable: {before!r}"
     result = run_checks(pytester, str(REPO / "checks"), "--target", "sandbox", "-rA")
     expected = TABLE[scenario]
     assert failed_by_suite(result, markers, tuple(expected)) == expected, result.stdout.str()[-3000:]
+    if observe:
+        assert faults.heal(healthy) == [scenario]
+        assert observe(healthy) == before, f"{scenario}: healed, its raw state is not what it was"
+        assert healthy.faults == []
 
 
 def test_backfill_range_reports_per_date(healthy: Sandbox, pytester: pytest.Pytester) -> None:

@@ -16,6 +16,7 @@ from opscheck.sandbox.processes import SandboxError
 from opscheck.sandbox.state import PROJECT
 
 DEFAULT_EXPIRY = 31 * 24 * 3600  # Pub/Sub's default expiration policy: 31 days without activity
+BACKFILL = 8  # players in the stuck backfill
 TRACKER_SETTLE = 4.0  # seconds after the batch's last row: longer than the tracker lag tolerated (3 s, its overlay)
 
 
@@ -82,7 +83,8 @@ def _dlq_expiring(p: Sandbox) -> dict[str, Any]:
 def _tracker_stuck(p: Sandbox) -> dict[str, Any]:
     keep_rows(p, schema.PREDICTIONS, CURRENT)
     misbehave(p, "prediction-coordinator", SANDBOX_TRACKER_STUCK="1")
-    batch = p.call("prediction-coordinator", "/start", {"game_date": TODAY})
+    # A backfill of a few players: enough to sit at 0/N while its rows land, a fraction of a day's wait.
+    batch = p.call("prediction-coordinator", "/start", {"game_date": TODAY, "players": today_players(p)[:BACKFILL]})
     started = next(b for b in p.call("prediction-coordinator", "/status")["batches"]
                    if b["batch_id"] == batch["batch_id"])["started_at"]
     count = (f"SELECT COUNT(*) FROM {schema.PREDICTIONS} WHERE {CURRENT} "
