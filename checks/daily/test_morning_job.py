@@ -16,8 +16,6 @@ from opscheck.reports.evidence import Evidence
 from opscheck.views.morning_job import MorningJob
 
 pytestmark = pytest.mark.daily
-CODES = {0: "OK", 2: "UNKNOWN", 4: "DEADLINE_EXCEEDED", 5: "NOT_FOUND", 7: "PERMISSION_DENIED", 13: "INTERNAL",
-         14: "UNAVAILABLE", 16: "UNAUTHENTICATED"}  # google.rpc.Code, as the job's status carries it
 
 
 def test_morning_job_fired(morning_job: MorningJob, today: dt.date, as_of: dt.datetime, opscheck_config: Config,
@@ -44,7 +42,8 @@ def test_morning_job_fired(morning_job: MorningJob, today: dt.date, as_of: dt.da
     code = job["status_code"]
     assert code == 0, (
         f"the morning job fired at {last.astimezone(zone):%H:%M} {job['time_zone']} and {job['target']} answered "
-        f"{CODES.get(code, code)} ({job['status_message'] or 'no message'}): the run did not start; next: gcloud run "
+        f"{morning_job.status_name} ({job['status_message'] or 'no message'}): the run did not start; next: gcloud run "
         f"services logs read {opscheck_config.services.coordinator} {where.replace('--location', '--region')}, "
         f"then {run_now}"
     )
+

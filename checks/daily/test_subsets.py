@@ -12,11 +12,22 @@ from opscheck.views.subsets import Subsets
 pytestmark = pytest.mark.daily
 
 
-def test_subsets_materialized(subsets: Subsets, day: dt.date, evidence: Evidence) -> None:
+def judged_window(subsets: Subsets, day: dt.date, nothing_due: str) -> tuple[dt.date, dt.date]:
+    """`day`'s look-back window; a skip saying why when no date of it has predictions to judge."""
     start, end = subsets.window(day)
     if not subsets.predicted_days(day):
-        pytest.skip(f"no date of {start}..{end} has active predictions, so no subset is due (no games then; "
+        pytest.skip(f"no date of {start}..{end} has active predictions, so {nothing_due} (no games then; "
                     "test_predictions_landed judges the predictions)")
+    return start, end
+
+
+def materialize(first: str, last: str) -> str:
+    """The call that makes the picks of `first`..`last` again."""
+    return f"POST /materialize {{\"start_date\": \"{first}\", \"end_date\": \"{last}\"}} on subset-materializer"
+
+
+def test_subsets_materialized(subsets: Subsets, day: dt.date, evidence: Evidence) -> None:
+    start, end = judged_window(subsets, day, "no subset is due")
     missing = subsets.missing(day)
     evidence.table(f"missing (date, subset) pairs {start}..{end}",
                    [{"game_date": d, "subset_name": s} for d, s in missing])
@@ -26,18 +37,14 @@ def test_subsets_materialized(subsets: Subsets, day: dt.date, evidence: Evidence
         more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
         pytest.fail(
             f"{len(missing)} (date, subset) pairs have predictions but no picks: {pairs}{more}; "
-            f"next: backfill with POST /materialize "
-            f"{{\"start_date\": \"{first}\", \"end_date\": \"{last}\"}} on subset-materializer",
+            f"next: backfill with {materialize(first, last)}",
             pytrace=False,
         )
 
 
 def test_subsets_pick_active_predictions(subsets: Subsets, day: dt.date, evidence: Evidence) -> None:
     """Picks made before a rerun name predictions that no longer stand: the site shows yesterday's numbers."""
-    start, end = subsets.window(day)
-    if not subsets.predicted_days(day):
-        pytest.skip(f"no date of {start}..{end} has active predictions, so no pick can name one (no games then; "
-                    "test_predictions_landed judges the predictions)")
+    start, end = judged_window(subsets, day, "no pick can name one")
     stale = subsets.stale(day)
     evidence.table(f"picks naming no active prediction of their date, {start}..{end}", stale)
     if stale:
@@ -46,7 +53,6 @@ def test_subsets_pick_active_predictions(subsets: Subsets, day: dt.date, evidenc
         pytest.fail(
             f"{picks} subset picks in {len(stale)} (date, subset) pairs {first}..{last} name predictions that "
             f"are no longer active (a rerun replaced them after the picks were made); next: materialise again "
-            f"with POST /materialize {{\"start_date\": \"{first}\", \"end_date\": \"{last}\"}} on "
-            "subset-materializer",
+            f"with {materialize(first, last)}",
             pytrace=False,
         )

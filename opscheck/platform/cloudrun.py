@@ -12,7 +12,6 @@ transport, because the endpoint must be overridable to a stand-in.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 from typing import Any, TypedDict
@@ -20,7 +19,7 @@ from typing import Any, TypedDict
 from opscheck.config import Config
 from opscheck.platform import auth
 from opscheck.platform.channel import Channel, ErrorTranslator, bounded_retry
-from opscheck.platform.shapes import Count, Timestamp
+from opscheck.platform.shapes import Count, Timestamp, utc_timestamp
 
 COMMIT_LABEL = "commit-sha"
 _HEX = re.compile(r"^[0-9a-f]{7,40}$")
@@ -166,7 +165,7 @@ def _revision(short: str, percent: int, revision: Any, service_labels: dict[str,
         "max_instances": int(scaling.max_instance_count) if scaling else 0,
         "commit_sha": commit or None,
         "commit_source": source if commit else None,
-        "created": _iso(revision.create_time),
+        "created": utc_timestamp(revision.create_time),
     }
 
 
@@ -179,9 +178,3 @@ def _readiness(revision: Any) -> tuple[bool, str | None]:
             ready = condition.state.name == "CONDITION_SUCCEEDED"
             return ready, None if ready else (condition.message or condition.state.name)
     return True, None
-
-
-def _iso(value: Any) -> str | None:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat()
-    return None

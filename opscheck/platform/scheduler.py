@@ -10,14 +10,13 @@ v1/projects.locations.jobs). REST transport, so the endpoint can be a stand-in.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from typing import Any, TypedDict
 
 from opscheck.config import Config
 from opscheck.platform import auth
 from opscheck.platform.channel import Channel, ErrorTranslator, bounded_retry
-from opscheck.platform.shapes import Timestamp
+from opscheck.platform.shapes import Timestamp, utc_timestamp
 
 
 class JobInfo(TypedDict):
@@ -65,15 +64,8 @@ class Scheduler:
             "schedule": job.schedule,
             "time_zone": job.time_zone or "UTC",  # "If a time zone is not specified, the default will be in UTC"
             "target": job.http_target.uri if job.http_target else "",
-            "last_attempt_time": _iso(job.last_attempt_time),
+            "last_attempt_time": utc_timestamp(job.last_attempt_time),
             "status_code": int(job.status.code) if job.status else 0,
             "status_message": job.status.message if job.status else "",
-            "schedule_time": _iso(job.schedule_time),
+            "schedule_time": utc_timestamp(job.schedule_time),
         }
-
-
-def _iso(value: Any) -> str | None:
-    """A set timestamp in UTC; None for one never set (proto-plus gives the epoch-less default as falsy)."""
-    if isinstance(value, dt.datetime) and value.timestamp() > 0:
-        return value.astimezone(dt.UTC).isoformat()
-    return None

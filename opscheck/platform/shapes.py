@@ -99,6 +99,13 @@ _PLAIN: dict[type, tuple[Callable[[Any], bool], str]] = {
 _AT_MOST: dict[Any, tuple[tuple[str, str], ...]] = {}
 
 
+def utc_timestamp(value: Any) -> str | None:
+    """A client's timestamp as a Timestamp answer (UTC, ISO 8601); None for one not set (empty, or the epoch)."""
+    if isinstance(value, dt.datetime) and value.timestamp() > 0:
+        return value.astimezone(dt.UTC).isoformat()
+    return None
+
+
 def at_most(row: Any, *pairs: tuple[str, str]) -> None:
     """Declare that in every `row` (a TypedDict), each pair's first field never exceeds its second."""
     _AT_MOST[row] = (*_AT_MOST.get(row, ()), *pairs)

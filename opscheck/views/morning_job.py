@@ -17,5 +17,16 @@ class MorningJob(View):
     def job(self) -> JobInfo:
         return self._platform.scheduler.job(self.name)
 
+    @property
+    def status_name(self) -> str:
+        """The last attempt's google.rpc.Code by name (INTERNAL for a target that answered 500)."""
+        from google.rpc import code_pb2
+
+        code = self.job["status_code"]
+        try:
+            return str(code_pb2.Code.Name(code))
+        except ValueError:
+            return f"code {code}"
+
     def warmers(self) -> list[Warmer]:
         return [lambda: self.job]
