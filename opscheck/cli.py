@@ -269,15 +269,31 @@ def _session_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _diagnose(args: argparse.Namespace) -> int:
-    from opscheck.delivery import diagnosis
+    from opscheck.delivery import diagnosis, morning
+    from opscheck.views import Views
 
+    if args.what == "stall" and args.date is not None:
+        raise UsageError("--date is for `diagnose morning`; a stall is named by --batch")
+    if args.what == "morning" and args.batch is not None:
+        raise UsageError("--batch is for `diagnose stall`; the morning is named by --date")
     with _session(args) as session:
-        findings = diagnosis.diagnose(diagnosis.Suspects.of(session.platform, args.batch, now=session.as_of))
+        if args.what == "morning":
+            day = args.date or session.today
+            if day > session.today:
+                raise UsageError(f"--date {day} is after today ({session.today}): no morning run has happened for it")
+            findings = morning.diagnose(morning.Morning.of(session.platform, Views.of(session.platform, day),
+                                                           now=session.as_of), day)
+            if not findings:
+                print(f"{day}: nothing to diagnose: the predictions landed (or no games were due), no more errors "
+                      "were logged than usual, and no build of the expected commit failed")
+                return OK
+        else:
+            findings = diagnosis.diagnose(diagnosis.Suspects.of(session.platform, args.batch, now=session.as_of))
     if not findings:
         print(diagnosis.lead(findings))
         return OK
     print(render_table([{"rank": i, **f.row()} for i, f in enumerate(findings, 1)]))
-    print(diagnosis.lead(findings))
+    print(morning.lead(findings) if args.what == "morning" else diagnosis.lead(findings))
     return DRIFT
 
 
@@ -304,9 +320,11 @@ def _summary(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="opscheck", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    diagnose = commands.add_parser("diagnose", help="why delivery stalls: ranked suspects with evidence")
-    diagnose.add_argument("what", choices=["stall"], help="what to diagnose")
-    diagnose.add_argument("--batch", help="the stalled batch's id (GET /status of the coordinator)")
+    diagnose = commands.add_parser("diagnose", help="why delivery stalls, or why the morning's predictions are "
+                                                    "missing: ranked causes with evidence")
+    diagnose.add_argument("what", choices=["stall", "morning"], help="what to diagnose")
+    diagnose.add_argument("--batch", help="stall: the stalled batch's id (GET /status of the coordinator)")
+    diagnose.add_argument("--date", type=iso_date, help="morning: the day (default: today)")
     _session_options(diagnose)
     diagnose.set_defaults(handler=_diagnose)
     doctor = commands.add_parser("doctor", help="before a first live run: identity, API access, resources")

@@ -10,6 +10,7 @@ exists. One table; exit 0 when every row is ok.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 from collections.abc import Callable
 
@@ -59,6 +60,10 @@ def examine(platform: Platform) -> list[Row]:
         "run": lambda: platform.run.service(config.services.worker),
         "monitoring": lambda: platform.monitoring.subscription_backlog(config.pubsub.dead_letter_subscription),
         "scheduler": lambda: platform.scheduler.job(config.services.morning_job),
+        # A commit no build has: the list answers (empty), or says why it cannot.
+        "build": lambda: platform.build.builds_of("0" * 40),
+        "logging": lambda: platform.logging.errors([config.services.coordinator, config.services.worker],
+                                                   config.now() - dt.timedelta(hours=1), config.now()),
     }
     for api, read in apis.items():
         row = _try("api", api, read, f"grant {ROLES[api]} to {who}")

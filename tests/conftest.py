@@ -7,6 +7,7 @@ the emulators can never pass by skipping.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Iterator
@@ -21,6 +22,13 @@ from opscheck.session import Options, Session, open_session
 
 REPO = Path(__file__).resolve().parents[1]
 pytest_plugins = ["pytester"]
+# pytester puts sys.modules back after each test, but protobuf's descriptor pool is one per process: a client
+# library first imported inside such a test (by an in-process `opscheck diagnose morning`, say) could never be
+# imported again ("duplicate file name ... cloudbuild.proto"). Every client opscheck uses is imported here, once.
+for _client in ("google.cloud.bigquery", "google.cloud.storage", "google.cloud.pubsub_v1", "google.cloud.run_v2",
+                "google.cloud.monitoring_v3", "google.cloud.scheduler_v1", "google.cloud.devtools.cloudbuild_v1",
+                "google.cloud.logging_v2"):
+    importlib.import_module(_client)
 
 
 def pytest_configure(config: pytest.Config) -> None:

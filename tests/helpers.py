@@ -24,6 +24,13 @@ RECORDINGS = REPO / "fixtures" / "recordings"  # run.fixtures of the repository'
 DELIVERY_CAUSES = {"push-endpoint-stale": "push-endpoint-stale", "cold-start-503": "cold-start-503",
                    "dead-letters": "dead-lettered", "dlq-unsubscribed": "dlq-unsubscribed",
                    "tracker-stuck": "tracker-stuck"}
+MORNING_CAUSES = {"scheduler-paused": "job-paused", "start-500": "start-failed", "morning-run-missing": "tracker-lost",
+                  "partial-run": "tracker-lost", "lines-missing": "no-prop-lines", "worker-errors": "errors-logged",
+                  "worker-build-failed": "build-failed"}
+"""The cause `opscheck diagnose morning` must rank first under each fault (live and offline)."""
+MORNING_QUIET = ("healthy", "off-day")
+"""Scenarios the morning diagnosis must find nothing in (exit 0): on an off day the job fires and /start has
+nothing to do."""
 
 
 def run_checks(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:

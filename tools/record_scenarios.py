@@ -4,8 +4,9 @@
 the README's single-date example, Feb 5) and
 one scenario per fault of the local platform, named after it, with that fault
 injected. Each scenario is recorded by running the real checks of every suite
-in record mode against the platform, then `opscheck diagnose stall`, so a
-scenario holds exactly the calls the checks and the diagnosis make. The
+in record mode against the platform, then `opscheck diagnose stall` and
+`opscheck diagnose morning`, so a scenario holds exactly the calls the checks
+and the diagnoses make. The
 season is seeded deterministically; timestamps, ports and model bytes differ
 between recordings, outcomes do not.
 
@@ -47,8 +48,9 @@ def record(scenario: str, folder: Path, extra: Sequence[str] = ()) -> int:
 
 
 def record_diagnosis(scenario: str, folder: Path) -> int:
-    """Add `opscheck diagnose stall`'s calls to `folder/scenario`; returns its exit code (1: it found suspects)."""
-    return _recording(scenario, folder, "opscheck.cli", "diagnose", "stall")
+    """Add `opscheck diagnose stall`'s and `diagnose morning`'s calls to `folder/scenario`; the worse exit code
+    (1: a diagnosis found something)."""
+    return max(_recording(scenario, folder, "opscheck.cli", "diagnose", what) for what in ("stall", "morning"))
 
 
 def write_golden(folder: Path = FIXTURES / GOLDEN) -> Path:

@@ -14,6 +14,8 @@ import pytest
 
 from opscheck import governance
 from opscheck.config import Config
+from opscheck.delivery import morning
+from opscheck.delivery.morning import Morning
 from opscheck.reports.evidence import Evidence
 from opscheck.views.manifest import Manifest
 from opscheck.views.predictions import Predictions
@@ -24,9 +26,12 @@ DYNAMIC_VERSION = re.compile(r"^v9_\d{8}_\d{6}$")
 
 @pytest.mark.trend("predictions")
 def test_predictions_landed(
-    predictions: Predictions, day: dt.date, opscheck_config: Config, evidence: Evidence
+    predictions: Predictions, day: dt.date, opscheck_config: Config, evidence: Evidence, morning_diagnosis: Morning
 ) -> None:
-    """What is due comes from the schedule first: a game day whose lines never arrived is a failure, not 0 due."""
+    """What is due comes from the schedule first: a game day whose lines never arrived is a failure, not 0 due.
+
+    A failure carries the morning diagnosis (job, lines, tracker, stall), most likely cause first.
+    """
     expected = predictions.expected(day)
     floor, active = predictions.floor(day), predictions.active_players(day)
     evidence.table(f"predictions on {day} per model_version", predictions.by_version(day))
@@ -38,17 +43,22 @@ def test_predictions_landed(
         return
     lines = opscheck_config.table("prop_lines")
     without = expected.games - expected.games_with_lines
+    why = ""
+    if without or active < floor:
+        findings = morning.diagnose(morning_diagnosis, day)
+        evidence.table(f"the morning diagnosis of {day} (most likely first)", [f.row() for f in findings])
+        why = f" The morning diagnosis: {morning.lead(findings)}"
     assert not without, (
         f"{day}: {without} of {expected.games} scheduled games have no prop lines"
         + (" at all" if without == expected.games else f" ({expected.players_with_lines} players have one)")
         + f": their players get no prediction, and none is counted as due; next: check the scrapers and "
-        f"{lines} for {day}, then rerun POST /start {{\"game_date\": \"{day}\"}}"
+        f"{lines} for {day}, then rerun POST /start {{\"game_date\": \"{day}\"}}." + why
     )
     assert active >= floor, (
         f"{day}: {active} players have an active {predictions.system_id} prediction, expected at least {floor} "
         f"({expected.players_with_lines} players with lines in {expected.games} games x coverage "
         f"{opscheck_config.thresholds.coverage_floor:g}); next: check the coordinator's /status "
-        f"for the day's batch and rerun POST /start {{\"game_date\": \"{day}\"}}"
+        f"for the day's batch and rerun POST /start {{\"game_date\": \"{day}\"}}." + why
     )
     assert active <= expected.players_with_lines, (
         f"{day}: {active} players have an active {predictions.system_id} prediction but only "

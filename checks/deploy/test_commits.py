@@ -1,4 +1,8 @@
-"""Every service serves the expected commit, and its last rollout took (incident 8)."""
+"""Every service serves the expected commit, was built from it, and its last rollout took (incident 8).
+
+A failed build deploys nothing: the old revision keeps serving and the rollout looks done
+(PLATFORM.md: Cloud Build). The build check says exactly that, with the build's log.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +14,24 @@ import pytest
 from opscheck.config import Config
 from opscheck.errors import NotFoundError
 from opscheck.reports.evidence import Evidence
-from opscheck.views.expected_commit import ExpectedCommit, same_commit
+from opscheck.views.builds import Builds, same_image
+from opscheck.views.expected_commit import NOTHING_EXPECTED, ExpectedCommit, same_commit
 from opscheck.views.services import Services, nothing_serves
 
 pytestmark = pytest.mark.deploy
 
 
-def test_services_run_expected_commit(services: Services, expected_commit: ExpectedCommit, as_of: dt.datetime,
-                                      opscheck_config: Config, evidence: Evidence) -> None:
+def expected(expected_commit: ExpectedCommit) -> tuple[str, str]:
+    """(the commit every service must run, where that came from); the check is skipped when nothing says."""
     resolved = expected_commit.resolved
     if resolved is None:
-        pytest.skip("no expected commit: pass --expect-commit SHA, set OPSCHECK_COMMIT or "
-                    "services.expected_commit, or give --platform-repo PATH (its HEAD is expected)")
-    commit, source = resolved
+        pytest.skip(NOTHING_EXPECTED)
+    return resolved
+
+
+def test_services_run_expected_commit(services: Services, expected_commit: ExpectedCommit, as_of: dt.datetime,
+                                      opscheck_config: Config, evidence: Evidence) -> None:
+    commit, source = expected(expected_commit)
     rows: list[dict[str, Any]] = []
     stale: list[str] = []
     for name in opscheck_config.services.all:
@@ -66,4 +75,37 @@ def test_latest_revisions_ready(services: Services, opscheck_config: Config, evi
         "; ".join(f"{r['name']}: its latest revision {r['latest_created_revision']} never became ready "
                   f"({r['latest_created_problem']}), {r['revision']} still serves" for r in failed)
         + "; next: gcloud run revisions describe REVISION (and its logs), fix, redeploy"
+    )
+
+
+def test_builds_made_serving_revisions(builds: Builds, expected_commit: ExpectedCommit, services: Services,
+                                       opscheck_config: Config, evidence: Evidence) -> None:
+    commit, source = expected(expected_commit)
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for name in opscheck_config.services.all:
+        build = builds.latest_for(name)
+        serving = services.describe(name)["serving"]
+        primary = serving[0] if serving else None
+        row = {"build": build["id"], "status": build["status"], "finished": build["finished"],
+                 "log": build["log_url"]} if build else {"build": None}
+        rows.append({"service": name, **row, "serving": primary["revision"] if primary else None,
+                     "image": primary["image"] if primary else None})
+        if build is None:
+            problems.append(f"{name}: no build of {commit[:12]} (was it deployed by hand, or never built?)")
+        elif build["status"] != "SUCCESS":
+            old = (f"revision {primary['revision']} from {str(primary['commit_sha'] or 'an unlabelled build')[:12]} "
+                   "still serves") if primary else "nothing serves"
+            problems.append(f"{name}: its build {build['id']} of {commit[:12]} ended {build['status']}"
+                            f"{' (' + build['status_detail'] + ')' if build['status_detail'] else ''}, so it "
+                            f"deployed nothing and {old}; log: {build['log_url']}")
+        elif primary is None or not any(same_image(r["image"], image) for r in serving for image in build["images"]):
+            shown = f"{primary['revision']} runs {primary['image'] or 'no image'}" if primary else "nothing serves"
+            problems.append(f"{name}: its build {build['id']} of {commit[:12]} succeeded, but {shown}, "
+                            f"not the build's {', '.join(build['images']) or 'images (it pushed none)'}")
+    evidence.table(f"builds of {commit[:12]} ({source}) and what serves", rows)
+    assert not problems, (
+        f"{len(problems)} service(s) not running their build of {commit[:12]}: " + "; ".join(problems)
+        + "; next: read the build's log, fix, and run its trigger again (gcloud builds triggers run ... "
+        f"--sha {commit}), then the gate again"
     )

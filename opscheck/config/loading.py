@@ -117,7 +117,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 # What an overlay says about where the platform lives always wins (its project and how to
 # reach it); anything else in an overlay is only a default for what the user did not set.
 WHERE = {"gcp": ("project", "region"),
-         "endpoints": ("bigquery", "storage", "pubsub", "run", "monitoring", "scheduler", "anonymous", "id_tokens")}
+         "endpoints": ("bigquery", "storage", "pubsub", "run", "monitoring", "scheduler", "build", "logging",
+                       "anonymous", "id_tokens")}
 
 
 def _split_overlay(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

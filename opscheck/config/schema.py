@@ -62,6 +62,8 @@ class GcpConfig:
     # A query that would bill more than this fails instead (a season-long --dates run whose
     # partition pruning broke must not bill silently).
     max_bytes_billed: int = dataclasses.field(default=20 * 10**9, metadata=check(positive))
+    # Where the services' Cloud Build builds run: "global" unless the deploy triggers are regional.
+    build_location: str = dataclasses.field(default="global", metadata=check(resource_name))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,6 +168,10 @@ class ThresholdsConfig:
     freshness_hours: float = dataclasses.field(default=36.0, metadata=check(up_to(168, "hours")))
     # A predicted value further than this from its prop line is a broken model or feature, not an edge.
     max_edge_points: float = dataclasses.field(default=25.0, metadata=check(up_to(100, "points")))
+    # ERROR-or-worse log entries of the coordinator and worker since the morning run started: more fails.
+    max_error_logs: int = dataclasses.field(default=5, metadata=check(up_to(10**6, "entries")))
+    # The most log entries one run reads (one bounded, paged query: Logging allows 60 reads a minute).
+    error_logs_read: int = dataclasses.field(default=1000, metadata=check(up_to(10**5, "entries")))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -219,6 +225,8 @@ class EndpointsConfig:
     run: str = dataclasses.field(default="", metadata=check(url))
     monitoring: str = dataclasses.field(default="", metadata=check(url))
     scheduler: str = dataclasses.field(default="", metadata=check(url))
+    build: str = dataclasses.field(default="", metadata=check(url))
+    logging: str = dataclasses.field(default="", metadata=check(url))
     # Anonymous credentials are only sane against stand-ins; Google needs ADC.
     anonymous: bool = False
     # Cloud Run services behind IAM need an ID token; stand-ins do not.

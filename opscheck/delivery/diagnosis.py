@@ -188,10 +188,13 @@ SUB_PROBES: tuple[Callable[[Suspects], list[Finding]], ...] = (
 )
 
 
-def lead(findings: list[Finding]) -> str:
-    """The sentence a failure starts with: the most likely cause and its fix."""
+NOTHING_FOUND = "no suspect found: push endpoint, worker, scaling, dead letters and tracker all look right"
+
+
+def lead(findings: list[Finding], nothing: str = NOTHING_FOUND) -> str:
+    """The sentence a failure starts with: the most likely cause and its fix (`nothing` when none was found)."""
     if not findings:
-        return "no suspect found: push endpoint, worker, scaling, dead letters and tracker all look right"
+        return nothing
     top = findings[0]
     others = ", ".join(f.cause for f in findings[1:4])
     return (f"most likely {top.cause}: {top.seen}; next: {top.fix}"

@@ -13,6 +13,8 @@ from opscheck.config import Config
 from opscheck.platform.bigquery import BigQuery
 from opscheck.platform.channel import Channel, LiveChannel
 from opscheck.platform.checkout import Checkout
+from opscheck.platform.cloudbuild import CloudBuild
+from opscheck.platform.cloudlogging import Logging
 from opscheck.platform.cloudrun import CloudRun
 from opscheck.platform.http import Http
 from opscheck.platform.monitoring import Monitoring
@@ -49,6 +51,14 @@ class Platform:
     @functools.cached_property
     def scheduler(self) -> Scheduler:
         return Scheduler(self.config, self.channel)
+
+    @functools.cached_property
+    def build(self) -> CloudBuild:
+        return CloudBuild(self.config, self.channel)
+
+    @functools.cached_property
+    def logging(self) -> Logging:
+        return Logging(self.config, self.channel)
 
     @functools.cached_property
     def http(self) -> Http:

@@ -99,6 +99,8 @@ ROLES = {
     "run": "roles/run.viewer",
     "monitoring": "roles/monitoring.viewer",
     "scheduler": "roles/cloudscheduler.viewer",
+    "build": "roles/cloudbuild.builds.viewer",
+    "logging": "roles/logging.viewer",
 }
 """The role each API's reads need: what a 403 tells the user to grant."""
 

@@ -34,6 +34,7 @@ class RevisionInfo(TypedDict):
     max_instances: Count
     commit_sha: str | None
     commit_source: str | None
+    image: str  # the container image it runs ("" when it names none)
     created: Timestamp | None
 
 
@@ -165,6 +166,7 @@ def _revision(short: str, percent: int, revision: Any, service_labels: dict[str,
         "max_instances": int(scaling.max_instance_count) if scaling else 0,
         "commit_sha": commit or None,
         "commit_source": source if commit else None,
+        "image": container.image if container is not None else "",
         "created": utc_timestamp(revision.create_time),
     }
 

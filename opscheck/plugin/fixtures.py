@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from opscheck.config import Config
+from opscheck.delivery.morning import Morning
 from opscheck.delivery.probes import Prober
 from opscheck.errors import CredentialsError, UnresolvedHostError
 from opscheck.platform import Platform
@@ -105,6 +106,12 @@ for _name, _kind in VIEWS.items():
 def prober(platform: Platform, views: Views) -> Prober:
     """The active probes (only [active] checks use it; it is never prefetched)."""
     return Prober(platform, views.get(Delivery), views.get(Services), views.get(Coordinator))
+
+
+@pytest.fixture(scope="session")
+def morning_diagnosis(platform: Platform, views: Views, opscheck_session: Session) -> Morning:
+    """The morning diagnosis, on the session's views (read only when a check fails; never prefetched)."""
+    return Morning.of(platform, views, now=opscheck_session.as_of)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -16,6 +16,8 @@ import time
 import zoneinfo
 from typing import Any
 
+import requests
+
 from opscheck.sandbox import models, processes, schema, season, seed
 from opscheck.sandbox.processes import SandboxError
 from opscheck.sandbox.state import CLOUD_API, PROJECT, REGION, RUN_TIMEOUT, SERVICES, SandboxState
@@ -127,20 +129,27 @@ class Infrastructure(SandboxState):
         repo = self.doc_file.parent
         shutil.rmtree(repo, ignore_errors=True)
         repo.mkdir(parents=True)
-        git = ["git", "-C", str(repo), "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"]
-        subprocess.run([*git, "init", "-q", "-b", "main"], check=True, timeout=30)
+        self.repo_git("init", "-q", "-b", "main")
         commits = {}
         for (name, when), text in zip(seed.COMMITS, docs, strict=True):
             self.doc_file.write_text(text)
-            who = {"GIT_AUTHOR_NAME": "Platform Team", "GIT_AUTHOR_EMAIL": "platform@example.com",
-                   "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_NAME": "Platform Team",
-                   "GIT_COMMITTER_EMAIL": "platform@example.com", "GIT_COMMITTER_DATE": when}
-            subprocess.run([*git, "add", "CLAUDE.md"], check=True, timeout=30)
-            subprocess.run([*git, "commit", "-q", "-m", f"{name}: team doc"], check=True, timeout=30,
-                           env={**os.environ, **who})
-            commits[name] = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True,
-                                           text=True, timeout=30).stdout.strip()
+            self.repo_git("add", "CLAUDE.md")
+            commits[name] = self.repo_commit(f"{name}: team doc", when)
         return commits
+
+    def repo_git(self, *args: str, when: str = "") -> str:
+        """Run git in the platform checkout (as the platform team, at `when` for a commit); its output."""
+        who = {"GIT_AUTHOR_NAME": "Platform Team", "GIT_AUTHOR_EMAIL": "platform@example.com",
+               "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_NAME": "Platform Team",
+               "GIT_COMMITTER_EMAIL": "platform@example.com", "GIT_COMMITTER_DATE": when} if when else {}
+        git = ["git", "-C", str(self.doc_file.parent), "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"]
+        return subprocess.run([*git, *args], check=True, capture_output=True, text=True, timeout=30,
+                              env={**os.environ, **who}).stdout.strip()
+
+    def repo_commit(self, message: str, when: str) -> str:
+        """Commit what is staged (or nothing) at a fixed time; the new HEAD."""
+        self.repo_git("commit", "-q", "--allow-empty", "-m", message, when=when)
+        return self.repo_git("rev-parse", "HEAD")
 
     @property
     def commits(self) -> dict[str, str]:
@@ -180,6 +189,16 @@ class Infrastructure(SandboxState):
     def set_deployed(self, spec: dict[str, Any]) -> None:
         self.services_file.write_text(json.dumps(spec, indent=2, sort_keys=True))
 
+    def _write_builds(self) -> None:
+        self.set_builds(seed.builds(PROJECT, SERVICES, self.commits))
+
+    def builds(self) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = json.loads(self.builds_file.read_text())
+        return data
+
+    def set_builds(self, builds: list[dict[str, Any]]) -> None:
+        self.builds_file.write_text(json.dumps(builds, indent=2, sort_keys=True))
+
     def scheduled_jobs(self) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(self.scheduler_file.read_text())
         return data
@@ -203,10 +222,34 @@ class Infrastructure(SandboxState):
                                  else {}, schedule_time=_next_morning(started))
         self.set_scheduled_jobs(jobs)
 
-    def morning_run(self, day: dt.date) -> dict[str, Any]:
-        """What the scheduler does at 07:00: /start, wait for N/N, then materialise subsets."""
-        batch = self.call("prediction-coordinator", "/start", {"game_date": day.isoformat()})
-        self._attempted(day, 0)  # the job's attempt succeeded: /start answered 200
+    def fire_morning_job(self, day: dt.date) -> requests.Response:
+        """The morning job firing for `day`: POST /start, and the answer kept as the job's last attempt.
+
+        Cloud Scheduler keeps the target's answer as a google.rpc.Status: empty after a 2xx, else the code
+        the HTTP status maps to (500 -> INTERNAL, 13; google/rpc/code.proto gives each code its HTTP status).
+        """
+        answer = requests.post(self.url("prediction-coordinator") + "/start", json={"game_date": day.isoformat()},
+                               timeout=RUN_TIMEOUT)
+        if answer.ok:
+            self._attempted(day, 0)
+        else:
+            code = {400: 3, 401: 16, 403: 7, 404: 5, 429: 8, 503: 14, 504: 4}.get(answer.status_code, 13)
+            self._attempted(day, code, f"URL_ERROR-ERROR_OTHER. Original HTTP response code number = "
+                                       f"{answer.status_code}")
+        return answer
+
+    def morning_run(self, day: dt.date, players: list[str] | None = None) -> dict[str, Any]:
+        """What the scheduler does at 07:00: /start, wait for N/N, then materialise subsets.
+
+        With `players`, a rerun of only those (a backfill by hand), which the scheduler did not fire.
+        """
+        if players:
+            batch = self.call("prediction-coordinator", "/start", {"game_date": day.isoformat(), "players": players})
+        else:
+            answer = self.fire_morning_job(day)
+            if not answer.ok:
+                raise SandboxError(f"prediction-coordinator /start: HTTP {answer.status_code} {answer.text[:200]}")
+            batch = answer.json()
         self.wait_for_batch(batch["batch_id"], RUN_TIMEOUT)
         self.call("subset-materializer", "/materialize", {"start_date": season.SEASON_START.isoformat(),
                                                           "end_date": day.isoformat()})
@@ -242,6 +285,8 @@ class Infrastructure(SandboxState):
             f'run = "{self.url(CLOUD_API)}"',
             f'monitoring = "http://127.0.0.1:{self._state["monitoring_port"]}"',
             f'scheduler = "{self.url(CLOUD_API)}"',
+            f'build = "{self.url(CLOUD_API)}"',
+            f'logging = "http://127.0.0.1:{self._state["monitoring_port"]}"',
             "anonymous = true", "id_tokens = false", "timeout_seconds = 20", "",
         ]
         self.target_file.write_text("\n".join(lines))

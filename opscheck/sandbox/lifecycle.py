@@ -81,6 +81,7 @@ class Sandbox(Infrastructure):
             self._seed_bulk(trained)
             self._write_services_spec(self.model_path(models.PRODUCTION.file))
             self._write_scheduler()
+            self._write_builds()
             for name in SERVICES:
                 self._start_service(name)
             self._start_service(CLOUD_API)
@@ -132,7 +133,11 @@ class Sandbox(Infrastructure):
         processes.stop(proc.pid, proc.started)
 
     def _log(self, name: str) -> Path:
-        return self.state_dir / "logs" / f"{name}.log"
+        return self.log_folder() / f"{name}.log"
+
+    def log_folder(self) -> Path:
+        """Where every process's output goes (the services' structured logs: what the Logging stand-in serves)."""
+        return self.state_dir / "logs"
 
     def _start_emulators(self) -> None:
         bq_exe, bq_home = standins.bigquery_emulator()
@@ -190,6 +195,8 @@ class Sandbox(Infrastructure):
             self._state.setdefault("monitoring_port", processes.free_port())
             env = {**self.env(), "SANDBOX_SERVICES_FILE": str(self.services_file),
                    "SANDBOX_SCHEDULER_FILE": str(self.scheduler_file),
+                   "SANDBOX_BUILDS_FILE": str(self.builds_file),
+                   "SANDBOX_LOG_DIR": str(self.log_folder()),
                    "SANDBOX_MONITORING_PORT": str(self._state["monitoring_port"]),
                    "SANDBOX_WORKER_LOG": str(self._log("prediction-worker"))}
         else:

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import uuid
 from typing import Any
 
 from opscheck import governance
@@ -157,3 +158,42 @@ def _predictions(pd: season.PlayerDay, spec: models.ModelSpec, value: float, ind
                 "predicted_points": baseline, "recommendation": call, "confidence": confidence,
                 "is_active": True, "created_at": clock.at(day)})
     return out
+
+
+def image(project: str, service: str, commit: str) -> str:
+    """The container image Cloud Build pushes for `service` at `commit` (the tag is the short commit)."""
+    return f"us-west2-docker.pkg.dev/{project}/services/{service}:{commit[:12]}"
+
+
+def build(project: str, service: str, commit: str, created: str, failure: str = "") -> dict[str, Any]:
+    """One Cloud Build build (REST JSON) of Cloud Run's continuous deployment: it builds, pushes, deploys.
+
+    A failed build pushes nothing (no `results.images`) and deploys nothing: the revision it would have
+    made does not exist, so the previous one keeps serving.
+    """
+    build_id = str(uuid.UUID(hashlib.sha256(f"{service}|{commit}|{created}".encode()).hexdigest()[:32]))
+    started = dt.datetime.fromisoformat(created) + dt.timedelta(seconds=4)
+    finished = started + dt.timedelta(seconds=95 if not failure else 41)
+    pushed = image(project, service, commit)
+    record: dict[str, Any] = {
+        "id": build_id, "location": "global", "projectId": project,
+        "status": "FAILURE" if failure else "SUCCESS", "statusDetail": failure,
+        "substitutions": {"COMMIT_SHA": commit, "SHORT_SHA": commit[:7], "BRANCH_NAME": "main",
+                          "REPO_NAME": "nba-props-platform", "_SERVICE_NAME": service, "_DEPLOY_REGION": "us-west2"},
+        "tags": ["gcp-cloud-build-deploy-cloud-run", "gcp-cloud-build-deploy-cloud-run-managed", service],
+        "images": [pushed],
+        "createTime": created, "startTime": started.isoformat().replace("+00:00", "Z"),
+        "finishTime": finished.isoformat().replace("+00:00", "Z"),
+        "logUrl": f"https://console.cloud.google.com/cloud-build/builds;region=global/{build_id}?project={project}",
+    }
+    if not failure:
+        record["results"] = {"images": [{"name": pushed, "digest": "sha256:" + hashlib.sha256(
+            pushed.encode()).hexdigest()}]}
+    return record
+
+
+def builds(project: str, services: tuple[str, ...], commits: dict[str, str]) -> list[dict[str, Any]]:
+    """The build history: every service built (and deployed) from each commit of the repository, in order."""
+    return [build(project, service, commits[name], (dt.datetime.fromisoformat(when) + dt.timedelta(minutes=2 + index))
+                  .isoformat().replace("+00:00", "Z"))
+            for name, when in COMMITS for index, service in enumerate(services)]

@@ -97,6 +97,11 @@ class SandboxState:
         return self.state_dir / "scheduler.json"
 
     @property
+    def builds_file(self) -> Path:
+        """The Cloud Build history as the stand-in lists it (the build behind each revision, and failures)."""
+        return self.state_dir / "builds.json"
+
+    @property
     def doc_file(self) -> Path:
         return self.state_dir / "platform-repo" / "CLAUDE.md"
 

@@ -17,9 +17,11 @@ from typing import TypeVar
 
 from opscheck.platform import Platform
 from opscheck.views.base import Context, Days, View
+from opscheck.views.builds import Builds
 from opscheck.views.coordinator import Batch, Coordinator
 from opscheck.views.dead_letters import DeadLetters
 from opscheck.views.delivery import Delivery
+from opscheck.views.error_logs import ErrorLogs
 from opscheck.views.expected_commit import ExpectedCommit
 from opscheck.views.freshness import Freshness
 from opscheck.views.hit_rate import HitRate
@@ -49,6 +51,8 @@ VIEWS: dict[str, type[View]] = {
     "expected_commit": ExpectedCommit,
     "coordinator": Coordinator,
     "morning_job": MorningJob,
+    "builds": Builds,
+    "error_logs": ErrorLogs,
 }
 """Each view by the name a check asks for it (its fixture)."""
 

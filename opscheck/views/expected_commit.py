@@ -9,6 +9,9 @@ from opscheck.errors import DataError, NotFoundError
 from opscheck.views.base import Context, View, Warmer, once
 
 COMMIT_ENV = "OPSCHECK_COMMIT"
+NOTHING_EXPECTED = ("no expected commit: pass --expect-commit SHA, set OPSCHECK_COMMIT or services.expected_commit, "
+                    "or give --platform-repo PATH (its HEAD is expected)")
+"""Why a check of the expected commit is skipped when nothing says which commit that is."""
 
 
 class ExpectedCommit(View):

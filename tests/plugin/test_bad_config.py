@@ -13,7 +13,7 @@ from tests.helpers import REPO, run_checks
 
 @pytest.mark.parametrize(("text", "expected"), [
     ('[gcp]\nprojet = "x"\n',
-     "*opscheck.toml: gcp.projet: unknown key (known here: max_bytes_billed, project, region)"),
+     "*opscheck.toml: gcp.projet: unknown key (known here: build_location, max_bytes_billed, project, region)"),
     ('[thresholds]\nlookback_days = "two weeks"\n',
      "*opscheck.toml: thresholds.lookback_days: must be a whole number, got 'two weeks'"),
 ])

@@ -1,4 +1,4 @@
-"""`opscheck diagnose stall` offline: each bundled scenario replays the diagnosis it recorded.
+"""`opscheck diagnose stall` and `diagnose morning` offline: each bundled scenario replays the diagnoses it recorded.
 
 Every scenario holds the diagnosis's calls (`make recordings` runs it after the
 checks), so on-call can rehearse an incident's diagnosis with no network: the
@@ -11,14 +11,14 @@ from __future__ import annotations
 import pytest
 
 from opscheck import cli
-from tests.helpers import DELIVERY_CAUSES, RECORDINGS, REPO
+from tests.helpers import DELIVERY_CAUSES, MORNING_CAUSES, MORNING_QUIET, RECORDINGS, REPO
 
 CONFIG = ("--opscheck-config", str(REPO / "opscheck.toml"))
 SCENARIOS = sorted(p.parent.name for p in RECORDINGS.glob("*/meta.json"))
 
 
-def diagnose(capsys: pytest.CaptureFixture[str], scenario: str) -> tuple[int, str]:
-    code = cli.main(["diagnose", "stall", "--scenario", scenario, *CONFIG])
+def diagnose(capsys: pytest.CaptureFixture[str], scenario: str, what: str = "stall") -> tuple[int, str]:
+    code = cli.main(["diagnose", what, "--scenario", scenario, *CONFIG])
     return code, capsys.readouterr().out
 
 
@@ -38,3 +38,26 @@ def test_every_scenario_holds_the_diagnosis_calls(capsys: pytest.CaptureFixture[
     """A missing recording would read as a suspect ("unreadable: …") and send on-call the wrong way."""
     code, out = diagnose(capsys, scenario)
     assert code in (0, 1) and "no recording of" not in out, out
+
+
+@pytest.mark.parametrize("fault", sorted(MORNING_CAUSES))
+def test_each_morning_faults_cause_is_ranked_first(capsys: pytest.CaptureFixture[str], fault: str) -> None:
+    code, out = diagnose(capsys, fault, "morning")
+    assert code == 1 and out.splitlines()[-1].startswith(f"most likely {MORNING_CAUSES[fault]}: "), out
+
+
+@pytest.mark.parametrize("scenario", MORNING_QUIET)
+def test_a_morning_with_nothing_wrong_names_nothing(capsys: pytest.CaptureFixture[str], scenario: str) -> None:
+    code, out = diagnose(capsys, scenario, "morning")
+    assert code == 0 and out.startswith("2026-02-09: nothing to diagnose"), out
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_scenario_holds_the_morning_diagnosis_calls(capsys: pytest.CaptureFixture[str], scenario: str) -> None:
+    code, out = diagnose(capsys, scenario, "morning")
+    assert code in (0, 1) and "no recording of" not in out and "unreadable" not in out, out
+
+
+def test_a_morning_after_today_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["diagnose", "morning", "--date", "2026-02-10", "--scenario", "healthy", *CONFIG]) == 2
+    assert "--date 2026-02-10 is after today (2026-02-09)" in capsys.readouterr().err

@@ -1,23 +1,35 @@
 """Live against the local platform, each fault changes its raw state, fails exactly its checks in every suite
-(as it declares), and heals back."""
+(as it declares), and heals back; where the morning diagnosis has a cause to name, it names it first."""
 
 from __future__ import annotations
 
 import pytest
 
+from opscheck import cli
 from opscheck.sandbox import faults
 from opscheck.sandbox.lifecycle import Sandbox
-from tests.helpers import REPO, check_markers, failed_by_suite, failed_checks, fault_table, outcomes, run_checks
+from tests.helpers import (
+    MORNING_CAUSES,
+    MORNING_QUIET,
+    REPO,
+    check_markers,
+    failed_by_suite,
+    failed_checks,
+    fault_table,
+    outcomes,
+    run_checks,
+)
 
 TABLE = fault_table()
 
 
 @pytest.mark.parametrize("scenario", sorted(TABLE))
 def test_fault_fails_exactly_its_checks_live(
-    healthy: Sandbox, pytester: pytest.Pytester, scenario: str
+    healthy: Sandbox, pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str], scenario: str
 ) -> None:
-    """Broken, the fault changes what it declares it changes, and every suite fails exactly its checks;
-    healed, that raw state is back. One injection serves both (a fault costs seconds to inject)."""
+    """Broken, the fault changes what it declares it changes, every suite fails exactly its checks, and
+    `opscheck diagnose morning` ranks its cause first (MORNING_CAUSES; exit 0 where there is none to name);
+    healed, that raw state is back. One injection serves all (a fault costs seconds to inject)."""
     markers = check_markers(pytester)
     observe = faults.FAULTS[scenario].observe if scenario != "healthy" else None
     before = observe(healthy) if observe else None
@@ -28,6 +40,14 @@ def test_fault_fails_exactly_its_checks_live(
     result = run_checks(pytester, str(REPO / "checks"), "--target", "sandbox", "-rA")
     expected = TABLE[scenario]
     assert failed_by_suite(result, markers, tuple(expected)) == expected, result.stdout.str()[-3000:]
+    if scenario in MORNING_CAUSES or scenario in MORNING_QUIET:
+        capsys.readouterr()
+        code = cli.main(["diagnose", "morning", "--target", "sandbox", f"--opscheck-config={REPO / 'opscheck.toml'}"])
+        said = capsys.readouterr().out.splitlines()[-1]
+        if scenario in MORNING_QUIET:
+            assert (code, said.split(":")[1]) == (0, " nothing to diagnose"), said
+        else:
+            assert code == 1 and said.startswith(f"most likely {MORNING_CAUSES[scenario]}: "), said
     if observe:
         assert faults.heal(healthy) == [scenario]
         assert observe(healthy) == before, f"{scenario}: healed, its raw state is not what it was"

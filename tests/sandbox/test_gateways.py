@@ -18,6 +18,7 @@ from opscheck.platform import Platform
 from opscheck.sandbox import schema, season
 from opscheck.sandbox.lifecycle import Sandbox
 from opscheck.sandbox.processes import free_port
+from opscheck.sandbox.state import SERVICES
 from opscheck.session import Session
 
 TODAY = season.TODAY
@@ -120,7 +121,9 @@ def test_pubsub_publish_and_backlog_leave_messages_in_place(healthy: Sandbox, li
 def test_cloud_scheduler_job_after_a_success_and_a_failure(live: Session, healthy: Sandbox) -> None:
     """As the REST reference has it (https://cloud.google.com/scheduler/docs/reference/rest/v1/projects.locations.jobs):
     `lastAttemptTime` "the time the last job attempt started", `status` "the response from the target for the
-    last attempted execution" (a google.rpc.Status: `{}`, code 0, after a success), `scheduleTime` the next run."""
+    last attempted execution" (a google.rpc.Status: `{}`, code 0, after a success; the code an HTTP 500 maps to,
+    INTERNAL, after one: google/rpc/code.proto), `scheduleTime` the next run; a PAUSED job "will not execute"
+    and keeps its last attempt. (A real 500 from /start sets it through the stand-in: fault start-500's row.)"""
     job = live.platform.scheduler.job("morning-predictions")
     assert (job["state"], job["schedule"], job["time_zone"]) == ("ENABLED", "0 7 * * *", "America/New_York")
     assert job["target"] == healthy.url("prediction-coordinator") + "/start"
@@ -132,11 +135,72 @@ def test_cloud_scheduler_job_after_a_success_and_a_failure(live: Session, health
         healthy.set_scheduled_jobs(jobs)
         failed = Platform(live.config).scheduler.job("morning-predictions")
         assert (failed["status_code"], failed["status_message"]) == (13, "HTTP 500")
+        jobs["morning-predictions"].update(status={}, state="PAUSED")
+        healthy.set_scheduled_jobs(jobs)
+        paused = Platform(live.config).scheduler.job("morning-predictions")
+        assert (paused["state"], paused["last_attempt_time"]) == ("PAUSED", job["last_attempt_time"])
     finally:
-        jobs["morning-predictions"]["status"] = {}
+        jobs["morning-predictions"].update(status={}, state="ENABLED")
         healthy.set_scheduled_jobs(jobs)
     with pytest.raises(NotFoundError, match="no-such-job"):
         live.platform.scheduler.job("no-such-job")
+
+
+def test_cloud_build_finds_a_commits_builds(live: Session, local_platform: Sandbox) -> None:
+    """A commit's builds are found with a ListBuilds filter on `substitutions.COMMIT_SHA` (the commit ID a trigger's
+    build carries: https://cloud.google.com/build/docs/configuring-builds/substitute-variable-values; lists filter
+    on build fields: https://cloud.google.com/build/docs/view-build-results), newest first; a build that succeeded
+    pushed the image the revision runs (`results.images`, https://cloud.google.com/build/docs/api/reference/rest/v1/
+    projects.builds)."""
+    from google.api_core import exceptions as gexc
+
+    main = local_platform.commits["main"]
+    builds = live.platform.build.builds_of(main)
+    assert sorted(str(b["service"]) for b in builds) == sorted(SERVICES)
+    assert {(b["status"], b["commit_sha"]) for b in builds} == {("SUCCESS", main)}
+    assert [b["created"] for b in builds] == sorted((str(b["created"]) for b in builds), reverse=True)
+    worker = next(b for b in builds if b["service"] == "prediction-worker")
+    assert worker["images"] == [live.platform.run.service("prediction-worker")["serving"][0]["image"]]
+    assert worker["log_url"].startswith("https://console.cloud.google.com/cloud-build/builds;region=global/")
+    assert worker["started"] is not None and worker["finished"] is not None and worker["started"] < worker["finished"]
+    assert live.platform.build.builds_of("f" * 40) == []
+    client = live.platform.build._client
+    with pytest.raises(gexc.BadRequest, match="unsupported filter"):  # never "every build" for a filter it cannot read
+        list(client.list_builds(request={"parent": "projects/nba-props-platform/locations/global",
+                                         "filter": 'status="SUCCESS"'}, timeout=10))
+
+
+def test_cloud_logging_reads_one_bounded_paged_window(healthy: Sandbox, live: Session) -> None:
+    """Logging allows 60 entries.list reads a minute per project (https://cloud.google.com/logging/quotas): one
+    query a run, paged, stopping at a bound that says so. Cloud Run turns a service's JSON stdout line into an entry
+    with its severity (https://cloud.google.com/run/docs/logging#writing_structured_logs)."""
+    import json
+
+    from google.api_core import exceptions as gexc
+
+    from opscheck.sandbox.faults.ledger import keep_logs
+
+    keep_logs(healthy)  # healed afterwards: the lines written here are cut again
+    now = healthy.now()
+    lines = [{"severity": "ERROR", "message": "feature store read timed out", "time": now.isoformat()}] * 4 + [
+        {"severity": "CRITICAL", "message": "model failed to load\ntraceback ...", "time": now.isoformat()}] * 3 + [
+        {"severity": "INFO", "message": "prediction written", "time": now.isoformat()},
+        {"severity": "ERROR", "message": "yesterday's error", "time": (now - dt.timedelta(days=1)).isoformat()}]
+    with (healthy.log_folder() / "prediction-worker.log").open("a") as log:
+        log.writelines(json.dumps(line) + "\n" for line in lines)
+    window = (now - dt.timedelta(hours=1), now + dt.timedelta(hours=1))
+    summary = live.platform.logging.errors(["prediction-worker"], *window)
+    assert (summary["read"], summary["truncated"]) == (7, False)
+    assert [(m["count"], m["severity"], m["message"]) for m in summary["messages"]] == [
+        (4, "ERROR", "feature store read timed out"), (3, "CRITICAL", "model failed to load")]
+    config = dataclasses.replace(live.config, thresholds=dataclasses.replace(live.config.thresholds, error_logs_read=5))
+    bounded = Platform(config).logging.errors(["prediction-worker"], *window)  # pages of 5: a second page says more
+    assert (bounded["read"], bounded["truncated"]) == (5, True)
+    assert sum(m["count"] for m in bounded["messages"]) == 5
+    client = live.platform.logging._client
+    with pytest.raises(gexc.InvalidArgument, match="unsupported filter"):  # never "every entry" for another filter
+        list(client.list_log_entries(request={"resource_names": ["projects/nba-props-platform"],
+                                              "filter": "severity>=ERROR"}, timeout=10))
 
 
 def test_cloud_run_service_description(live: Session, local_platform: Sandbox) -> None:
@@ -183,7 +247,8 @@ def test_http_unanswering_port_times_out(live: Session) -> None:
         assert time.monotonic() - started < 10 * 1  # a generous multiple of the 1 s timeout: it did not hang
 
 
-@pytest.mark.parametrize("gateway", ["bigquery", "storage", "pubsub", "run", "monitoring", "scheduler"])
+@pytest.mark.parametrize("gateway", ["bigquery", "storage", "pubsub", "run", "monitoring", "scheduler", "build",
+                                     "logging"])
 def test_gateway_to_dead_endpoint_fails_within_timeout(live: Session, gateway: str) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     endpoint: dict[str, Any] = {gateway: dead}
@@ -197,6 +262,9 @@ def test_gateway_to_dead_endpoint_fails_within_timeout(live: Session, gateway: s
         "run": lambda: platform.run.service("prediction-worker"),
         "monitoring": lambda: platform.monitoring.subscription_backlog(schema.PUSH_SUBSCRIPTION),
         "scheduler": lambda: platform.scheduler.job("morning-predictions"),
+        "build": lambda: platform.build.builds_of("0" * 40),
+        "logging": lambda: platform.logging.errors(["prediction-worker"], dt.datetime(2026, 2, 9, tzinfo=dt.UTC),
+                                                   dt.datetime(2026, 2, 10, tzinfo=dt.UTC)),
     }
     started = time.monotonic()
     with pytest.raises(UnreachableError):

@@ -12,8 +12,11 @@ from typing import Any
 import pytest
 
 from opscheck import cli
+from opscheck.platform.channel import ROLES
 from opscheck.sandbox import faults, schema
+from opscheck.sandbox.faults.ledger import misbehave
 from opscheck.sandbox.lifecycle import Sandbox
+from opscheck.sandbox.state import CLOUD_API
 from opscheck.session import Session
 from tests.helpers import REPO, json_server, run_checks
 
@@ -107,7 +110,19 @@ def test_doctor_passes_healthy(healthy: Sandbox, capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert out.strip().endswith("everything reachable") and PRODUCTION_OBJECT in out
     assert re.search(r"^job\s+morning-predictions\s+ok", out, re.M), out
-    assert re.search(r"^api\s+scheduler\s+ok", out, re.M), out
+    for api in ("scheduler", "build", "logging"):
+        assert re.search(rf"^api\s+{api}\s+ok", out, re.M), out
+
+
+def test_doctor_names_the_role_each_refusing_api_needs(healthy: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    """The Cloud APIs' stand-in refusing every caller (403 / PERMISSION_DENIED): each API's row names its role."""
+    misbehave(healthy, CLOUD_API, SANDBOX_DENY="1")
+    assert cli.main(DOCTOR) == 1
+    rows = {tuple(re.split(r"\s{2,}", line)[:2]): line for line in capsys.readouterr().out.splitlines()}
+    for api in ("run", "monitoring", "scheduler", "build", "logging"):
+        line = rows[("api", api)]
+        assert " FAIL " in line and f"grant {ROLES[api]}" in line, line
+    assert " ok " in rows[("api", "bigquery")] and " ok " in rows[("api", "storage")]
 
 
 @pytest.mark.parametrize(("fault", "row"), [

@@ -69,7 +69,8 @@ def test_frozen() -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ('[gcp]\nprojet = "x"\n', "gcp.projet: unknown key (known here: max_bytes_billed, project, region)"),
+    ('[gcp]\nprojet = "x"\n',
+     "gcp.projet: unknown key (known here: build_location, max_bytes_billed, project, region)"),
     ('[thresholds]\ncoverage_floor = "high"\n', "thresholds.coverage_floor: must be a number, got 'high'"),
     ('[thresholds]\ncoverage_floor = 1.5\n', "thresholds.coverage_floor: must be a fraction above 0 and at most 1"),
     # Values that would switch a check off, or leave it nothing to judge (issue 18).

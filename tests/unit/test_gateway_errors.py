@@ -1,7 +1,7 @@
 """What each gateway says when Google refuses or stalls: the official clients against loopback fakes.
 
-REST APIs (BigQuery, Cloud Storage, Cloud Run) answer a missing role with a
-403 and Google's JSON error; gRPC APIs (Pub/Sub, Monitoring) with
+REST APIs (BigQuery, Cloud Storage, Cloud Run, Scheduler, Build) answer a missing role with a
+403 and Google's JSON error; gRPC APIs (Pub/Sub, Monitoring, Logging) with
 PERMISSION_DENIED. The clients turn those into google.api_core exceptions,
 and each gateway must name the role to grant and the identity in use.
 """
@@ -9,6 +9,7 @@ and each gateway must name the role to grant and the identity in use.
 from __future__ import annotations
 
 import concurrent.futures
+import datetime as dt
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -69,18 +70,23 @@ CALLS: dict[str, Callable[[Platform], object]] = {
     "pubsub": lambda p: p.pubsub.subscription("prediction-request-dlq-sub"),
     "monitoring": lambda p: p.monitoring.subscription_backlog("prediction-request-dlq-sub"),
     "scheduler": lambda p: p.scheduler.job("morning-predictions"),
+    "build": lambda p: p.build.builds_of("0" * 40),
+    "logging": lambda p: p.logging.errors(["prediction-worker"], dt.datetime(2026, 2, 9, tzinfo=dt.UTC),
+                                          dt.datetime(2026, 2, 10, tzinfo=dt.UTC)),
 }
 ROLES = {"bigquery": "roles/bigquery.jobUser", "storage": "roles/storage.objectViewer on the bucket",
          "run": "roles/run.viewer", "pubsub": "roles/pubsub.viewer", "monitoring": "roles/monitoring.viewer",
-         "scheduler": "roles/cloudscheduler.viewer"}
+         "scheduler": "roles/cloudscheduler.viewer", "build": "roles/cloudbuild.builds.viewer",
+         "logging": "roles/logging.viewer"}
 WHAT = {"bigquery": "query doctor_ping.sql", "storage": "gs://nba-props-platform-models/catboost/v9/manifest.json",
         "run": "Cloud Run service prediction-worker", "pubsub": "subscription prediction-request-dlq-sub",
-        "monitoring": "prediction-request-dlq-sub", "scheduler": "Cloud Scheduler job morning-predictions"}
+        "monitoring": "prediction-request-dlq-sub", "scheduler": "Cloud Scheduler job morning-predictions",
+        "build": "Cloud Build builds of commit 000000000000", "logging": "Cloud Logging entries"}
 
 
 @pytest.mark.parametrize("api", sorted(CALLS))
 def test_a_403_names_the_resource_the_role_and_the_identity(api: str, rest_403: str, grpc_denied: str) -> None:
-    endpoint = grpc_denied if api in ("pubsub", "monitoring") else rest_403
+    endpoint = grpc_denied if api in ("pubsub", "monitoring", "logging") else rest_403
     ASKED.clear()
     with pytest.raises(AccessDeniedError) as caught:
         CALLS[api](platform(**{api: endpoint}))

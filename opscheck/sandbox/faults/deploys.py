@@ -1,4 +1,4 @@
-"""Faults of the Cloud Run services: what a revision runs, whether it started, whether it answers."""
+"""Faults of the Cloud Run services: what a revision runs, how it was built, whether it started, whether it answers."""
 
 from __future__ import annotations
 
@@ -7,11 +7,21 @@ from typing import Any
 
 import requests
 
-from opscheck.sandbox import models, schema
+from opscheck.sandbox import models, schema, season, seed
 from opscheck.sandbox.faults import observe
 from opscheck.sandbox.faults.catalogue import fault
-from opscheck.sandbox.faults.ledger import keep_deployment, misbehave
+from opscheck.sandbox.faults.common import CURRENT, TODAY, today_players
+from opscheck.sandbox.faults.ledger import (
+    forget_on_heal,
+    keep_builds,
+    keep_deployment,
+    keep_logs,
+    keep_repo,
+    keep_rows,
+    misbehave,
+)
 from opscheck.sandbox.lifecycle import Sandbox
+from opscheck.sandbox.state import PROJECT, SERVICES
 
 
 @fault("model-path-drift", "the worker's CATBOOST_V9_MODEL_PATH names the retired model",
@@ -63,7 +73,7 @@ def _rollout_failed(p: Sandbox) -> dict[str, Any]:
 
 
 @fault("stale-services", "grading and scrapers run revisions built from an older commit",
-       fails={"deploy": ("test_services_run_expected_commit",)},
+       fails={"deploy": ("test_services_run_expected_commit", "test_builds_made_serving_revisions")},
        observe=lambda p: sorted({s["commit_sha"] for s in p.deployed().values()}))
 def _stale_services(p: Sandbox) -> dict[str, Any]:
     keep_deployment(p)
@@ -73,6 +83,44 @@ def _stale_services(p: Sandbox) -> dict[str, Any]:
                           revision=f"{name}-00031-{p.commits['stale'][:3]}")
     p.set_deployed(spec)
     return {"stale": ["grading", "scrapers"], "commit_sha": p.commits["stale"]}
+
+
+@fault("worker-build-failed", "main moved on; every service was rebuilt from it but the worker's build failed: "
+       "its old revision still serves",
+       fails={"deploy": ("test_services_run_expected_commit", "test_builds_made_serving_revisions")},
+       observe=lambda p: (p.repo_git("rev-parse", "HEAD"), sorted({b["status"] for b in p.builds()})))
+def _worker_build_failed(p: Sandbox) -> dict[str, Any]:
+    keep_repo(p)
+    keep_builds(p)
+    keep_deployment(p)
+    commit = p.repo_commit("worker: read features in one query", "2026-02-09T06:30:00Z")
+    spec, builds = p.deployed(), p.builds()
+    for index, name in enumerate(SERVICES):
+        failed = "Build step 1 \"gcr.io/cloud-builders/docker\" failed: step exited with non-zero status: 1" \
+            if name == "prediction-worker" else ""
+        builds.append(seed.build(PROJECT, name, commit, f"2026-02-09T06:{32 + index}:00Z", failed))
+        if not failed:  # deployed: a new revision from the new commit
+            spec[name].update(commit_sha=commit, revision=f"{name}-{50 + index:05d}-{commit[:3]}",
+                              revision_created=f"2026-02-09T06:{40 + index}:00Z")
+    p.set_builds(builds)
+    p.set_deployed(spec)
+    return {"commit": commit, "failed": "prediction-worker"}
+
+
+@fault("worker-errors", "the worker fails the first delivery of some requests (logged at ERROR); redelivery lands all",
+       fails={"daily": ("test_error_logs_quiet",)},
+       observe=lambda p: sum('"severity": "ERROR"' in line for line in
+                             (p.log_folder() / "prediction-worker.log").read_text().splitlines()))
+def _worker_errors(p: Sandbox) -> dict[str, Any]:
+    keep_logs(p)
+    players = today_players(p)[::4]
+    listed = ", ".join(repr(x) for x in players)
+    keep_rows(p, schema.PREDICTIONS, f"{CURRENT} AND player_lookup IN ({listed})")
+    keep_rows(p, schema.SUBSET_PICKS, f"game_date = '{TODAY}'")
+    misbehave(p, "prediction-worker", SANDBOX_FAIL_FIRST_ATTEMPT="1")
+    batch = p.morning_run(season.TODAY, players)  # a rerun of some players: each fails once, then lands
+    forget_on_heal(p, batch["batch_id"])
+    return {"rerun": len(players), "batch": batch["batch_id"]}
 
 
 @fault("cold-start-503", "worker scaled to min-instances 0 answers 503 to pushes; /health stays green",

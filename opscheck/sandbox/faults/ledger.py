@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -148,3 +149,47 @@ def _scheduler(p: Sandbox, entry: Entry) -> None:
 @undoes("doc")
 def _doc(p: Sandbox, entry: Entry) -> None:
     p.doc_file.write_text(entry["text"])
+
+
+def keep_logs(p: Sandbox) -> None:
+    """Note how long each service's log is: undo cuts what the fault made them log (heal leaves no error behind)."""
+    folder = p.log_folder()
+    p.ledger.append({"kind": "logs", "sizes": {f.name: f.stat().st_size for f in folder.glob("*.log")}})
+
+
+@undoes("logs")
+def _logs(p: Sandbox, entry: Entry) -> None:
+    for name, size in entry["sizes"].items():
+        path = p.log_folder() / name
+        if path.exists() and path.stat().st_size > size:
+            os.truncate(path, size)  # the services append (O_APPEND): they go on writing at the new end
+
+
+def forget_on_heal(p: Sandbox, batch_id: str) -> None:
+    """A batch the fault ran: undo drops it from the tracker (its rows are put back as they were, so a tracker
+    still counting it would claim rows the warehouse no longer has)."""
+    p.ledger.append({"kind": "batch", "batch_id": batch_id})
+
+
+@undoes("batch")
+def _batch(p: Sandbox, entry: Entry) -> None:
+    p.call("prediction-coordinator", "/forget", {"batch_id": entry["batch_id"]})
+
+
+def keep_builds(p: Sandbox) -> None:
+    p.ledger.append({"kind": "builds", "builds": p.builds()})
+
+
+@undoes("builds")
+def _builds(p: Sandbox, entry: Entry) -> None:
+    p.set_builds(entry["builds"])
+
+
+def keep_repo(p: Sandbox) -> None:
+    """Note the platform checkout's HEAD: undo resets the branch to it (dropping the fault's commits)."""
+    p.ledger.append({"kind": "repo", "head": p.repo_git("rev-parse", "HEAD")})
+
+
+@undoes("repo")
+def _repo(p: Sandbox, entry: Entry) -> None:
+    p.repo_git("reset", "-q", "--hard", entry["head"])

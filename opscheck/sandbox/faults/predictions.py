@@ -9,7 +9,7 @@ from opscheck.sandbox import models, schema, season
 from opscheck.sandbox.faults import observe
 from opscheck.sandbox.faults.catalogue import fault
 from opscheck.sandbox.faults.common import CURRENT, TODAY, forget_batches, sql, today_players
-from opscheck.sandbox.faults.ledger import drop_table, keep_rows, keep_scheduled_jobs
+from opscheck.sandbox.faults.ledger import drop_table, keep_logs, keep_rows, keep_scheduled_jobs, misbehave
 from opscheck.sandbox.infrastructure import MORNING_JOB
 from opscheck.sandbox.lifecycle import Sandbox
 
@@ -37,6 +37,20 @@ def _scheduler_paused(p: Sandbox) -> dict[str, Any]:
     jobs[MORNING_JOB].update(state="PAUSED", last_attempt_time=yesterday)  # its last run was yesterday's
     p.set_scheduled_jobs(jobs)
     return {**_morning_run_missing(p), "state": "PAUSED", "last_attempt_time": yesterday}
+
+
+@fault("start-500", "the morning job fired; the coordinator answered /start with 500 (logged): no run, no predictions",
+       # The probe batch starts through /start too: it fails the same way, and says so.
+       fails={"daily": ("test_morning_job_fired", "test_predictions_landed", "test_upstream_table_fresh[predictions]"),
+              "probe": ("test_probe_batch",)},
+       observe=lambda p: p.scheduled_jobs()[MORNING_JOB]["status"].get("code", 0))
+def _start_500(p: Sandbox) -> dict[str, Any]:
+    keep_logs(p)
+    keep_scheduled_jobs(p)
+    detail = _morning_run_missing(p)
+    misbehave(p, "prediction-coordinator", SANDBOX_START_500="1")
+    answer = p.fire_morning_job(season.TODAY)  # Cloud Scheduler fires; the target's 500 is its last attempt
+    return {**detail, "start": answer.status_code}
 
 
 @fault("partial-run", "today's run stopped halfway: half the players have no prediction",

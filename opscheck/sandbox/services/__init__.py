@@ -4,6 +4,11 @@ A tiny router over the standard library's threading HTTP server: each service
 is a module exposing `build() -> App`; `python -m opscheck.sandbox.services
 NAME PORT` serves it. Threads matter: Pub/Sub pushes several requests at once,
 and the coordinator hears from workers while it publishes.
+
+A service logs as Cloud Run services do: one JSON object a line on stdout, with `severity`,
+`message` and `time`, which Cloud Logging turns into an entry's jsonPayload with that severity
+(https://cloud.google.com/run/docs/logging#writing_structured_logs). The Logging stand-in serves
+those lines; a handler that raises is logged at ERROR with the reason and answers 500.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import datetime as dt
 import json
 import os
 import re
+import urllib.parse
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -23,9 +29,10 @@ Handler = Callable[[dict[str, Any], re.Match[str]], Response]
 class App:
     """Routes (method, path regex) to handlers taking the JSON body and the match."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, denied: dict[str, Any] | None = None) -> None:
         self.name = name
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._denied = denied  # the body a refused caller gets (None: Cloud Run's own "Forbidden" for a service)
 
     def route(self, method: str, pattern: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -36,16 +43,24 @@ class App:
 
     def dispatch(self, method: str, path: str, body: dict[str, Any]) -> Response:
         if os.environ.get("SANDBOX_DENY") == "1":  # IAM in front of the service refuses the caller
-            return 403, {"error": f"Forbidden: Your client does not have permission to get URL {path} from "
-                                  "this server."}
+            return 403, self._denied or {"error": f"Forbidden: Your client does not have permission to get URL "
+                                                  f"{path} from this server."}
         for verb, pattern, handler in self._routes:
             match = pattern.match(path.split("?", 1)[0])
             if verb == method and match:
                 try:
                     return handler(body, match)
-                except Exception as exc:  # a 500 with the reason, as Cloud Run would log it
+                except Exception as exc:  # a 500 with the reason, and the reason in the log
+                    self.log("ERROR", f"{method} {path.split('?', 1)[0]} failed: {type(exc).__name__}: {exc}")
                     return 500, {"error": f"{type(exc).__name__}: {exc}"}
         return 404, {"error": f"no route {method} {path}"}
+
+    def log(self, severity: str, message: str, **fields: Any) -> None:
+        """One structured log line (stamped with the platform's clock, as its rows are)."""
+        from opscheck.sandbox import clients
+
+        print(json.dumps({"severity": severity, "message": message, "time": clients.now().isoformat(),
+                          "service": self.name, **fields}), flush=True)
 
     def serve(self, port: int) -> None:
         app = self
@@ -59,6 +74,8 @@ class App:
                 except ValueError:
                     status, payload = 400, {"error": "body is not JSON"}
                 else:
+                    if "?" in self.path and isinstance(body, dict):  # a GET's parameters, for routes that read them
+                        body = {**body, "_query": dict(urllib.parse.parse_qsl(self.path.split("?", 1)[1]))}
                     status, payload = app.dispatch(method, self.path, body)
                 data = b"" if status == 204 else json.dumps(payload).encode()
                 self.send_response(status)

@@ -1,12 +1,14 @@
-"""Stand-in for the Cloud Run Admin API v2, Cloud Scheduler v1 and the Monitoring API v3.
+"""Stand-in for the Cloud Run Admin API v2, Cloud Scheduler v1, Cloud Build v1, Monitoring v3 and Logging v2.
 
-No emulator exists for either. The sandbox keeps each service's deployment
+No emulator exists for any of them. The sandbox keeps each service's deployment
 (URL, env, scaling, revision, `commit-sha`) in `services.json`; this serves it
 in the exact JSON the official `google-cloud-run` client parses, so opscheck's
 live Cloud Run gateway runs unchanged against it; the Scheduler's jobs likewise,
-from `scheduler.json` (the morning job's state and last attempt). Monitoring (a gRPC-only
-client) gets a gRPC `ListTimeSeries` on a second port, its backlog metrics
-answered from the Pub/Sub emulator (pull without waiting, hand back).
+from `scheduler.json` (the morning job's state and last attempt), and the builds from
+`builds.json` (ListBuilds with the one filter opscheck sends). Monitoring and Logging (gRPC-only
+clients) get `ListTimeSeries` and `ListLogEntries` on a second port: backlog metrics answered from
+the Pub/Sub emulator (pull without waiting, hand back), log entries from the services' own
+structured log lines (services/logs.py).
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from opscheck.sandbox import clients
+from opscheck.sandbox import clients, seed
 from opscheck.sandbox.services import App, Response, health
 
 STATE_ENV = "SANDBOX_SERVICES_FILE"
 SCHEDULER_ENV = "SANDBOX_SCHEDULER_FILE"
+BUILDS_ENV = "SANDBOX_BUILDS_FILE"
+_COMMIT_FILTER = re.compile(r'^substitutions\.COMMIT_SHA\s*=\s*"([0-9a-f]{7,40})"$')
 MONITORING_PORT_ENV = "SANDBOX_MONITORING_PORT"
 WORKER_LOG_ENV = "SANDBOX_WORKER_LOG"
 _RUNNING: list[Any] = []  # the gRPC server must outlive build()
@@ -39,7 +43,7 @@ def _container(project: str, name: str, commit: str, spec: dict[str, Any]) -> di
     env = [{"name": k, "value": v} for k, v in sorted(spec["env"].items())]
     env += [{"name": k, "valueSource": {"secretKeyRef": {"secret": secret, "version": version}}}
             for k, (secret, version) in sorted(spec.get("secrets", {}).items())]
-    return {"image": f"us-west2-docker.pkg.dev/{project}/services/{name}:{commit[:12]}", "env": env}
+    return {"image": seed.image(project, name, commit), "env": env}
 
 
 def service_resource(project: str, region: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +123,7 @@ def parent_of(project: str, region: str) -> str:
 
 
 def build() -> App:
-    app = App("cloud-api")
+    app = App("cloud-api", denied=_error(403, "The caller does not have permission"))
     health(app)
     services_file = Path(os.environ[STATE_ENV])
 
@@ -153,16 +157,45 @@ def build() -> App:
             return 404, _error(404, f"Job not found: projects/{project}/locations/{region}/jobs/{name}")
         return 200, job_resource(project, region, name, jobs[name])
 
-    _RUNNING.append(_serve_monitoring(int(os.environ[MONITORING_PORT_ENV]), clients.subscriber()))
+    @app.route("GET", r"/v1/projects/([^/]+)/locations/([^/]+)/builds")
+    def list_builds(body: dict[str, Any], match: re.Match[str]) -> Response:
+        project, location = match.groups()
+        query = _query(body)
+        wanted = _COMMIT_FILTER.match(query.get("filter", ""))
+        if not wanted:  # the one filter opscheck sends; anything else is not silently "everything"
+            return 400, _error(400, f"stand-in: unsupported filter {query.get('filter', '')!r} "
+                                    '(only substitutions.COMMIT_SHA="SHA")')
+        builds: list[dict[str, Any]] = json.loads(Path(os.environ[BUILDS_ENV]).read_text())
+        found = [b for b in builds if project == clients.project() and b["location"] == location
+                 and b["substitutions"]["COMMIT_SHA"].startswith(wanted.group(1))]
+        found.sort(key=lambda b: b["createTime"], reverse=True)  # ListBuilds answers newest first
+        start, size = int(query.get("pageToken") or 0), int(query.get("pageSize") or 25)
+        page: dict[str, Any] = {"builds": [{k: v for k, v in b.items() if k != "location"}
+                                           for b in found[start:start + size]]}
+        if start + size < len(found):
+            page["nextPageToken"] = str(start + size)
+        return 200, page
+
+    _RUNNING.append(_serve_grpc(int(os.environ[MONITORING_PORT_ENV]), clients.subscriber()))
     return app
 
 
-def _serve_monitoring(port: int, subscriber: Any) -> Any:
-    """Start Monitoring's gRPC ListTimeSeries (the client's own messages on the wire)."""
+def _query(body: dict[str, Any]) -> dict[str, str]:
+    """A GET's query parameters (App hands them over in the body's `_query`)."""
+    found: dict[str, str] = body.get("_query", {})
+    return found
+
+
+def _serve_grpc(port: int, subscriber: Any) -> Any:
+    """Start Monitoring's ListTimeSeries and Logging's ListLogEntries (the clients' own messages on the wire)."""
     import grpc
     from google.cloud import monitoring_v3
 
+    from opscheck.sandbox.services import logs
+
     def list_time_series(request: Any, context: Any) -> Any:
+        if os.environ.get("SANDBOX_DENY") == "1":  # IAM refuses the caller, as App does for the REST APIs
+            context.abort(grpc.StatusCode.PERMISSION_DENIED, "Permission monitoring.timeSeries.list denied")
         if PUSH_REQUESTS in request.filter:
             series = _push_series(request.filter, request.interval)
         else:
@@ -177,7 +210,7 @@ def _serve_monitoring(port: int, subscriber: Any) -> Any:
         ),
     })
     server = grpc.server(concurrent.futures.ThreadPoolExecutor(max_workers=4))
-    server.add_generic_rpc_handlers((handler,))
+    server.add_generic_rpc_handlers((handler, logs.handler()))
     server.add_insecure_port(f"127.0.0.1:{port}")
     server.start()
     return server
@@ -255,5 +288,5 @@ def _push_series(text: str, interval: Any) -> list[Any]:
 
 
 def _error(code: int, message: str) -> dict[str, Any]:
-    status = {404: "NOT_FOUND", 400: "INVALID_ARGUMENT"}.get(code, "UNKNOWN")
+    status = {404: "NOT_FOUND", 400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED"}.get(code, "UNKNOWN")
     return {"error": {"code": code, "message": message, "status": status}}

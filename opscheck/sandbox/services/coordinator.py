@@ -5,6 +5,7 @@ as completed/N with when it started and last progressed (workers report back
 on `/complete`); `/reset` empties the tracker, which is how incident 9's
 backfills lost track of their batches. `SANDBOX_TRACKER_STUCK` makes
 `/complete` accept reports and record nothing: a tracker that never moves.
+`SANDBOX_START_500` makes `/start` fail reading the prop lines: it answers 500 and logs the error.
 
 Probe contract (opscheck/delivery/contract.py): `/start` takes `players` (only
 those), `probe_id` and `probe_expires`: the batch is `probe-<id>` and its
@@ -35,11 +36,16 @@ def build() -> App:
     lock = threading.Lock()
     batches: dict[str, dict[str, Any]] = {}
     stuck = os.environ.get("SANDBOX_TRACKER_STUCK") == "1"
+    start_fails = os.environ.get("SANDBOX_START_500") == "1"
 
     @app.route("POST", "/start")
     def start(body: dict[str, Any], match: re.Match[str]) -> Response:
         game_date = dt.date.fromisoformat(body["game_date"])
         from google.cloud import bigquery
+
+        if start_fails:
+            raise PermissionError(f"403 Access Denied: Table {schema.PROP_LINES}: the coordinator's service "
+                                  "account lost roles/bigquery.dataViewer")
 
         rows = list(bq.query(
             f"SELECT game_id, player_lookup, line_value FROM {schema.PROP_LINES} "
@@ -74,6 +80,7 @@ def build() -> App:
         ]
         for future in futures:
             future.result(timeout=30)
+        app.log("INFO", f"batch {batch_id} started: {len(rows)} requests for {game_date}", batch_id=batch_id)
         return 200, {"batch_id": batch_id, "expected": len(rows)}
 
     @app.route("POST", "/complete")

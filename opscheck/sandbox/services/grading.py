@@ -51,6 +51,7 @@ def build() -> App:
             bigquery.ScalarQueryParameter("graded_at", "TIMESTAMP", clients.now()),
         ]))
         job.result(timeout=60)
+        app.log("INFO", f"graded {job.num_dml_affected_rows} predictions of {start}..{end}")
         return 200, {"graded": job.num_dml_affected_rows, "start_date": str(start), "end_date": str(end)}
 
     return app

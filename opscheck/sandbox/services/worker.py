@@ -10,6 +10,8 @@ player and date) and tells the coordinator. `SANDBOX_COLD_START_503` makes
 cannot reach BigQuery (a health endpoint that reports trouble with a 200).
 `SANDBOX_SLOW_PREDICT=SECONDS` makes every prediction take that long (canaries
 are still answered at once): a push that lands after its probe gave up.
+`SANDBOX_FAIL_FIRST_ATTEMPT` makes the first delivery of every request fail (logged at ERROR,
+answered 500); Pub/Sub's redelivery then lands the row: errors in the log, rows all there.
 
 It honours opscheck's probe contract (opscheck/delivery/contract.py): a canary
 is acknowledged and remembered (`GET /probe/receipts/<probe id>`, the newest
@@ -52,6 +54,8 @@ def build() -> App:
     deep_fails = os.environ.get("SANDBOX_DEEP_HEALTH_500") == "1"
     degraded = os.environ.get("SANDBOX_DEEP_HEALTH_DEGRADED") == "1"
     slow = float(os.environ.get("SANDBOX_SLOW_PREDICT") or 0)
+    flaky = os.environ.get("SANDBOX_FAIL_FIRST_ATTEMPT") == "1"
+    failed_once: set[str] = set()
     version = governance.model_version(model_path.rsplit("/", 1)[-1], models.SYSTEM_ID)
     loaded: dict[str, Any] = {}
     lock = threading.Lock()
@@ -107,6 +111,10 @@ def build() -> App:
                                  "received_at": dt.datetime.now(dt.UTC).isoformat()})
             return 204, None
         time.sleep(slow)
+        if flaky and not probe and message.get("messageId") not in failed_once:
+            with lock:
+                failed_once.add(str(message.get("messageId")))
+            raise TimeoutError("feature store read timed out after 30s")
         game_date = dt.date.fromisoformat(request["game_date"])
         player = request["player_lookup"]
         rows = list(bq.query(
@@ -139,6 +147,7 @@ def build() -> App:
                 v=version, line=line, pred=predicted, rec=call, conf=confidence, active=not probe, created=now,
             ),
         ).result(timeout=30)
+        app.log("INFO", f"prediction written for {player} on {game_date}", prediction_id=prediction_id)
         if coordinator:
             requests.post(
                 f"{coordinator}/complete",
