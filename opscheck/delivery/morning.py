@@ -106,12 +106,14 @@ def _job(m: Morning, day: dt.date, findings: list[Finding]) -> bool:
     job = m.job.job
     zone = zoneinfo.ZoneInfo(job["time_zone"])
     evidence = dict(job)
+    last = dt.datetime.fromisoformat(job["last_attempt_time"]) if job["last_attempt_time"] else None
+    if last is not None and last.astimezone(zone).date() > day:
+        return True  # Scheduler keeps only the last attempt: of an earlier day's it says nothing
     if job["state"] != "ENABLED":
         findings.append(Finding("job-paused", 0.98, f"the morning job {job['name']} is {job['state']}: nothing "
                                 f"called /start on {day}", f"{_job_command(m, 'resume')}, then "
                                 f"{_job_command(m, 'run')}", evidence))
         return False
-    last = dt.datetime.fromisoformat(job["last_attempt_time"]) if job["last_attempt_time"] else None
     if last is None or last.astimezone(zone).date() < day:
         seen = f"its last attempt was {last.astimezone(zone):%Y-%m-%d %H:%M}" if last else "it never ran"
         findings.append(Finding("job-never-fired", 0.95, f"the morning job {job['name']} ({job['schedule']!r} "

@@ -61,3 +61,9 @@ def test_every_scenario_holds_the_morning_diagnosis_calls(capsys: pytest.Capture
 def test_a_morning_after_today_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["diagnose", "morning", "--date", "2026-02-10", "--scenario", "healthy", *CONFIG]) == 2
     assert "--date 2026-02-10 is after today (2026-02-09)" in capsys.readouterr().err
+
+
+def test_an_earlier_morning_is_diagnosed_from_its_own_day(capsys: pytest.CaptureFixture[str]) -> None:
+    """Feb 5's predictions landed; the job's last attempt (Feb 9's) says nothing of Feb 5's run, so it is not read."""
+    assert cli.main(["diagnose", "morning", "--date", "2026-02-05", "--scenario", "healthy", *CONFIG]) == 0
+    assert capsys.readouterr().out.startswith("2026-02-05: nothing to diagnose")

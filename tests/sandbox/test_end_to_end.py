@@ -18,26 +18,34 @@ def _rows(platform: Sandbox, day: dt.date, since: dt.datetime) -> dict[str, int]
 
 
 def test_start_fans_out_through_pubsub_to_worker_and_bigquery(healthy: Sandbox) -> None:
-    expected = len(season.player_days(healthy.seed_number, DAY))
+    """A rerun of some of the day's players (the morning run at up is the whole day, through the same path)."""
+    everyone = len(season.player_days(healthy.seed_number, DAY))
+    players = sorted(pd.player.lookup for pd in season.player_days(healthy.seed_number, DAY))[::5]
     # The rerun supersedes graded rows with ungraded ones: `heal` puts the day back for later tests.
     faults.keep_rows(healthy, schema.PREDICTIONS, f"game_date = '{DAY}'")
     since = healthy.now()  # the platform's clock, which its worker stamps the rows with
     before = _rows(healthy, DAY, since)
-    assert before["active"] == expected and before["fresh"] == 0
+    assert before["active"] == everyone and before["fresh"] == 0
 
-    batch = healthy.call("prediction-coordinator", "/start", {"game_date": DAY.isoformat()})
-    assert batch["expected"] == expected
+    batch = healthy.call("prediction-coordinator", "/start", {"game_date": DAY.isoformat(), "players": players})
+    assert batch["expected"] == len(players) > 1
     done = healthy.wait_for_batch(batch["batch_id"], timeout=120)
-    assert done["progress"] == f"{expected}/{expected}"
+    assert done["progress"] == f"{len(players)}/{len(players)}"
+    healthy.call("prediction-coordinator", "/forget", {"batch_id": batch["batch_id"]})  # its rows are put back
 
     after = _rows(healthy, DAY, since)
-    # The rerun wrote one fresh active row per player and superseded the old ones.
-    assert after["active"] == expected and after["fresh"] == expected
-    assert after["inactive"] == before["inactive"] + expected
+    # The rerun wrote one fresh active row per player it asked for and superseded their old ones.
+    assert after["active"] == everyone and after["fresh"] == len(players)
+    assert after["inactive"] == before["inactive"] + len(players)
 
 
 def test_reset_empties_the_coordinators_tracker(healthy: Sandbox) -> None:
-    assert healthy.call("prediction-coordinator", "/status")["batches"]
+    """Whatever the tracker held (a fault that restarts the coordinator empties it), it holds one batch more."""
+    player = sorted(pd.player.lookup for pd in season.player_days(healthy.seed_number, DAY))[0]
+    faults.keep_rows(healthy, schema.PREDICTIONS, f"game_date = '{DAY}' AND player_lookup = '{player}'")
+    started = healthy.call("prediction-coordinator", "/start", {"game_date": DAY.isoformat(), "players": [player]})
+    known = healthy.call("prediction-coordinator", "/status")["batches"]
+    assert started["batch_id"] in {b["batch_id"] for b in known}
     cleared = healthy.call("prediction-coordinator", "/reset", {})
-    assert cleared["cleared"] >= 1
+    assert cleared["cleared"] == len(known)
     assert healthy.call("prediction-coordinator", "/status")["batches"] == []
