@@ -168,6 +168,16 @@ class ThresholdsConfig:
     freshness_hours: float = dataclasses.field(default=36.0, metadata=check(up_to(168, "hours")))
     # A predicted value further than this from its prop line is a broken model or feature, not an edge.
     max_edge_points: float = dataclasses.field(default=25.0, metadata=check(up_to(100, "points")))
+    # A day's prop line is judged against the player's own lines of this many days before it (at least
+    # line_min_history of them); it moved when further from their mean than line_move_sd spreads and
+    # line_move_points points. More than line_moved_share of the judged lines moved fails the day: a
+    # scraper in the wrong unit, or another market's numbers. A line above max_line_points cannot be.
+    line_lookback_days: int = dataclasses.field(default=30, metadata=check(up_to(120, "days")))
+    line_min_history: int = dataclasses.field(default=3, metadata=check(up_to(120, "days")))
+    line_move_sd: float = dataclasses.field(default=5.0, metadata=check(up_to(100, "spreads")))
+    line_move_points: float = dataclasses.field(default=4.0, metadata=check(up_to(100, "points")))
+    line_moved_share: float = dataclasses.field(default=0.2, metadata=check(share))
+    max_line_points: float = dataclasses.field(default=80.0, metadata=check(up_to(200, "points")))
     # ERROR-or-worse log entries of the coordinator and worker since the morning run started: more fails.
     max_error_logs: int = dataclasses.field(default=5, metadata=check(up_to(10**6, "entries")))
     # The most log entries one run reads (one bounded, paged query: Logging allows 60 reads a minute).

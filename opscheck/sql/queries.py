@@ -115,6 +115,19 @@ class ProblemRow(TypedDict):
     example_player: str | None
 
 
+class LineDriftRow(TypedDict):
+    """One row per date of the range: its players with a line, judged against their own history, and moved."""
+
+    game_date: Date
+    players: Count
+    judged: Count
+    moved: Count  # judged lines far from the player's own recent ones
+    impossible: Count  # NULL, NaN, not above 0, or above the configured most
+    example_player: str | None
+    example_line: Number | None
+    example_usual: Number | None
+
+
 class VersionRow(TypedDict):
     """Per date and model version; a date without predictions has one row, model_version null, all zero."""
 
@@ -178,9 +191,10 @@ shapes.at_most(VersionRow, ("players", "active"), ("calls", "active"), ("active"
 shapes.at_most(ExpectedRow, ("games_with_lines", "games"), ("games_with_lines", "players_with_lines"))
 shapes.at_most(UsageRow, ("first_date", "last_date"))
 shapes.at_most(CoverageRow, ("stale_picks", "picks"))
+shapes.at_most(LineDriftRow, ("judged", "players"), ("moved", "judged"), ("impossible", "players"))
 ROWS: dict[str, Any] = {
     "batch_rows": ProbeSecondRow, "doctor_ping": PingRow, "expected_predictions": ExpectedRow,
-    "freshness": FreshnessRow, "hit_rate_daily": HitRow, "prediction_problems": ProblemRow,
+    "freshness": FreshnessRow, "hit_rate_daily": HitRow, "line_drift": LineDriftRow, "prediction_problems": ProblemRow,
     "predictions_by_version": VersionRow, "probe_players": PlayerRow, "probe_rows": ProbeRow,
     "registry_models": RegistryRow, "rows_by_model": UsageRow, "subset_coverage": CoverageRow,
 }
@@ -205,6 +219,8 @@ PARAMS: dict[str, dict[str, str]] = {
     "expected_predictions": _WINDOW,
     "freshness": _WINDOW,
     "hit_rate_daily": {**_WINDOW, "system_id": "STRING"},
+    "line_drift": {**_WINDOW, "lookback": "INT64", "min_history": "INT64", "move_sd": "FLOAT64",
+                   "move_points": "FLOAT64", "max_line": "FLOAT64"},
     "prediction_problems": {**_WINDOW, "system_id": "STRING", "max_edge": "FLOAT64", "kinds": "ARRAY<STRING>"},
     "predictions_by_version": {**_WINDOW, "system_id": "STRING"},
     "probe_cleanup": {**_WINDOW, "prefix": "STRING", "probes": "ARRAY<STRING>"},

@@ -25,6 +25,7 @@ from opscheck.views.error_logs import ErrorLogs
 from opscheck.views.expected_commit import ExpectedCommit
 from opscheck.views.freshness import Freshness
 from opscheck.views.hit_rate import HitRate
+from opscheck.views.lines import Lines
 from opscheck.views.manifest import Manifest
 from opscheck.views.model_registry import ModelRegistry
 from opscheck.views.model_usage import ModelUsage
@@ -53,6 +54,7 @@ VIEWS: dict[str, type[View]] = {
     "morning_job": MorningJob,
     "builds": Builds,
     "error_logs": ErrorLogs,
+    "lines": Lines,
 }
 """Each view by the name a check asks for it (its fixture)."""
 

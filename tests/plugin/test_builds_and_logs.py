@@ -1,5 +1,5 @@
-"""The build and error-log checks on hand-edited answers of `healthy`: the branches no fault of the local platform
-takes (a service never built, a log read cut at its bound, errors within the allowance)."""
+"""The build, error-log and line-drift checks on hand-edited answers of `healthy`: the branches no fault of the local
+platform takes (a service never built, a log read cut at its bound, counts at the allowance, no history)."""
 
 from __future__ import annotations
 
@@ -59,6 +59,35 @@ def test_error_logs_against_the_allowance(pytester: pytest.Pytester, tmp_path: P
                                           outcome: str, line: str | None) -> None:
     result = run_checks(pytester, LOGS, "--recordings", str(edited_scenario(tmp_path, "logging", errors(
         count, truncated))))
+    result.assert_outcomes(**{outcome: 1})
+    if line:
+        result.stdout.fnmatch_lines([line])
+
+
+LINES = str(REPO / "checks" / "daily" / "test_lines.py")
+
+
+def drift(**values: Any) -> Callable[[dict[str, Any]], None]:
+    def edit(call: dict[str, Any]) -> None:
+        if call["args"].get("query") == "line_drift":
+            for row in call["result"]:
+                row.update(values)
+    return edit
+
+
+@pytest.mark.parametrize(("values", "outcome", "line"), [
+    ({"judged": 40, "moved": 8}, "passed", None),
+    ({"judged": 40, "moved": 9, "example_player": "lukabrookslac02", "example_line": 62.5, "example_usual": 25.1},
+     "failed", "*9 of 40 players' lines (22%) lie far from their own last 30 days * e.g. lukabrookslac02 at "
+               "62.5, usually 25.1*"),
+    ({"impossible": 1, "example_player": "x", "example_line": 0.0, "example_usual": None},
+     "failed", "*1 of * prop lines cannot be (missing, not above 0, or above 80 points): e.g. x at 0*"),
+    ({"judged": 0, "moved": 0}, "skipped", "*none of the * players with a line has 3 earlier days of lines*"),
+], ids=["at-the-share", "over-the-share", "impossible", "no-history"])
+def test_line_drift_against_the_allowance(pytester: pytest.Pytester, tmp_path: Path, values: dict[str, Any],
+                                          outcome: str, line: str | None) -> None:
+    result = run_checks(pytester, LINES, "-rs", "--recordings", str(edited_scenario(tmp_path, "bigquery", drift(
+        **values))))
     result.assert_outcomes(**{outcome: 1})
     if line:
         result.stdout.fnmatch_lines([line])

@@ -93,6 +93,18 @@ def _subsets_missing(p: Sandbox) -> dict[str, Any]:
     return {"dates": "2026-02-01..2026-02-08"}
 
 
+@fault("lines-wrong-unit", "the scrapers re-ran after the morning run and wrote today's lines in another unit (x2.5)",
+       fails={"daily": ("test_prop_lines_consistent",)},
+       observe=lambda p: observe.scalar(
+               p, f"SELECT ROUND(AVG(line_value), 1) FROM {schema.PROP_LINES} WHERE game_date = '{TODAY}'"))
+def _lines_wrong_unit(p: Sandbox) -> dict[str, Any]:
+    where = f"game_date = '{TODAY}'"
+    keep_rows(p, schema.PROP_LINES, where)
+    changed = sql(p, f"UPDATE {schema.PROP_LINES} SET line_value = FLOOR(line_value * 2.5) + 0.5 "
+                     f"WHERE {where}").num_dml_affected_rows
+    return {"lines": changed}
+
+
 @fault("hit-rate-crash", "the production model's last 7 days graded near a coin flip",
        fails={"daily": ("test_hit_rate_within_bounds",)},
        observe=lambda p: observe.scalar(

@@ -117,9 +117,13 @@ def build() -> App:
             raise TimeoutError("feature store read timed out after 30s")
         game_date = dt.date.fromisoformat(request["game_date"])
         player = request["player_lookup"]
+        # The features, and whether an earlier active row awaits superseding, in one round trip: the first
+        # run of a day has nothing to supersede and skips the UPDATE.
         rows = list(bq.query(
-            f"SELECT features FROM {schema.FEATURES} WHERE game_date = @d AND player_lookup = @p",
-            job_config=params(d=game_date, p=player),
+            f"SELECT features, (SELECT COUNT(*) FROM {schema.PREDICTIONS} WHERE game_date = @d AND player_lookup = @p "
+            "AND system_id = @s AND is_active) AS earlier "
+            f"FROM {schema.FEATURES} WHERE game_date = @d AND player_lookup = @p",
+            job_config=params(d=game_date, p=player, s=models.SYSTEM_ID),
         ).result(timeout=30))
         if not rows:
             return 400, {"error": f"no features for {player} on {game_date}"}
@@ -131,7 +135,7 @@ def build() -> App:
         prediction_id = contract.row_id(probe, player) if probe else hashlib.sha256(
             f"{game_date}|{player}|{models.SYSTEM_ID}|{now.isoformat()}".encode()
         ).hexdigest()[:20]
-        if not probe:  # a probe's row supersedes nothing
+        if not probe and rows[0]["earlier"]:  # a probe's row supersedes nothing
             bq.query(
                 f"UPDATE {schema.PREDICTIONS} SET is_active = FALSE WHERE game_date = @d "
                 "AND player_lookup = @p AND system_id = @s AND is_active",
