@@ -8,10 +8,14 @@ path is sound names no suspect and exits 0.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from opscheck import cli
-from tests.helpers import DELIVERY_CAUSES, MORNING_CAUSES, MORNING_QUIET, RECORDINGS, REPO
+from tests.helpers import DELIVERY_CAUSES, MORNING_CAUSES, MORNING_QUIET, RECORDINGS, REPO, edited_scenario
 
 CONFIG = ("--opscheck-config", str(REPO / "opscheck.toml"))
 SCENARIOS = sorted(p.parent.name for p in RECORDINGS.glob("*/meta.json"))
@@ -67,3 +71,27 @@ def test_an_earlier_morning_is_diagnosed_from_its_own_day(capsys: pytest.Capture
     """Feb 5's predictions landed; the job's last attempt (Feb 9's) says nothing of Feb 5's run, so it is not read."""
     assert cli.main(["diagnose", "morning", "--date", "2026-02-05", "--scenario", "healthy", *CONFIG]) == 0
     assert capsys.readouterr().out.startswith("2026-02-05: nothing to diagnose")
+
+
+def test_a_stalled_batch_of_the_day_is_handed_to_the_stall_diagnosis(capsys: pytest.CaptureFixture[str],
+                                                                      tmp_path: Path) -> None:
+    """No fault of the local platform leaves today's own batch stalled, so the recording is edited: the
+    coordinator's tracker shows the day's batch at 3/48, three of its rows in the warehouse."""
+    def stalled(call: dict[str, Any]) -> None:
+        if call["args"]["url"].endswith("/status"):
+            call["result"]["body"] = json.dumps({"batches": [{
+                "batch_id": "batch-20260209-stalled", "game_date": "2026-02-09", "expected": 48, "completed": 3,
+                "started_at": "2026-02-09T12:20:00+00:00", "updated_at": "2026-02-09T12:21:00+00:00"}]})
+
+    folder = edited_scenario(tmp_path, "http", stalled, name="morning-run-missing")
+    queries = folder / "morning-run-missing" / "bigquery.json"
+    recorded = json.loads(queries.read_text())
+    recorded["calls"].append({"operation": "query", "args": {"query": "batch_rows", "params": {
+        "dates": ["2026-02-09"], "since": "2026-02-09T12:20:00+00:00", "system_id": "catboost_v9"}},
+        "result": [{"game_date": "2026-02-09", "second": "2026-02-09T12:20:30+00:00", "probe": "", "rows": 3}]})
+    queries.write_text(json.dumps(recorded))
+    code = cli.main(["diagnose", "morning", "--scenario", "morning-run-missing", "--recordings", str(folder), *CONFIG])
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert code == 1 and last.startswith("most likely stalled-batch: batch batch-20260209-stalled is at 3/48; "
+                                         "the stall diagnosis: "), last
+    assert "unreadable" not in last, last  # every part the stall diagnosis reads was answered
