@@ -44,6 +44,7 @@ def test_reset_empties_the_coordinators_tracker(healthy: Sandbox) -> None:
     player = sorted(pd.player.lookup for pd in season.player_days(healthy.seed_number, DAY))[0]
     faults.keep_rows(healthy, schema.PREDICTIONS, f"game_date = '{DAY}' AND player_lookup = '{player}'")
     started = healthy.call("prediction-coordinator", "/start", {"game_date": DAY.isoformat(), "players": [player]})
+    healthy.wait_for_batch(started["batch_id"], timeout=60)  # its row lands before the heal puts the day back
     known = healthy.call("prediction-coordinator", "/status")["batches"]
     assert started["batch_id"] in {b["batch_id"] for b in known}
     cleared = healthy.call("prediction-coordinator", "/reset", {})
