@@ -23,7 +23,7 @@ def test_error_logs_quiet(error_logs: ErrorLogs, opscheck_config: Config, eviden
                    summary["messages"][:20])
     evidence.note("Logging filter", summary["filter"])
     allowed = opscheck_config.thresholds.max_error_logs
-    total = sum(m["count"] for m in summary["messages"])
+    total = error_logs.total
     counted = f"at least {total} (the first {summary['read']} read)" if summary["truncated"] else str(total)
     top = "; ".join(f"{m['count']}x {m['service']} {m['severity']} {m['message']!r} (first {m['first'][11:19]})"
                     for m in summary["messages"][:TOP])

@@ -163,7 +163,7 @@ def _tracker(m: Morning, day: dt.date, active: int) -> list[Finding]:
 
 def _logs(m: Morning) -> list[Finding]:
     start, summary = m.error_logs.since_run
-    total = sum(x["count"] for x in summary["messages"])
+    total = m.error_logs.total
     allowed = m.platform.config.thresholds.max_error_logs
     if total <= allowed:
         return []

@@ -37,5 +37,10 @@ class ErrorLogs(View):
         end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), zone)
         return start, self._platform.logging.errors(self.services, start, end)
 
+    @property
+    def total(self) -> int:
+        """Entries read since the run started (at least this many when the read was cut at its bound)."""
+        return sum(m["count"] for m in self.since_run[1]["messages"])
+
     def warmers(self) -> list[Warmer]:
         return [lambda: self.since_run]
