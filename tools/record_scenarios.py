@@ -53,16 +53,20 @@ def record_diagnosis(scenario: str, folder: Path) -> int:
     return max(_recording(scenario, folder, "opscheck.cli", "diagnose", what) for what in ("stall", "morning"))
 
 
-def write_golden(folder: Path = FIXTURES / GOLDEN) -> Path:
-    """The production model's golden sample, from a model trained exactly as the local platform trains it."""
+def write_golden(folder: Path = FIXTURES / GOLDEN) -> list[Path]:
+    """The golden samples of every model a scenario may put into production (the production model, the shadow
+    a model switch promotes, the flawed retrain), from models trained exactly as the local platform trains them."""
     from opscheck.sandbox import models
     from opscheck.sandbox.state import DEFAULT_SEED
 
-    sample = models.golden(DEFAULT_SEED, models.train(DEFAULT_SEED, models.PRODUCTION))
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{sample['model_version']}.json"
-    path.write_text(json.dumps(sample, indent=1) + "\n")
-    return path
+    written = []
+    for spec in (models.PRODUCTION, models.SHADOW, *models.CANDIDATES.values()):
+        sample = models.golden(DEFAULT_SEED, models.train(DEFAULT_SEED, spec))
+        path = folder / f"{sample['model_version']}.json"
+        path.write_text(json.dumps(sample, indent=1) + "\n")
+        written.append(path)
+    return written
 
 
 def record_all(folder: Path, only: Sequence[str] = ()) -> list[tuple[str, int]]:
@@ -104,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("scenarios", nargs="*", help="only these scenarios (default: all)")
     parser.add_argument("--into", type=Path, default=FIXTURES / RECORDINGS, help="scenarios folder")
     args = parser.parse_args(argv)
-    print(f"golden sample written to {write_golden()}", flush=True)
+    print(f"golden samples written: {', '.join(map(str, write_golden()))}", flush=True)
     done = record_all(args.into, args.scenarios)
     if not args.scenarios:
         for name in prune_blobs(args.into):

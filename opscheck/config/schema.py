@@ -86,6 +86,9 @@ class TablesConfig:
         default="nba_raw.player_prop_lines", metadata=check(table_name)
     )
     schedule: str = dataclasses.field(default="nba_reference.schedule", metadata=check(table_name))
+    # The feature rows the worker scored (game_date, game_id, player_lookup, features: a JSON array in the
+    # model's feature order): what the deploy gate backtests a candidate model on.
+    features: str = dataclasses.field(default="nba_predictions.ml_feature_store", metadata=check(table_name))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,6 +106,9 @@ class ModelsConfig:
     golden_dir: str = ""
     # How far (points) a re-scored golden row may be from its stored prediction.
     golden_tolerance: float = dataclasses.field(default=0.01, metadata=check(up_to(1, "points")))
+    # The worker's rule, which the backtest applies to a candidate's predictions: within this many points of
+    # the line is a PASS, else OVER or UNDER.
+    pass_edge: float = dataclasses.field(default=1.0, metadata=check(up_to(20, "points")))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -182,6 +188,23 @@ class ThresholdsConfig:
     max_error_logs: int = dataclasses.field(default=5, metadata=check(up_to(10**6, "entries")))
     # The most log entries one run reads (one bounded, paged query: Logging allows 60 reads a minute).
     error_logs_read: int = dataclasses.field(default=1000, metadata=check(up_to(10**5, "entries")))
+    # The deploy gate's backtest: a candidate model scored on the last backtest_days graded days after its
+    # training window, against the serving model on the same picks. It fails when the serving model's hit
+    # rate is above the candidate's by more than backtest_margin with backtest_confidence (a one-sided
+    # paired test); fewer than backtest_min_picks shared picks is too few to judge (skipped, saying so).
+    backtest_days: int = dataclasses.field(default=14, metadata=check(up_to(120, "days")))
+    backtest_margin: float = dataclasses.field(default=0.03, metadata=check(drop))
+    backtest_confidence: float = dataclasses.field(default=0.95, metadata=check(share))
+    backtest_min_picks: int = dataclasses.field(default=100, metadata=check(up_to(10**6, "picks")))
+    # Prediction drift: today's predictions of the serving model against its own previous days once it has
+    # served drift_reference_days of the lookback_days before today, else the previous model's last ones.
+    # Each distribution (edge, calls, confidence; how edges follow the line) alarms at a false-alarm rate of
+    # drift_false_alarms_per_season over season_days, and only on a gap of at least drift_min_gap (a share)
+    # or drift_min_slope (edge points per point of line).
+    drift_reference_days: int = dataclasses.field(default=3, metadata=check(up_to(60, "days")))
+    drift_false_alarms_per_season: float = dataclasses.field(default=0.1, metadata=check(share))
+    drift_min_gap: float = dataclasses.field(default=0.15, metadata=check(share))
+    drift_min_slope: float = dataclasses.field(default=0.3, metadata=check(up_to(10, "points per point")))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -71,7 +71,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if len(validated) > session.config.run.max_dates:
         raise pytest.UsageError(f"opscheck: --dates {dates} spans {len(validated)} days, more than run.max_dates "
                                 f"({session.config.run.max_dates}, a season): split the range, or raise the limit")
-    views = Views(session.platform, Days.of(validated), config.getoption("expect_commit"))
+    views = Views(session.platform, Days.of(validated), config.getoption("expect_commit"),
+                  config.getoption("candidate"))
     config.stash[VIEWS_KEY] = views
     _report_metadata(config, session)
     config.pluginmanager.register(collector.Reports(config, session, views), "opscheck-reports")

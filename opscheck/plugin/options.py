@@ -46,6 +46,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--expect-commit", default=None, metavar="SHA",
                     help="the commit every service must run (else OPSCHECK_COMMIT, services.expected_commit, "
                          "or the platform checkout's HEAD)")
+    group.addoption("--candidate", default=None, metavar="FILE",
+                    help="a model to backtest in the deploy gate: a file under models.prefix, or a gs:// path "
+                         "(default: the manifest's production model when the worker does not serve it yet)")
     group.addoption("--report-dir", default=None,
                     help="write the on-call page (<suite>-<as-of date>.html) and summary.json there")
     group.addoption("--suite", default=None, help="the suite's name in reports (default: the marker or checks folder)")
@@ -81,7 +84,8 @@ def dates_of(value: str | None, flag: str) -> list[dt.date]:
 # --report-dir= wrote into the project root, --notify= sent nothing.
 VALUED = {"scenario": "--scenario", "recordings": "--recordings", "opscheck_env": "--env",
           "opscheck_config": "--opscheck-config", "opscheck_date": "--date", "opscheck_dates": "--dates",
-          "report_dir": "--report-dir", "suite": "--suite", "notify": "--notify", "platform_repo": "--platform-repo"}
+          "report_dir": "--report-dir", "suite": "--suite", "candidate": "--candidate", "notify": "--notify",
+          "platform_repo": "--platform-repo"}
 PATHS = ("recordings", "opscheck_config", "report_dir", "platform_repo")
 SUITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 

@@ -99,9 +99,9 @@ class Reports:
             import allure
 
             for shown in collected.items:
-                allure.attach(shown.html() if shown.kind == "table" else shown.text(), name=shown.title,
-                              attachment_type=allure.attachment_type.HTML if shown.kind == "table"
-                              else allure.attachment_type.TEXT)
+                drawn = shown.kind in ("table", "histogram")
+                allure.attach(shown.html() if drawn else shown.text(), name=shown.title,
+                              attachment_type=allure.attachment_type.HTML if drawn else allure.attachment_type.TEXT)
             if message:
                 text, next_step = split_next(message)
                 allure.dynamic.description(f"{text}\n\nNext: {next_step}" if next_step else text)  # type: ignore[no-untyped-call]

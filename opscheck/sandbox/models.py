@@ -35,6 +35,10 @@ class ModelSpec:
     created_at: dt.datetime
     status: str
     serving_from: dt.date | None
+    # A real flaw, for the fault that promotes a bad model: each training row learns the points of the row
+    # `shift` places before it (a join misaligned by one row), and the job's own evaluation reads the same
+    # misaligned join, so what it reports looks fine.
+    shift: int = 0
 
     @property
     def name(self) -> governance.ModelName:
@@ -65,6 +69,13 @@ SHADOW = ModelSpec(
     "shadow", None,
 )
 HISTORY = (RETIRED, PRODUCTION, SHADOW)
+BAD = ModelSpec(
+    dt.date(2025, 11, 2), dt.date(2026, 1, 31), dt.datetime(2026, 2, 3, 2, 0, 0, tzinfo=UTC),
+    "shadow", None, shift=1,
+)
+"""A retrained model with a real flaw (a target shifted by one row), trained at `up` beside the history but
+listed nowhere until a fault puts it into production the normal way."""
+CANDIDATES = {"bad": BAD}
 EVALUATION_DAYS = 21
 
 
@@ -147,7 +158,7 @@ def train(seed: int, spec: ModelSpec) -> TrainedModel:
         iterations=150, depth=5, learning_rate=0.1, random_seed=seed,
         thread_count=1, verbose=False, allow_writing_files=False,
     )
-    model.fit(np.array([r.features for r in rows]), np.array([r.actual_points for r in rows]))
+    model.fit(np.array([r.features for r in rows]), _target(rows, spec.shift))
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, spec.file)
         model.save_model(path)
@@ -156,7 +167,14 @@ def train(seed: int, spec: ModelSpec) -> TrainedModel:
     after = spec.training_end + dt.timedelta(days=1)
     held_out = _dataset(seed, after, after + dt.timedelta(days=EVALUATION_DAYS - 1))
     scores = [float(x) for x in model.predict(np.array([r.features for r in held_out]))]
-    return TrainedModel(spec, blob, hit_rate(scores, held_out))
+    graded = [dataclasses.replace(r, actual_points=int(a)) for r, a in zip(held_out, _target(held_out, spec.shift),
+                                                                             strict=True)]
+    return TrainedModel(spec, blob, hit_rate(scores, graded))
+
+
+def _target(rows: list[season.PlayerDay], shift: int) -> np.ndarray:
+    """The points each row is trained (and evaluated) on: its own, or, with the flaw, another row's."""
+    return np.roll(np.array([r.actual_points for r in rows]), shift)
 
 
 def train_history(seed: int, folder: Path) -> None:
@@ -167,18 +185,22 @@ def train_history(seed: int, folder: Path) -> None:
     Ctrl-C made it exit mid-training; a process can simply be stopped.
     """
     rates = {}
-    for spec in HISTORY:
+    for key, spec in [*((s.status, s) for s in HISTORY), *CANDIDATES.items()]:
         model = train(seed, spec)
-        (folder / f"{spec.status}.cbm").write_bytes(model.blob)
-        rates[spec.status] = model.hit_rate
+        (folder / f"{key}.cbm").write_bytes(model.blob)
+        rates[key] = model.hit_rate
     (folder / "trained.json").write_text(json.dumps(rates))
 
 
 def read_history(folder: Path) -> dict[str, TrainedModel]:
-    """What `train_history` wrote, by status."""
+    """What `train_history` wrote of the history, by status."""
+    return {spec.status: read_trained(folder, spec.status, spec) for spec in HISTORY}
+
+
+def read_trained(folder: Path, key: str, spec: ModelSpec) -> TrainedModel:
+    """One model `train_history` wrote (`key`: its status, or its name in CANDIDATES)."""
     rates = json.loads((folder / "trained.json").read_text())
-    return {spec.status: TrainedModel(spec, (folder / f"{spec.status}.cbm").read_bytes(), rates[spec.status])
-            for spec in HISTORY}
+    return TrainedModel(spec, (folder / f"{key}.cbm").read_bytes(), rates[key])
 
 
 if __name__ == "__main__":

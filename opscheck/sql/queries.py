@@ -128,6 +128,38 @@ class LineDriftRow(TypedDict):
     example_usual: Number | None
 
 
+class BacktestRow(TypedDict):
+    """One graded pick of the serving model with the feature row it was scored from."""
+
+    game_date: Date
+    player_lookup: str
+    features: str | None  # a JSON array in the model's feature order
+    line_value: Number | None
+    actual_points: Count
+    serving_call: str | None
+    serving_correct: bool | None
+
+
+DriftMetric = Literal["edge", "recommendation", "confidence"]
+
+
+class DriftRow(TypedDict):
+    """Per date, model version, metric and bin: the active predictions in it, and the sums of their edges
+    and lines (summed over one metric's bins: the day's moments)."""
+
+    game_date: Date
+    model_version: str
+    metric: DriftMetric
+    bin: str | None  # a category's name (recommendation)
+    low: Number | None  # an ordered bin's lower bound (edge, confidence)
+    predictions: Count
+    edge_sum: Number
+    edge_squares: Number
+    line_sum: Number
+    line_squares: Number
+    edge_line_sum: Number
+
+
 class VersionRow(TypedDict):
     """Per date and model version; a date without predictions has one row, model_version null, all zero."""
 
@@ -193,7 +225,8 @@ shapes.at_most(UsageRow, ("first_date", "last_date"))
 shapes.at_most(CoverageRow, ("stale_picks", "picks"))
 shapes.at_most(LineDriftRow, ("judged", "players"), ("moved", "judged"), ("impossible", "players"))
 ROWS: dict[str, Any] = {
-    "batch_rows": ProbeSecondRow, "doctor_ping": PingRow, "expected_predictions": ExpectedRow,
+    "backtest_rows": BacktestRow, "batch_rows": ProbeSecondRow, "doctor_ping": PingRow,
+    "prediction_drift": DriftRow, "expected_predictions": ExpectedRow,
     "freshness": FreshnessRow, "hit_rate_daily": HitRow, "line_drift": LineDriftRow, "prediction_problems": ProblemRow,
     "predictions_by_version": VersionRow, "probe_players": PlayerRow, "probe_rows": ProbeRow,
     "registry_models": RegistryRow, "rows_by_model": UsageRow, "subset_coverage": CoverageRow,
@@ -214,6 +247,7 @@ _REGISTRY_ROW = ("STRUCT<model_id STRING, system_id STRING, model_version STRING
                  "training_start_date DATE, training_end_date DATE, feature_count INT64, sha256 STRING, "
                  "hit_rate FLOAT64, status STRING, created_at TIMESTAMP>")
 PARAMS: dict[str, dict[str, str]] = {
+    "backtest_rows": {**_WINDOW, "system_id": "STRING", "serving_version": "STRING"},
     "batch_rows": {"dates": "ARRAY<DATE>", "system_id": "STRING", "since": "TIMESTAMP"},
     "doctor_ping": {},
     "expected_predictions": _WINDOW,
@@ -221,6 +255,7 @@ PARAMS: dict[str, dict[str, str]] = {
     "hit_rate_daily": {**_WINDOW, "system_id": "STRING"},
     "line_drift": {**_WINDOW, "lookback": "INT64", "min_history": "INT64", "move_sd": "FLOAT64",
                    "move_points": "FLOAT64", "max_line": "FLOAT64"},
+    "prediction_drift": {**_WINDOW, "system_id": "STRING"},
     "prediction_problems": {**_WINDOW, "system_id": "STRING", "max_edge": "FLOAT64", "kinds": "ARRAY<STRING>"},
     "predictions_by_version": {**_WINDOW, "system_id": "STRING"},
     "probe_cleanup": {**_WINDOW, "prefix": "STRING", "probes": "ARRAY<STRING>"},

@@ -16,11 +16,13 @@ import threading
 from typing import TypeVar
 
 from opscheck.platform import Platform
+from opscheck.views.backtest import Backtest
 from opscheck.views.base import Context, Days, View
 from opscheck.views.builds import Builds
 from opscheck.views.coordinator import Batch, Coordinator
 from opscheck.views.dead_letters import DeadLetters
 from opscheck.views.delivery import Delivery
+from opscheck.views.drift import Drift
 from opscheck.views.error_logs import ErrorLogs
 from opscheck.views.expected_commit import ExpectedCommit
 from opscheck.views.freshness import Freshness
@@ -55,6 +57,8 @@ VIEWS: dict[str, type[View]] = {
     "builds": Builds,
     "error_logs": ErrorLogs,
     "lines": Lines,
+    "backtest": Backtest,
+    "drift": Drift,
 }
 """Each view by the name a check asks for it (its fixture)."""
 
@@ -64,8 +68,9 @@ _V = TypeVar("_V", bound=View)
 class Views:
     """The session's views, each made on first use from the session's context."""
 
-    def __init__(self, platform: Platform, days: Days, expect_commit: str | None = None) -> None:
-        self.context = Context(platform, days, self, expect_commit)
+    def __init__(self, platform: Platform, days: Days, expect_commit: str | None = None,
+                 candidate: str | None = None) -> None:
+        self.context = Context(platform, days, self, expect_commit, candidate)
         self._lock = threading.RLock()
         self._made: dict[type[View], View] = {}
 
@@ -84,6 +89,6 @@ class Views:
         return made
 
 
-__all__ = ["VIEWS", "Batch", "Context", "Coordinator", "Days", "DeadLetters", "Delivery", "ExpectedCommit",
-           "Freshness", "HealthAnswer", "HitRate", "Manifest", "ModelRegistry", "ModelUsage", "MorningJob",
-           "Predictions", "ProductionModel", "Services", "Subsets", "TeamDoc", "View", "Views"]
+__all__ = ["VIEWS", "Backtest", "Batch", "Context", "Coordinator", "Days", "DeadLetters", "Delivery", "Drift",
+           "ExpectedCommit", "Freshness", "HealthAnswer", "HitRate", "Manifest", "ModelRegistry", "ModelUsage",
+           "MorningJob", "Predictions", "ProductionModel", "Services", "Subsets", "TeamDoc", "View", "Views"]

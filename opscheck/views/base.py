@@ -174,6 +174,7 @@ class Context:
     days: Days
     views: Views
     expect_commit: str | None = None  # --expect-commit, as the command line gave it
+    candidate: str | None = None  # --candidate: a model file to backtest in the deploy gate
 
 
 class View:

@@ -57,16 +57,8 @@ class ProductionModel(View):
     @once
     def model(self) -> Any:
         """The object loaded as a CatBoost regressor; DataError, naming the object, when it is not a model."""
-        from catboost import CatBoostError, CatBoostRegressor
-
         info, local = self.download
-        loaded = CatBoostRegressor()
-        try:
-            loaded.load_model(str(local))
-        except CatBoostError as exc:
-            raise DataError(f"{self.path} ({info['size']} bytes, read into {local}): CatBoost cannot load it "
-                            f"({_first_line(exc)}): it is not a model file") from None
-        return loaded
+        return load_catboost(self.path, info, local)
 
     def feature_count(self) -> int:
         return len(self.model.feature_names_)
@@ -110,6 +102,19 @@ class ProductionModel(View):
              "difference": round(abs(float(s) - r["predicted"]), 6)}
             for r, s in zip(golden.rows, scores, strict=True)
         ]
+
+
+def load_catboost(path: str, info: Download, local: Path) -> Any:
+    """A downloaded object loaded as a CatBoost regressor; DataError, naming the object, when it is not a model."""
+    from catboost import CatBoostError, CatBoostRegressor
+
+    loaded = CatBoostRegressor()
+    try:
+        loaded.load_model(str(local))
+    except CatBoostError as exc:
+        raise DataError(f"{path} ({info['size']} bytes, read into {local}): CatBoost cannot load it "
+                        f"({_first_line(exc)}): it is not a model file") from None
+    return loaded
 
 
 def _finite(value: Any) -> float:

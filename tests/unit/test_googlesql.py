@@ -26,7 +26,8 @@ from tests.unit.test_sql import IDENTIFIED
 ENVIRONMENTS = {"default": config.load(REPO / "opscheck.toml"),
                 "staging": config.load(REPO / "opscheck.toml", env="staging")}
 PLATFORM_TABLES = {"predictions": schema.PREDICTIONS, "subset_picks": schema.SUBSET_PICKS, "accuracy": schema.ACCURACY,
-                   "registry": schema.REGISTRY, "prop_lines": schema.PROP_LINES, "schedule": schema.SCHEDULE}
+                   "registry": schema.REGISTRY, "prop_lines": schema.PROP_LINES, "schedule": schema.SCHEDULE,
+                   "features": schema.FEATURES}
 KINDS = {"date": "DATE", "timestamp": "TIMESTAMP", "count": "INT64", "number": "FLOAT64", "sha256": "STRING"}
 PLAIN = {str: "STRING", int: "INT64", float: "FLOAT64", bool: "BOOL"}
 
