@@ -56,6 +56,18 @@ def edited_scenario(
     return tmp_path
 
 
+def daily_page(scenario: str, folder: Path) -> Path:
+    """The on-call page of the morning suite replayed on `scenario`, written into `folder`."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(REPO / "checks" / "daily"),
+                    "--scenario", scenario, f"--report-dir={folder}"], cwd=REPO, capture_output=True,
+                   timeout=120, check=False)
+    [page] = folder.glob("daily-*.html")
+    return page
+
+
 def summary_of(folder: Path) -> dict[str, Any]:
     """A run's reports/summary.json (written by --report-dir)."""
     data: dict[str, Any] = json.loads((folder / "summary.json").read_text())

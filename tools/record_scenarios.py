@@ -10,7 +10,7 @@ and the diagnoses make. The
 season is seeded deterministically; timestamps, ports and model bytes differ
 between recordings, outcomes do not.
 
-It also writes the production model's golden sample (fixtures/golden), the
+It also writes the golden samples of the models a scenario may serve (fixtures/golden), the
 rows and predictions its training job would keep, from the same seed.
 """
 

@@ -35,7 +35,8 @@ def test_candidate_backtest(backtest: Backtest, opscheck_config: Config, evidenc
         f"{name} ({candidate.source}) hit {result.candidate_rate:.1%} of {result.picks} picks on {days}, the "
         f"serving model {result.serving_version} {result.serving_rate:.1%} of the same picks: worse by "
         f"{100 * (result.serving_rate - result.candidate_rate):.1f} points, at least {100 * result.bound:.1f} with "
-        f"{result.confidence:.0%} confidence, more than the margin of {100 * result.margin:g}; next: do not roll it out: keep {opscheck_config.models.model_path_env} on the "
+        f"{result.confidence:.0%} confidence, more than the margin of {100 * result.margin:g}; next: do not "
+        f"roll it out: keep {opscheck_config.models.model_path_env} on the "
         f"serving model, and put the previous production model back in the manifest (opscheck registry sync "
         f"after it) until the candidate is retrained and passes"
     )

@@ -37,8 +37,10 @@ class ModelSpec:
     serving_from: dt.date | None
     # A real flaw, for the fault that promotes a bad model: each training row learns the points of the row
     # `shift` places before it (a join misaligned by one row), and the job's own evaluation reads the same
-    # misaligned join, so what it reports looks fine.
+    # misaligned join, so what it reports looks fine. `shuffled`: the share of rows whose points are dealt
+    # out among themselves at random (a flaw of graded severity, for bench/drift_power.py).
     shift: int = 0
+    shuffled: float = 0.0
 
     @property
     def name(self) -> governance.ModelName:
@@ -158,7 +160,7 @@ def train(seed: int, spec: ModelSpec) -> TrainedModel:
         iterations=150, depth=5, learning_rate=0.1, random_seed=seed,
         thread_count=1, verbose=False, allow_writing_files=False,
     )
-    model.fit(np.array([r.features for r in rows]), _target(rows, spec.shift))
+    model.fit(np.array([r.features for r in rows]), _target(rows, spec, seed))
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, spec.file)
         model.save_model(path)
@@ -167,14 +169,19 @@ def train(seed: int, spec: ModelSpec) -> TrainedModel:
     after = spec.training_end + dt.timedelta(days=1)
     held_out = _dataset(seed, after, after + dt.timedelta(days=EVALUATION_DAYS - 1))
     scores = [float(x) for x in model.predict(np.array([r.features for r in held_out]))]
-    graded = [dataclasses.replace(r, actual_points=int(a)) for r, a in zip(held_out, _target(held_out, spec.shift),
+    graded = [dataclasses.replace(r, actual_points=int(a)) for r, a in zip(held_out, _target(held_out, spec, seed),
                                                                              strict=True)]
     return TrainedModel(spec, blob, hit_rate(scores, graded))
 
 
-def _target(rows: list[season.PlayerDay], shift: int) -> np.ndarray:
-    """The points each row is trained (and evaluated) on: its own, or, with the flaw, another row's."""
-    return np.roll(np.array([r.actual_points for r in rows]), shift)
+def _target(rows: list[season.PlayerDay], spec: ModelSpec, seed: int) -> np.ndarray:
+    """The points each row is trained (and evaluated) on: its own, or, with a flaw, another row's."""
+    points = np.roll(np.array([r.actual_points for r in rows]), spec.shift)
+    if spec.shuffled:
+        rng = np.random.default_rng([seed, 4])
+        dealt = np.flatnonzero(rng.random(points.size) < spec.shuffled)
+        points[dealt] = points[rng.permutation(dealt)]
+    return points
 
 
 def train_history(seed: int, folder: Path) -> None:

@@ -14,12 +14,15 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+from opscheck.config.schema import ThresholdsConfig
 from opscheck.views import distributions
 from opscheck.views.base import Context, View, Warmer, once
 
 ORDERED = {"edge": True, "recommendation": False, "confidence": True}
 """The binned metrics of prediction_drift.sql, and whether their bins are ordered."""
 TESTS = len(ORDERED) + 1  # and the slope of edge on line: the false-alarm rate is shared among them
+Binned = dict[str, Any]
+"""One sample's counts per bin of each metric (metric -> bin -> predictions), and its "moments"."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,23 +89,15 @@ class Drift(View):
                         f"and no other model served before it in that window: no reference to hold it against")
             reference_version = max(volumes[before[0]], key=lambda v: (volumes[before[0]][v], v))
             days = [d for d in before if reference_version in volumes[d]][:wanted]
-        alpha = self._thresholds.drift_false_alarms_per_season / self._thresholds.season_days / TESTS
         reference = self._pick(reference_version, set(days))
         now = self._pick(version, {day.isoformat()})
-        verdicts, histograms = [], {}
-        for metric, ordered in ORDERED.items():
-            verdicts.append(distributions.histogram(metric, reference[metric], now[metric], ordered, alpha,
-                                                    self._thresholds.drift_min_gap))
-            histograms[metric] = _rows(metric, reference[metric], now[metric])
-        slope = distributions.slope(reference["moments"], now["moments"], alpha, self._thresholds.drift_min_slope)
-        if slope is not None:
-            verdicts.append(slope)
-        return Judgement(day, version, reference_version, sorted(dt.date.fromisoformat(d) for d in days), verdicts,
-                         histograms)
+        return Judgement(day, version, reference_version, sorted(dt.date.fromisoformat(d) for d in days),
+                         verdicts(reference, now, self._thresholds),
+                         {metric: _rows(metric, reference[metric], now[metric]) for metric in ORDERED})
 
-    def _pick(self, version: str, days: set[str]) -> dict[str, Any]:
+    def _pick(self, version: str, days: set[str]) -> Binned:
         """The counts per bin of each metric, and the moments, of `version` on `days`."""
-        picked: dict[str, Any] = {metric: defaultdict(int) for metric in ORDERED}
+        picked: Binned = {metric: defaultdict(int) for metric in ORDERED}
         moments = distributions.Moments()
         for row in self._binned:
             if row["model_version"] != version or row["game_date"] not in days:
@@ -115,6 +110,16 @@ class Drift(View):
                     row["line_squares"], row["edge_line_sum"])
         picked["moments"] = moments
         return picked
+
+
+def verdicts(reference: Binned, today: Binned, thresholds: ThresholdsConfig) -> list[distributions.Verdict]:
+    """Every metric of `today` against `reference`, sharing the configured false-alarm rate among the tests."""
+    alpha = thresholds.drift_false_alarms_per_season / thresholds.season_days / TESTS
+    gap = thresholds.drift_min_gap
+    judged = [distributions.histogram(metric, reference[metric], today[metric], ordered, alpha, gap)
+              for metric, ordered in ORDERED.items()]
+    slope = distributions.slope(reference["moments"], today["moments"], alpha, thresholds.drift_min_slope)
+    return judged if slope is None else [*judged, slope]
 
 
 def _rows(metric: str, reference: dict[Any, int], today: dict[Any, int]) -> list[dict[str, Any]]:

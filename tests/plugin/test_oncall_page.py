@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import REPO, daily_page
 
 SCREENSHOTS = REPO / "reports"
 
@@ -16,15 +16,7 @@ SCREENSHOTS = REPO / "reports"
 @pytest.fixture(scope="module")
 def failing_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The page of a failing scenario: half the players have no prediction."""
-    import subprocess
-    import sys
-
-    folder = tmp_path_factory.mktemp("oncall")
-    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(REPO / "checks" / "daily"),
-                    "--scenario", "partial-run", f"--report-dir={folder}"], cwd=REPO, capture_output=True,
-                   timeout=120, check=False)
-    [page] = folder.glob("daily-*.html")
-    return page
+    return daily_page("partial-run", tmp_path_factory.mktemp("oncall"))
 
 
 @pytest.mark.parametrize(("width", "label"), [(1280, "desktop"), (390, "390px")])

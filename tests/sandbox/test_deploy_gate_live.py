@@ -1,4 +1,4 @@
-"""The deploy gate live against the local platform: the checkout's HEAD, one model download a run."""
+"""The deploy gate live against the local platform: the checkout's HEAD, one model download a run, the backtest."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from opscheck.sandbox import faults, models, schema
 from opscheck.sandbox.lifecycle import Sandbox
-from tests.helpers import REPO, run_checks
+from tests.helpers import REPO, failed_checks, outcomes, run_checks
 
 COUNT_DOWNLOADS = '''
 from opscheck.platform import storage
@@ -76,3 +77,39 @@ def test_a_platform_repo_that_is_not_a_checkout_fails_the_gate(
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([f"*{tmp_path}: no HEAD commit (fatal: not a git repository*); "
                                  "next: give a git checkout of the platform's repository*"])
+
+
+def test_the_backtest_blocks_a_bad_candidate_and_lets_a_good_one_through(
+    healthy: Sandbox, pytester: pytest.Pytester
+) -> None:
+    """Issue 21: `pytest -m deploy --candidate FILE` scores the file on the graded days after its training
+    window. The flawed retrain (its target shifted by one row), uploaded beside the others, fails the gate on
+    the backtest alone, naming both hit rates; the good retrain (the shadow, trained to Jan 25) passes it."""
+    name = schema.MODEL_PREFIX + models.BAD.file
+    healthy.write_object(name, models.read_trained(healthy.state_dir / "trained", "bad", models.BAD).blob)
+    try:
+        bad = run_checks(pytester, str(REPO / "checks"), "-m", "deploy", "--target", "sandbox",
+                         "--candidate", models.BAD.file, "-rA")
+        good = run_checks(pytester, str(REPO / "checks"), "-m", "deploy", "--target", "sandbox",
+                          "--candidate", models.SHADOW.file, "-rA")
+    finally:
+        healthy.storage().bucket(schema.BUCKET).blob(name).delete(timeout=30)
+    assert failed_checks(bad) == {"test_candidate_backtest"}, bad.stdout.str()[-3000:]
+    bad.stdout.fnmatch_lines([f"E * {models.BAD.file} (--candidate) hit 5*% of * picks on 2026-02-01..2026-02-08 "
+                              f"(* graded days after its window), the serving model {models.PRODUCTION.version} "
+                              "7*% of the same picks: worse by * points*"])
+    assert good.ret == pytest.ExitCode.OK, good.stdout.str()[-3000:]
+    assert [outcome for test_id, outcome in outcomes(good).items()
+            if test_id.endswith("::test_candidate_backtest")] == ["PASSED"]
+
+
+def test_a_promoted_candidate_is_the_integrity_checks_download(healthy: Sandbox, pytester: pytest.Pytester) -> None:
+    """The manifest's production model not yet served is the candidate; its object is read once a run."""
+    faults.inject(healthy, "bad-model-promoted")
+    pytester.makepyfile(count_downloads=COUNT_DOWNLOADS)
+    pytester.syspathinsert()
+    result = run_checks(pytester, "-p", "count_downloads", str(REPO / "checks"), "-m", "deploy or training",
+                        "--target", "sandbox")
+    assert failed_checks(result) == {"test_candidate_backtest", "test_worker_model_path"}, result.stdout.str()[-2000:]
+    reads = [line for line in result.outlines if line.startswith("OBJECT READS")]
+    assert reads == [f"OBJECT READS 1 ['gs://nba-props-platform-models/catboost/v9/{models.BAD.file}']"]

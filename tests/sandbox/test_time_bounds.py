@@ -87,7 +87,7 @@ def test_a_refused_connection_fails_at_once(
                         f"--report-dir={tmp_path / 'out'}")
     summary = summary_of(tmp_path / "out")
     failed = [c for c in summary["checks"] if c["outcome"] == "failed"]
-    assert len(failed) == 14, [c["id"] for c in failed]  # every check that reads BigQuery or Storage
+    assert len(failed) == 15, [c["id"] for c in failed]  # every check that reads BigQuery or Storage
     assert all("connection refused (http://127.0.0.1:" in c["message"] for c in failed), failed
     assert summary["duration"] < 20, f"retried: the suite took {summary['duration']:.1f}s, a whole 20 s timeout"
     result.stdout.fnmatch_lines(["*connection refused (http://127.0.0.1:*"])

@@ -118,9 +118,10 @@ def _model_object_corrupt(p: Sandbox) -> dict[str, Any]:
 
 @fault("manifest-production-unlisted", "the manifest's production_model names a file its models list does not have",
        fails={"daily": ("test_hit_rate_within_bounds", "test_model_version_matches_manifest"),
-              "training": ("test_manifest_valid", "test_production_model_integrity", "test_team_doc_model_section"),
+              "training": ("test_manifest_valid", "test_production_model_integrity", "test_team_doc_model_section",
+                           "test_candidate_backtest"),
               "deploy": ("test_manifest_valid", "test_production_model_integrity", "test_team_doc_model_section",
-                         "test_worker_model_path")},
+                         "test_worker_model_path", "test_candidate_backtest")},
        observe=lambda p: read_manifest(p)["production_model"] in {
                m["file"] for m in read_manifest(p)["models"]})
 def _manifest_production_unlisted(p: Sandbox) -> dict[str, Any]:

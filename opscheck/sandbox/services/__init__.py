@@ -17,6 +17,8 @@ import datetime as dt
 import json
 import os
 import re
+import sys
+import threading
 import urllib.parse
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,8 +61,8 @@ class App:
         """One structured log line (stamped with the platform's clock, as its rows are)."""
         from opscheck.sandbox import clients
 
-        print(json.dumps({"severity": severity, "message": message, "time": clients.now().isoformat(),
-                          "service": self.name, **fields}), flush=True)
+        line(json.dumps({"severity": severity, "message": message, "time": clients.now().isoformat(),
+                         "service": self.name, **fields}))
 
     def serve(self, port: int) -> None:
         app = self
@@ -92,13 +94,24 @@ class App:
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 # Timestamped (UTC): the Monitoring stand-in counts the worker's push responses from it.
-                print(f"{dt.datetime.now(dt.UTC).isoformat(timespec='milliseconds')} {app.name}: "
-                      f"{format % args}", flush=True)
+                line(f"{dt.datetime.now(dt.UTC).isoformat(timespec='milliseconds')} {app.name}: {format % args}")
 
         server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         server.daemon_threads = True
         print(f"{self.name} listening on 127.0.0.1:{port}", flush=True)
         server.serve_forever()
+
+
+_WRITING = threading.Lock()
+
+
+def line(text: str) -> None:
+    """One whole line on stdout (the service's log), flushed. The handler threads log at once: print() writes the
+    text and its newline separately, so two threads could leave two JSON entries on one line, which the Logging
+    stand-in cannot read (an error that is never counted)."""
+    with _WRITING:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
 
 
 def health(app: App) -> None:
