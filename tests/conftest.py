@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -157,3 +158,27 @@ def allure_cli() -> Path:
     if not ALLURE.exists():
         missing(f"the Allure command line is not installed ({ALLURE}): make system-deps")
     return ALLURE
+
+
+
+def _sigint_state() -> tuple[bool, bool]:
+    """(ignored, blocked): SIGINT as this process and its main thread hold it, what a child started now inherits."""
+    status = dict(line.split(":", 1) for line in Path(f"/proc/self/task/{os.getpid()}/status").read_text().splitlines()
+                  if ":" in line)
+    bit = 1 << (signal.SIGINT - 1)
+    return bool(int(status["SigIgn"], 16) & bit), bool(int(status["SigBlk"], 16) & bit)
+
+
+@pytest.fixture(autouse=True)
+def _sigint_left_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test should leave Ctrl-C as it found it: a child process inherits an ignored or blocked SIGINT, so one
+    test that left it so would make every later Ctrl-C test of that worker fail for no reason of its own. Put
+    back, with a warning naming the test (the Ctrl-C tests also start their children interruptible)."""
+    before = signal.getsignal(signal.SIGINT), _sigint_state()
+    yield
+    after = signal.getsignal(signal.SIGINT), _sigint_state()
+    if after != before:
+        signal.signal(signal.SIGINT, before[0] or signal.default_int_handler)
+        if after[1][1]:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        request.node.warn(pytest.PytestWarning(f"left SIGINT as {after} (found {before}); put back"))

@@ -56,6 +56,15 @@ def edited_scenario(
     return tmp_path
 
 
+def interruptible() -> None:
+    """`preexec_fn` of a child a test will Ctrl-C: SIGINT as a shell hands it over (default, unblocked), whatever
+    the test process inherited or was left with (a child inherits an ignored or blocked SIGINT)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def daily_page(scenario: str, folder: Path) -> Path:
     """The on-call page of the morning suite replayed on `scenario`, written into `folder`."""
     import subprocess

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from opscheck.config import SANDBOX_DIR_ENV
-from opscheck.sandbox import models, processes, season, standins
+from opscheck.sandbox import models, processes, season, seed, standins
 from opscheck.sandbox.infrastructure import Infrastructure
 from opscheck.sandbox.processes import SandboxError
 from opscheck.sandbox.state import (
@@ -36,6 +36,9 @@ from opscheck.sandbox.state import (
     index_folder,
 )
 from opscheck.signals import sigint_deferred
+
+UNSEEDED_DOC = "# nba-props-platform\n\nAn unseeded local platform: no models, no rows.\n"
+"""The team doc of a platform brought up unseeded (each of seed.COMMITS still commits it)."""
 
 
 def known() -> list[Sandbox]:
@@ -54,16 +57,18 @@ class Sandbox(Infrastructure):
     """One local platform, owned by one state folder: brought up, seeded, taken down."""
 
     # ---- up / down ---------------------------------------------------------
-    def up(self) -> str:
+    def up(self, seeded: bool = True) -> str:
         """Start everything and seed it; reuse a platform that is already fully up.
 
         One `up` at a time per state folder; interrupted (Ctrl-C, held down even),
-        it stops everything it had started before giving up.
+        it stops everything it had started before giving up. `seeded=False` starts every process and
+        seeds nothing (no models trained, no rows, no morning run): for tests whose subject is the
+        processes' lifetime, not what they serve.
         """
         with processes.exclusive(self.state_dir, "up"):
-            return self._up()
+            return self._up(seeded)
 
-    def _up(self) -> str:
+    def _up(self, seeded: bool) -> str:
         if self.is_up():
             return "already up"
         if self._state.get("processes"):
@@ -73,23 +78,27 @@ class Sandbox(Infrastructure):
                        "clock_offset": clock_offset()}
         self._clients.clear()
         started = time.monotonic()
-        training = self._start_training()
+        training = self._start_training() if seeded else None
         try:
             self._start_emulators()
-            trained = self._trained(training)
             self._create_infrastructure()
-            self._seed_bulk(trained)
+            if training is not None:
+                self._seed_bulk(self._trained(training))
+            else:
+                self._state["commits"] = self._init_platform_repo([UNSEEDED_DOC] * len(seed.COMMITS))
             self._write_services_spec(self.model_path(models.PRODUCTION.file))
             self._write_scheduler()
             self._write_builds()
             for name in SERVICES:
                 self._start_service(name)
             self._start_service(CLOUD_API)
-            self._seed_through_services()
+            if seeded:
+                self._seed_through_services()
             self._write_target()
         except BaseException:
             with sigint_deferred():
-                processes.stop(training.pid)
+                if training is not None:
+                    processes.stop(training.pid)
                 self.down()
             raise
         self._save_state()
@@ -224,7 +233,7 @@ class Sandbox(Infrastructure):
 
 
 @contextlib.contextmanager
-def running(state_dir: Path) -> Iterator[Sandbox]:
+def running(state_dir: Path, seeded: bool = True) -> Iterator[Sandbox]:
     """A local platform up for the block, with `--target sandbox` pointed at it, then down.
 
     For tests and benchmarks: the platform lives in its own state folder, so a
@@ -238,7 +247,7 @@ def running(state_dir: Path) -> Iterator[Sandbox]:
     os.environ[SANDBOX_DIR_ENV] = str(state_dir)
     handler = _terminate_as_interrupt() if threading.current_thread() is threading.main_thread() else None
     try:
-        platform.up()
+        platform.up(seeded)
         yield platform
     finally:
         with sigint_deferred():

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from opscheck.replay import offline
-from tests.helpers import RECORDINGS, REPO, run_checks, silent_listener
+from tests.helpers import RECORDINGS, REPO, interruptible, run_checks, silent_listener
 
 PROBE = '''
 import socket
@@ -164,7 +164,8 @@ def test_ctrl_c_during_an_offline_run_is_exit_2_without_a_traceback(tmp_path: Pa
         child = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--rootdir", str(REPO),
                                   "-c", str(REPO / "pyproject.toml"), str(REPO / "checks" / "daily"),
                                   "--scenario", "partial-run", f"--report-dir={tmp_path}"],
-                                 cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                 cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                 preexec_fn=interruptible)
         assert child.stdout is not None
         for line in child.stdout:  # the replay is under way (each answer takes 3 s): interrupt it
             if "opscheck OFFLINE" in line and "=" in line:

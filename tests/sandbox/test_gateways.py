@@ -181,7 +181,7 @@ def test_cloud_logging_reads_one_bounded_paged_window(healthy: Sandbox, live: Se
     from opscheck.sandbox.faults.ledger import keep_logs
 
     keep_logs(healthy)  # healed afterwards: the lines written here are cut again
-    now = healthy.now()
+    now = healthy.now() + dt.timedelta(hours=3)  # hours no other test's entries reach: only these are read
     lines = [{"severity": "ERROR", "message": "feature store read timed out", "time": now.isoformat()}] * 4 + [
         {"severity": "CRITICAL", "message": "model failed to load\ntraceback ...", "time": now.isoformat()}] * 3 + [
         {"severity": "INFO", "message": "prediction written", "time": now.isoformat()},

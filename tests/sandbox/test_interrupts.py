@@ -19,7 +19,7 @@ import pytest
 
 from opscheck.sandbox.lifecycle import Sandbox
 from tests.conftest import require_standins
-from tests.helpers import REPO
+from tests.helpers import REPO, interruptible
 
 SESSION_HOLDING_A_PLATFORM = '''
 import os
@@ -35,7 +35,7 @@ STATE = Path(os.environ["OPSCHECK_TEST_STATE"])
 
 @pytest.fixture(scope="session")
 def platform():
-    with running(STATE) as platform:
+    with running(STATE, seeded=False) as platform:  # its processes are the subject, not their data
         yield platform
 
 
@@ -101,7 +101,8 @@ def test_a_stopped_test_session_takes_its_platform_with_it(tmp_path: Path, sig: 
     (tmp_path / "test_holding.py").write_text(SESSION_HOLDING_A_PLATFORM)
     child = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
                               str(tmp_path / "test_holding.py")], cwd=tmp_path, env=child_env(tmp_path, state),
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                             preexec_fn=interruptible)
     try:
         wait_for("the child session's platform", (state / "READY").exists, 180, child)
         groups = recorded_groups(state)
@@ -124,7 +125,7 @@ def sandbox_up(tmp_path: Path) -> Iterator[Callable[[Path], subprocess.Popen[str
     def start(state: Path) -> subprocess.Popen[str]:
         up = subprocess.Popen([sys.executable, "-m", "opscheck.cli", "sandbox", "up"], cwd=tmp_path,
                               env=child_env(tmp_path, state), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, start_new_session=True)
+                              text=True, start_new_session=True, preexec_fn=interruptible)
         started.append((up, state))
         return up
 

@@ -20,7 +20,7 @@ from opscheck.sandbox import faults
 from opscheck.sandbox.lifecycle import Sandbox
 from opscheck.session import Session
 from opscheck.views import Coordinator, Delivery, Services, Views
-from tests.helpers import DELIVERY_CAUSES, REPO, outcomes, run_checks
+from tests.helpers import DELIVERY_CAUSES, REPO, interruptible, outcomes, run_checks
 
 ACTIVE = str(REPO / "checks" / "probe" / "test_active.py")
 NOTHING = {"subscriptions": [], "rows": 0, "batches": []}
@@ -80,7 +80,7 @@ def test_ctrl_c_during_a_probe_leaves_nothing(healthy: Sandbox, live: Session) -
     env = {**os.environ, "OPSCHECK_SANDBOX_DIR": str(healthy.state_dir)}
     child = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
                               f"{ACTIVE}::test_probe_batch", "--target", "sandbox"], cwd=REPO, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=interruptible)
     try:
         deadline = time.monotonic() + 30
         while not watcher.leftovers()["rows"]:  # the probe's rows have landed: it is mid-flight
@@ -109,7 +109,8 @@ def test_rows_landing_after_an_interrupted_probe_are_swept_once_it_expires(
     env = {**os.environ, "OPSCHECK_SANDBOX_DIR": str(healthy.state_dir)}
     child = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
                               f"{ACTIVE}::test_probe_batch", "--target", "sandbox", f"--opscheck-config={config}"],
-                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             preexec_fn=interruptible)
     try:
         deadline = time.monotonic() + 30
         while not watcher.leftovers()["batches"]:  # /start answered: its requests are on their way

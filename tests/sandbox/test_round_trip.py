@@ -12,7 +12,7 @@ import pytest
 
 from opscheck.sandbox import faults
 from opscheck.sandbox.lifecycle import Sandbox
-from tests.helpers import REPO, outcomes, run_checks
+from tests.helpers import REPO, interruptible, outcomes, run_checks
 
 DAILY = str(REPO / "checks" / "daily")
 
@@ -42,7 +42,8 @@ def test_ctrl_c_during_record_mode_writes_nothing(healthy: Sandbox, tmp_path: Pa
     try:
         child = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", DAILY, "--mode", "record",
                                   "--target", "sandbox", "--scenario", "cut", "--recordings", str(tmp_path)],
-                                 cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                 cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                 preexec_fn=interruptible)
         assert child.stdout is not None
         for line in child.stdout:
             if "opscheck RECORD" in line and "=" in line:  # collected, the prefetch under way
