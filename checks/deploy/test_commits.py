@@ -14,7 +14,7 @@ import pytest
 from opscheck.config import Config
 from opscheck.errors import NotFoundError
 from opscheck.reports.evidence import Evidence
-from opscheck.views.builds import Builds, same_image
+from opscheck.views.builds import Builds, same_image, still_serves
 from opscheck.views.expected_commit import NOTHING_EXPECTED, ExpectedCommit, same_commit
 from opscheck.views.services import Services, nothing_serves
 
@@ -94,11 +94,9 @@ def test_builds_made_serving_revisions(builds: Builds, expected_commit: Expected
         if build is None:
             problems.append(f"{name}: no build of {commit[:12]} (was it deployed by hand, or never built?)")
         elif build["status"] != "SUCCESS":
-            old = (f"revision {primary['revision']} from {str(primary['commit_sha'] or 'an unlabelled build')[:12]} "
-                   "still serves") if primary else "nothing serves"
             problems.append(f"{name}: its build {build['id']} of {commit[:12]} ended {build['status']}"
                             f"{' (' + build['status_detail'] + ')' if build['status_detail'] else ''}, so it "
-                            f"deployed nothing and {old}; log: {build['log_url']}")
+                            f"deployed nothing and {still_serves(serving)}; log: {build['log_url']}")
         elif primary is None or not any(same_image(r["image"], image) for r in serving for image in build["images"]):
             shown = f"{primary['revision']} runs {primary['image'] or 'no image'}" if primary else "nothing serves"
             problems.append(f"{name}: its build {build['id']} of {commit[:12]} succeeded, but {shown}, "

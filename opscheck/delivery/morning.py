@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import zoneinfo
 from collections.abc import Callable
 
 from opscheck.delivery import diagnosis
@@ -23,7 +22,7 @@ from opscheck.delivery.diagnosis import Finding
 from opscheck.errors import GatewayError
 from opscheck.platform import Platform
 from opscheck.views import Coordinator, Predictions, Services, Views
-from opscheck.views.builds import Builds
+from opscheck.views.builds import Builds, still_serves
 from opscheck.views.error_logs import ErrorLogs
 from opscheck.views.morning_job import MorningJob
 
@@ -103,19 +102,17 @@ def _lines(m: Morning, day: dt.date) -> list[Finding]:
 
 def _job(m: Morning, day: dt.date, findings: list[Finding]) -> bool:
     """The job's part; True when it fired on `day` and the coordinator took it (the run started)."""
-    job = m.job.job
-    zone = zoneinfo.ZoneInfo(job["time_zone"])
+    job, last = m.job.job, m.job.last_attempt
     evidence = dict(job)
-    last = dt.datetime.fromisoformat(job["last_attempt_time"]) if job["last_attempt_time"] else None
-    if last is not None and last.astimezone(zone).date() > day:
+    if last is not None and last.date() > day:
         return True  # Scheduler keeps only the last attempt: of an earlier day's it says nothing
     if job["state"] != "ENABLED":
         findings.append(Finding("job-paused", 0.98, f"the morning job {job['name']} is {job['state']}: nothing "
                                 f"called /start on {day}", f"{_job_command(m, 'resume')}, then "
                                 f"{_job_command(m, 'run')}", evidence))
         return False
-    if last is None or last.astimezone(zone).date() < day:
-        seen = f"its last attempt was {last.astimezone(zone):%Y-%m-%d %H:%M}" if last else "it never ran"
+    if last is None or not m.job.fired_on(day):
+        seen = f"its last attempt was {last:%Y-%m-%d %H:%M}" if last else "it never ran"
         findings.append(Finding("job-never-fired", 0.95, f"the morning job {job['name']} ({job['schedule']!r} "
                                 f"{job['time_zone']}) did not fire on {day}: {seen}", _job_command(m, "run"),
                                 evidence))
@@ -127,7 +124,7 @@ def _job(m: Morning, day: dt.date, findings: list[Finding]) -> bool:
             logs = {"filter": "", "read": 0, "truncated": False, "messages": []}
         said = [f"{x['count']}x {x['message']!r}" for x in logs["messages"]
                 if x["service"] == m.platform.config.services.coordinator][:3]
-        findings.append(Finding("start-failed", 0.97, f"the morning job fired at {last.astimezone(zone):%H:%M} and "
+        findings.append(Finding("start-failed", 0.97, f"the morning job fired at {last:%H:%M} and "
                                 f"/start answered {m.job.status_name} ({job['status_message'] or 'no message'})"
                                 + (f"; the coordinator logged {'; '.join(said)}" if said else ""),
                                 f"gcloud run services logs read {m.platform.config.services.coordinator} "
@@ -182,9 +179,7 @@ def _builds(m: Morning) -> list[Finding]:
         build = m.builds.latest_for(name)
         if build is None or build["status"] == "SUCCESS":
             continue
-        serving = m.services.describe(name)["serving"]
-        still = (f"{serving[0]['revision']} from {str(serving[0]['commit_sha'] or '?')[:12]} still serves"
-                 if serving else "nothing serves")
+        still = still_serves(m.services.describe(name)["serving"])
         found.append(Finding("build-failed", 0.45, f"{name}'s build of {build['commit_sha'][:12]} ended "
                              f"{build['status']}: it deployed nothing, {still}",
                              f"read its log ({build['log_url']}), fix, run the trigger again", dict(build)))

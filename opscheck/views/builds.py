@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from opscheck.platform.cloudbuild import BuildInfo
+from opscheck.platform.cloudrun import RevisionInfo
 from opscheck.views.base import Context, View, Warmer, once
 from opscheck.views.expected_commit import ExpectedCommit
 
@@ -26,6 +29,15 @@ class Builds(View):
 
     def warmers(self) -> list[Warmer]:
         return [lambda: self.of_expected]
+
+
+def still_serves(serving: Sequence[RevisionInfo]) -> str:
+    """What keeps serving when a build deployed nothing: the revision with the most traffic, and its commit."""
+    if not serving:
+        return "nothing serves"
+    primary = serving[0]
+    return (f"revision {primary['revision']} from {str(primary['commit_sha'] or 'an unlabelled build')[:12]} "
+            "still serves")
 
 
 def same_image(a: str, b: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from opscheck.platform.cloudlogging import ErrorSummary
 from opscheck.views.base import Context, View, Warmer, once
@@ -28,12 +27,8 @@ class ErrorLogs(View):
         whatever the services logged today). It ends with today, not at "now": the same day asks the
         same question, so a recording answers it.
         """
-        today = self._days.last
-        job = self._job.job
-        zone = zoneinfo.ZoneInfo(job["time_zone"])
-        last = dt.datetime.fromisoformat(job["last_attempt_time"]) if job["last_attempt_time"] else None
-        start = last if last is not None and last.astimezone(zone).date() == today else dt.datetime.combine(
-            today, dt.time(0), zone)
+        today, zone, last = self._days.last, self._job.zone, self._job.last_attempt
+        start = last if last is not None and self._job.fired_on(today) else dt.datetime.combine(today, dt.time(0), zone)
         end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), zone)
         return start, self._platform.logging.errors(self.services, start, end)
 

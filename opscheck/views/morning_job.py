@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 from opscheck.platform.scheduler import JobInfo
 from opscheck.views.base import Context, View, Warmer, once
 
@@ -27,6 +30,22 @@ class MorningJob(View):
             return str(code_pb2.Code.Name(code))
         except ValueError:
             return f"code {code}"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The job's own time zone: its schedule, and which day an attempt belongs to."""
+        return zoneinfo.ZoneInfo(self.job["time_zone"])
+
+    @property
+    def last_attempt(self) -> dt.datetime | None:
+        """When it last fired, in its own zone (Scheduler keeps only the last attempt); None: it never ran."""
+        last = self.job["last_attempt_time"]
+        return dt.datetime.fromisoformat(last).astimezone(self.zone) if last else None
+
+    def fired_on(self, day: dt.date) -> bool:
+        """Its last attempt was on `day` in its own zone (the check, the morning diagnosis and the error-log window
+        all ask this one question)."""
+        return self.last_attempt is not None and self.last_attempt.date() == day
 
     def warmers(self) -> list[Warmer]:
         return [lambda: self.job]
