@@ -27,8 +27,13 @@ class SandboxError(OpscheckError):
     """The local platform could not be brought up, changed or brought down."""
 
 
+_HANDED_OUT: set[int] = set()
+"""Ports free_port gave out in this process: `up` picks every service's port before it starts them, so two
+picks that happened to fall on the same free port would collide when the second service binds it."""
+
+
 def free_port() -> int:
-    """A loopback port a server could listen on now, below the kernel's ephemeral range.
+    """A loopback port a server could listen on now, below the kernel's ephemeral range, never one given before.
 
     Not port 0's pick: that comes from the ephemeral range, where any outgoing
     connection (tests make thousands) may take it as its source port before
@@ -37,7 +42,8 @@ def free_port() -> int:
     low, high = port_range()
     for _ in range(200):
         port = random.randrange(low, high)
-        if not port_in_use(port):
+        if port not in _HANDED_OUT and not port_in_use(port):
+            _HANDED_OUT.add(port)
             return port
     raise SandboxError(f"no free loopback port between {low} and {high}: stop what holds them")
 

@@ -82,11 +82,16 @@ def test_down_leaves_alone_a_process_that_took_a_recorded_pid(
 
 
 def test_ports_come_from_the_given_range(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two platforms up at once (pytest -n 2) could pick one port before either binds it: each gets a range."""
+    """Two platforms up at once (pytest -n 2) could pick one port before either binds it: each gets a range; and
+    one platform's picks never repeat (two services once drew the same free port, and the second could not bind)."""
     from opscheck.sandbox import processes
 
+    monkeypatch.setattr(processes, "_HANDED_OUT", set())
     monkeypatch.setenv("OPSCHECK_SANDBOX_PORTS", "20000-20009")
-    assert {processes.free_port() for _ in range(50)} <= set(range(20000, 20010))
+    picked = [processes.free_port() for _ in range(9)]  # up picks every port before it binds any: never twice
+    assert sorted(picked) == list(range(20000, 20009))  # HIGH itself is never picked
+    with pytest.raises(processes.SandboxError, match="no free loopback port between 20000 and 20009"):
+        processes.free_port()
     monkeypatch.setenv("OPSCHECK_SANDBOX_PORTS", "9-8")
     with pytest.raises(processes.SandboxError, match="OPSCHECK_SANDBOX_PORTS='9-8': expected LOW-HIGH"):
         processes.free_port()
