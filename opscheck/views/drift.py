@@ -76,7 +76,7 @@ class Drift(View):
         today = volumes.get(day.isoformat())
         if not today:
             return f"{day}: no active prediction to judge (test_predictions_landed says whether any were due)"
-        version = max(today, key=lambda v: (today[v], v))
+        version = _dominant(today)
         earlier = sorted((d for d in volumes if d < day.isoformat()), reverse=True)
         own = [d for d in earlier if version in volumes[d]]
         wanted = self._thresholds.drift_reference_days
@@ -87,7 +87,7 @@ class Drift(View):
             if not before:
                 return (f"{day}: {version} has served {len(own)} of the {self._thresholds.lookback_days} days before, "
                         f"and no other model served before it in that window: no reference to hold it against")
-            reference_version = max(volumes[before[0]], key=lambda v: (volumes[before[0]][v], v))
+            reference_version = _dominant(volumes[before[0]])
             days = [d for d in before if reference_version in volumes[d]][:wanted]
         reference = self._pick(reference_version, set(days))
         now = self._pick(version, {day.isoformat()})
@@ -110,6 +110,11 @@ class Drift(View):
                     row["line_squares"], row["edge_line_sum"])
         picked["moments"] = moments
         return picked
+
+
+def _dominant(versions: dict[str, int]) -> str:
+    """The version that made most of a day's predictions (the serving one; ties to the later name)."""
+    return max(versions, key=lambda v: (versions[v], v))
 
 
 def verdicts(reference: Binned, today: Binned, thresholds: ThresholdsConfig) -> list[distributions.Verdict]:

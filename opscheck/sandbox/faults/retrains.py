@@ -118,9 +118,10 @@ def _bad_model_graded(p: Sandbox) -> dict[str, Any]:
 def _served_since(p: Sandbox, model: models.TrainedModel, start: dt.date) -> None:
     """The days from `start` to yesterday as if `model` had made (and grading judged) their predictions."""
     yesterday = season.TODAY - dt.timedelta(days=1)
-    span = f"game_date BETWEEN '{start}' AND '{yesterday}' AND system_id = '{models.SYSTEM_ID}'"
+    dates = f"game_date BETWEEN '{start}' AND '{yesterday}'"
+    span = f"{dates} AND system_id = '{models.SYSTEM_ID}'"
     for table in (schema.PREDICTIONS, schema.ACCURACY, schema.SUBSET_PICKS):
-        keep_rows(p, table, span if table != schema.SUBSET_PICKS else span.split(" AND system_id")[0])
+        keep_rows(p, table, span if table != schema.SUBSET_PICKS else dates)
     rows = [dict(r) for r in p.bigquery().query(
         f"SELECT * FROM {schema.PREDICTIONS} WHERE {span} AND is_active").result(timeout=60)]
     days = {d: season.player_days(p.seed_number, d) for d in season.days(start, yesterday)}
@@ -145,7 +146,7 @@ def _served_since(p: Sandbox, model: models.TrainedModel, start: dt.date) -> Non
     p.load_rows(schema.PREDICTIONS, [_json(r) for r in rows])
     p.load_rows(schema.ACCURACY, [_json(r) for r in graded])
     sql(p, f"UPDATE {schema.SUBSET_PICKS} SET model_version = '{model.spec.version}' "
-            f"WHERE {span.split(' AND system_id')[0]} AND system_id = '{models.SYSTEM_ID}'")
+            f"WHERE {span}")
 
 
 def _json(row: dict[str, Any]) -> dict[str, Any]:
