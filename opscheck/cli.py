@@ -23,9 +23,10 @@ from opscheck import governance
 from opscheck.errors import OpscheckError
 from opscheck.governance import commands
 from opscheck.governance.commands import Refused, SyncResult
+from opscheck.history import commands as remembered
 from opscheck.platform import Platform
 from opscheck.replay import offline
-from opscheck.reports import page
+from opscheck.reports import junit
 from opscheck.reports.evidence import render_table
 from opscheck.session import MODES, TARGETS, Options, Session, open_session, save_recording
 
@@ -312,7 +313,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def _summary(args: argparse.Namespace) -> int:
     """Exit 0 only when the run passed: a failed run, or one where nothing ran, is not a green summary."""
-    verdict, text = page.junit_summary(args.junit)
+    verdict, text = junit.junit_summary(args.junit)
     print(text, end="")
     return OK if verdict == "PASS" else DRIFT
 
@@ -362,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (sync, actions.choices["list"], doc, guard, name):
         _session_options(sub)
     reg.set_defaults(handler=_registry)
+    remembered.install(commands, _session_options, _session, iso_date)
     return parser
 
 

@@ -61,3 +61,10 @@ class QueryTimeoutError(GatewayError):
 
 class DataError(GatewayError):
     """An answer, live or recorded, is not the shape opscheck reads (a null, a string for a number)."""
+
+
+class HistoryError(OpscheckError):
+    """The history store cannot be read or written: corrupted, locked past its patience, of another schema.
+
+    A run still reports and keeps its exit code (one warning line); `opscheck history` and `ack` stop.
+    """

@@ -129,8 +129,11 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
                           "inside the recordings folder")
     # The configuration a check sees states what this session really does.
     fixtures = (options.root / Path(config.run.fixtures).expanduser()).resolve()
+    home = path.parent if path is not None else options.root  # history paths: relative to opscheck.toml's folder
     config = dataclasses.replace(config, run=dataclasses.replace(
-        config.run, mode=cast(Mode, mode), target=target, scenario=scenario_name, fixtures=str(fixtures)))
+        config.run, mode=cast(Mode, mode), target=target, scenario=scenario_name, fixtures=str(fixtures)),
+        history=dataclasses.replace(config.history, path=_under(home, config.history.path),
+                                    offline_path=_under(home, config.history.offline_path)))
     folder = (options.recordings or fixtures / replay.RECORDINGS) / scenario_name
     now = config.now()
     if mode == "offline":
@@ -155,6 +158,11 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
         return Session(config, "record", target, scenario, config.today(), now,
                        replay.RecordChannel(scenario), env=options.env)
     return Session(config, "live", target, None, config.today(), now, LiveChannel(), env=options.env)
+
+
+def _under(home: Path, value: str) -> str:
+    """A configured path made absolute from the folder of opscheck.toml ("" stays "": none)."""
+    return str((home / Path(value).expanduser()).resolve()) if value else ""
 
 
 def save_recording(session: Session, finished: bool = True) -> str | None:

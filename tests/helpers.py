@@ -34,10 +34,15 @@ nothing to do."""
 
 
 def run_checks(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    """`pytest <args>` in a subprocess rooted at the repo, with opscheck's shipped config."""
+    """`pytest <args>` in a subprocess rooted at the repo, with opscheck's shipped config.
+
+    Its history is the test's own (a file in the test's folder, unless `args` name one): a test never reads
+    another test's runs, nor writes into the project's `.opscheck/`.
+    """
+    kept = () if any(a.startswith("--history") for a in args) else (f"--history={pytester.path / 'history.sqlite'}",)
     return pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "--rootdir", str(REPO), "-c", str(REPO / "pyproject.toml"),
-        "--opscheck-config", str(REPO / "opscheck.toml"), *args,
+        "--opscheck-config", str(REPO / "opscheck.toml"), *kept, *args,
     )
 
 

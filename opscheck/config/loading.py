@@ -4,6 +4,7 @@ the command line), every key checked against the schema and every environment of
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
+from opscheck.config.oncall import SUITES
 from opscheck.config.schema import Config
 from opscheck.errors import ConfigError
 
@@ -31,10 +33,22 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
     if origin in (types.UnionType, typing.Union):
         args = [a for a in get_args(hint) if a is not type(None)]
         return _convert(value, args[0], where)
+    if origin is tuple and dataclasses.is_dataclass(get_args(hint)[0]):
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ConfigError(f"{where}: must be tables [[{where}]], got {value!r}")
+        return tuple(_record(get_args(hint)[0], v, f"{where}[{i}]") for i, v in enumerate(value))
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: must be a list of strings, got {value!r}")
         return tuple(value)
+    if hint is dt.datetime:
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = dt.datetime.fromisoformat(value)
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return value
+        raise ConfigError(f"{where}: must be a date-time with its offset, like 2026-02-12T06:00:00-05:00, "
+                          f"got {value!r}")
     if hint is dt.date:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
@@ -68,6 +82,37 @@ RENAMED = {"thresholds.hit_rate_guard_min_drop": "thresholds.hit_rate_min_drop"}
 RENAMED_VALUES = {"thresholds.hit_rate_rule": ("guard", "changepoint")}
 
 
+def _record(cls: type[_T], data: Mapping[str, Any], where: str) -> _T:
+    """One entry of a list of tables ([[maintenance]]): every key checked, the required ones present."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in fields:
+            raise ConfigError(f"{where}.{key}: unknown key (known here: {', '.join(sorted(fields))})")
+        values[key] = _convert(value, hints[key], f"{where}.{key}")
+    missing = [name for name, f in fields.items() if name not in values
+               and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    if missing:
+        raise ConfigError(f"{where}: {', '.join(missing)} missing (each entry needs {', '.join(fields)})")
+    made = cls(**values)
+    problem = getattr(made, "problem", lambda: None)()
+    if problem:
+        raise ConfigError(f"{where}: {problem}")
+    return made
+
+
+def _policies(hint: Any, base: Mapping[str, Any], value: Any, where: str) -> dict[str, Any]:
+    """A table of named sections ([checks.NAME]): each merged, field by field, over the same name's before."""
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ConfigError(f"{where}: must be tables [{where}.NAME], got {value!r}")
+    cls = get_args(hint)[1]
+    merged = dict(base)
+    for name, section in value.items():
+        merged[name] = _build(cls, merged.get(name, cls()), section, f"{where}.{name}")
+    return merged
+
+
 def _build(cls: type[_T], base: _T, data: Mapping[str, Any], where: str) -> _T:
     """Overlay `data` on `base` (an instance of `cls`), validating every key."""
     hints = typing.get_type_hints(cls)
@@ -84,6 +129,12 @@ def _build(cls: type[_T], base: _T, data: Mapping[str, Any], where: str) -> _T:
             known = ", ".join(sorted(fields))
             raise ConfigError(f"{path}: unknown key (known here: {known})")
         hint = hints[key]
+        if get_origin(hint) is dict:
+            changes[key] = _policies(hint, getattr(base, key), value, path)
+            if key == "suites" and set(changes[key]) - set(SUITES):
+                unknown = sorted(set(changes[key]) - set(SUITES))[0]
+                raise ConfigError(f"{path}.{unknown}: no such suite (suites: {', '.join(SUITES)})")
+            continue
         if dataclasses.is_dataclass(hint):
             if not isinstance(value, dict):
                 raise ConfigError(f"{path}: must be a table [{path}], got {value!r}")

@@ -11,6 +11,7 @@ import datetime as dt
 import zoneinfo
 from typing import Literal
 
+from opscheck.config.oncall import HistoryConfig, Policy, Window
 from opscheck.config.values import (
     attempts,
     check,
@@ -286,6 +287,12 @@ class Config:
     freshness: FreshnessConfig = FreshnessConfig()
     probes: ProbesConfig = ProbesConfig()
     endpoints: EndpointsConfig = EndpointsConfig()
+    history: HistoryConfig = HistoryConfig()
+    # Per suite ([suites.daily]) and per check ([checks.test_prediction_drift]): severity, owner, runbook;
+    # a check's own entry wins, field by field, over its suite's; unset, a failure fails the run.
+    suites: dict[str, Policy] = dataclasses.field(default_factory=dict)
+    checks: dict[str, Policy] = dataclasses.field(default_factory=dict)
+    maintenance: tuple[Window, ...] = ()  # [[maintenance]] start, end, checks, why
     # Where the values came from, for error messages and the report header.
     source: str = dataclasses.field(default="<defaults>", compare=False)
 
@@ -293,6 +300,14 @@ class Config:
         """The fully qualified `project.dataset.table` of a configured table."""
         name: str = getattr(self.tables, key)
         return name if name.count(".") == 2 else f"{self.gcp.project}.{name}"
+
+    def policy(self, name: str, suites: list[str]) -> Policy:
+        """Check `name`'s severity, owner and runbook: its own entry's, else its first configured suite's."""
+        layers = [self.checks.get(name), *(self.suites.get(s) for s in suites)]
+        found = [layer for layer in layers if layer is not None]
+        return Policy(severity=next((p.severity for p in found if p.severity), "fail"),
+                      owner=next((p.owner for p in found if p.owner), ""),
+                      runbook=next((p.runbook for p in found if p.runbook), ""))
 
     def now(self) -> dt.datetime:
         """The platform's clock: this machine's, moved by `run.clock_offset_seconds`, in the configured zone."""

@@ -56,6 +56,10 @@ def pytest_configure(config: pytest.Config) -> None:
     overrides: dict[str, Any] = {}
     if config.getoption("platform_repo") is not None:
         overrides["repo"] = {"path": str(config.getoption("platform_repo").resolve())}
+    kept = config.getoption("history")
+    if kept is not None:  # one file, whatever the mode; "off": none
+        chosen = "" if kept == "off" else str(Path(kept).resolve())
+        overrides["history"] = {"path": chosen, "offline_path": chosen}
     try:
         session = open_session(options, overrides)
     except (ConfigError, CredentialsError) as exc:

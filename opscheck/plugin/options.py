@@ -53,7 +53,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="write the on-call page (<suite>-<as-of date>.html) and summary.json there")
     group.addoption("--suite", default=None, help="the suite's name in reports (default: the marker or checks folder)")
     group.addoption("--notify", default=None, metavar="URL",
-                    help=f"on failure, post a summary to this chat webhook (Slack-compatible); also ${notify.URL_ENV}")
+                    help="post what changed (incidents new, still open, recovered) to this chat webhook "
+                         f"(Slack-compatible); also ${notify.URL_ENV}")
+    group.addoption("--history", default=None, metavar="PATH",
+                    help="remember this run in this SQLite file instead of history.path (offline too); off: not at all")
     group.addoption("--platform-repo", default=None,
                     help="a checkout of the platform's repository (team doc; HEAD as the expected commit)")
 
@@ -85,7 +88,7 @@ def dates_of(value: str | None, flag: str) -> list[dt.date]:
 VALUED = {"scenario": "--scenario", "recordings": "--recordings", "opscheck_env": "--env",
           "opscheck_config": "--opscheck-config", "opscheck_date": "--date", "opscheck_dates": "--dates",
           "report_dir": "--report-dir", "suite": "--suite", "candidate": "--candidate", "notify": "--notify",
-          "platform_repo": "--platform-repo"}
+          "platform_repo": "--platform-repo", "history": "--history"}
 PATHS = ("recordings", "opscheck_config", "report_dir", "platform_repo")
 SUITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 

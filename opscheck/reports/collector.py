@@ -17,17 +17,23 @@ from typing import Any
 
 import pytest
 
+from opscheck import history
+from opscheck.config.oncall import SUITES
 from opscheck.delivery import PROBE_GROUP
 from opscheck.errors import CredentialsError, OpscheckError, UnresolvedHostError
+from opscheck.history.incidents import Memory, give_back
+from opscheck.platform.bigquery import QueryRun
 from opscheck.reports import notify, trends
 from opscheck.reports.evidence import Evidence
 from opscheck.reports.page import Chart, CheckRecord, Run, mark_first_failures, mode_text, split_next, write
+from opscheck.reports.remember import into_history
 from opscheck.session import Session
 from opscheck.views import Views
 from opscheck.views.base import READS
 
 EVIDENCE_KEY = pytest.StashKey[Evidence]()
-SUITE_MARKS = ("daily", "deploy", "training", "probe", "active")
+SUITE_MARKS = SUITES
+BYTES_OUTPUT = "opscheck_bytes_billed"  # an xdist worker's workeroutput: what its queries billed
 
 
 class Reports:
@@ -41,6 +47,7 @@ class Reports:
         self.records: dict[str, CheckRecord] = {}
         self.trends_named: set[str] = set()
         self.started = time.monotonic()
+        self.worker_bytes = 0  # under xdist: what the workers' queries billed (each query once)
 
     # ---- on each check (in the process that runs it) --------------------------
     @pytest.hookimpl(hookwrapper=True)
@@ -60,28 +67,35 @@ class Reports:
             fragment["sql"] = self._sql(item.nodeid)
         elif made.skipped and isinstance(made.longrepr, tuple):
             fragment["message"] = str(made.longrepr[2]).removeprefix("Skipped: ")
+        fragment["bytes_billed"] = self._billed(item.nodeid)
         collected = item.stash.get(EVIDENCE_KEY, None)
         if made.when == "call" and collected is not None and collected.items:
             fragment["evidence"] = [i.plain() for i in collected.items]
             self._into_other_reports(item, made, collected, fragment.get("message"))
         setattr(made, "opscheck", fragment)  # noqa: B010 - read back in pytest_runtest_logreport, maybe elsewhere
 
-    def _sql(self, check: str) -> list[str]:
-        """The named queries this check read, as SQL with their parameters.
+    def _read(self, check: str) -> list[QueryRun]:
+        """The queries this check read, each once.
 
         Those its memos ran (directly, or through the memos they reached, even in the prefetch before
         it), and those it ran itself outside any memo: not every query of the views it was given.
         """
         memos = READS.of(check)
-        gateway = self.session.platform.bigquery
-        seen, texts = set(), []
-        for run in list(gateway.ran):
+        seen, read = set(), []
+        for run in list(self.session.platform.bigquery.ran):
             key = (run["query"], repr(run["params"]), repr(run["identifiers"]))
-            read = run["asker"] in memos if run["asker"] is not None else run["reader"] == check
-            if read and key not in seen:
+            mine = run["asker"] in memos if run["asker"] is not None else run["reader"] == check
+            if mine and key not in seen:
                 seen.add(key)
-                texts.append(gateway.sql(run))
-        return texts
+                read.append(run)
+        return read
+
+    def _sql(self, check: str) -> list[str]:
+        """The named queries this check read, as SQL with their parameters."""
+        return [self.session.platform.bigquery.sql(run) for run in self._read(check)]
+
+    def _billed(self, check: str) -> int:
+        return sum(run["bytes_billed"] for run in self._read(check))
 
     def _into_other_reports(self, item: pytest.Item, made: pytest.TestReport, collected: Evidence,
                             message: str | None) -> None:
@@ -115,6 +129,7 @@ class Reports:
         record = self.records.setdefault(check_id, CheckRecord(check_id, fragment["name"], fragment["params"],
                                                                fragment["suites"], trend=fragment["trend"]))
         record.duration += report.duration
+        record.bytes_billed = max(record.bytes_billed, int(fragment.get("bytes_billed", 0)))
         if fragment["trend"]:
             self.trends_named.add(fragment["trend"])
         record.evidence += fragment.get("evidence", [])
@@ -126,33 +141,59 @@ class Reports:
             record.message, record.next_step = split_next(fragment["message"])
             record.sql = fragment.get("sql", [])
 
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """Under xdist, on the controller: what a worker's queries billed."""
+        self.worker_bytes += int(getattr(node, "workeroutput", {}).get(BYTES_OUTPUT, 0))
+
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Remember the run, settle its exit code (warnings alone exit 0), write the reports, tell the news."""
         if hasattr(self.config, "workerinput"):
+            self.config.workeroutput[BYTES_OUTPUT] = self._run_bytes()  # type: ignore[attr-defined]
             return  # an xdist worker: its controller reports
+        if not self.records:
+            return  # nothing opscheck checks (opscheck's own tests, a collection error): nothing to remember
         folder, url = self.config.getoption("report_dir"), self.config.getoption("notify") or os.environ.get(
             notify.URL_ENV)
-        if folder is None and not url:
-            return
         run = self.run(int(exitstatus))
+        if run.exit_code == pytest.ExitCode.TESTS_FAILED and not run.failing() and run.warnings():
+            session.exitstatus = run.exit_code = pytest.ExitCode.OK  # failures of severity warn only
+        telling = bool(url) and self.session.mode != "offline"
+        memory, warning = into_history(self.session, self.views, run, telling)
+        lines = [warning] if warning else []
+        if run.verdict == "WARN":
+            lines.append(f"opscheck: {len(run.warnings())} warning(s) only (severity warn): exit 0")
         page = None
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if folder is not None:
             try:
                 page_path, summary_path = write(run, Path(folder))
             except OSError as exc:  # the folder was checked at the start; a full disk is all that is left
-                line = f"opscheck: could not write the report to {folder} ({exc.strerror}); the run's verdict stands"
+                lines.append(f"opscheck: could not write the report to {folder} ({exc.strerror}); the run's "
+                             "verdict stands")
             else:
                 page = str(page_path)
-                line = f"opscheck: report {page_path} ({run.verdict}), summary {summary_path}"
-            if reporter is not None:
-                reporter.write_line(line)
+                lines.append(f"opscheck: report {page_path} ({run.verdict}), summary {summary_path}")
         if url:
-            if self.session.mode == "offline":  # a replay describes a recording, not the platform now
-                line = f"opscheck: offline replay: no notification sent to {notify.host(url)}"
-            else:
-                line = notify.send(url, run, page, self.session.config.endpoints.timeout_seconds)
-            if reporter is not None:
+            lines.append(self._tell(url, run, page, memory))
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            for line in lines:
                 reporter.write_line(line)
+
+    def _tell(self, url: str, run: Run, page: str | None, memory: Memory | None) -> str:
+        if self.session.mode == "offline":  # a replay describes a recording, not the platform now
+            return f"opscheck: offline replay: no notification sent to {notify.host(url)}"
+        line, lost = notify.tell(url, run, page, self.session.config.endpoints.timeout_seconds,
+                                 memory.notices if memory is not None else None)
+        store = history.store_of(self.session)
+        if lost and store is not None:
+            try:
+                give_back(store, lost)
+            except OpscheckError as exc:
+                line += f" (and history could not take the claims back: {exc})"
+        return line
+
+    def _run_bytes(self) -> int:
+        return sum(run["bytes_billed"] for run in list(self.session.platform.bigquery.ran))
 
     def run(self, exit_code: int) -> Run:
         checks = list(self.records.values())
@@ -165,7 +206,15 @@ class Reports:
             "dates": [self.days.first.isoformat(), self.days.last.isoformat()],
         }
         facts["mode_text"] = mode_text(facts)
-        run = Run(facts, self.suite(), checks, exit_code, time.monotonic() - self.started)
+        suite = self.suite()
+        for check in checks:
+            policy = session.config.policy(check.name, sorted(check.suites, key=lambda s: s != suite))
+            check.severity, check.owner, check.runbook = policy.severity or "fail", policy.owner, policy.runbook
+        run = Run(facts, suite, checks, exit_code, time.monotonic() - self.started)
+        run.bytes_billed = self._run_bytes() + self.worker_bytes
+        run.history["maintenance"] = [{"why": w.why, "start": w.start.isoformat(), "until": w.end.isoformat(),
+                                       "checks": list(w.checks)} for w in session.config.maintenance
+                                      if w.covers(session.as_of)]
         if self.trends_named:
             try:
                 run.trends = self.trends()

@@ -5,8 +5,7 @@ charts) that says at the top whether the platform is healthy and which mode
 said so, then every failure with its message, its next step on its own line,
 since when it fails, its evidence as tables and the SQL it ran; the passed
 checks folded away below. `summary.json` carries the same verdict for
-pipelines, validated by opscheck/reports/schemas/summary.schema.json; `junit_summary`
-turns a run's JUnit XML (what every pipeline keeps) into a job summary.
+pipelines, validated by opscheck/reports/schemas/summary.schema.json.
 """
 
 from __future__ import annotations
@@ -15,15 +14,13 @@ import dataclasses
 import html
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from opscheck.errors import OpscheckError
 from opscheck.reports.evidence import Item
 
-FORMAT = 1
+FORMAT = 2
 FULL_CARDS = 5  # failures of one check shown in full; more (a range of dates) fold into a table
 SCHEMA = Path(__file__).parent / "schemas" / "summary.schema.json"
 _NEXT = re.compile(r";?\s*next:\s*", re.IGNORECASE)
@@ -52,6 +49,18 @@ class CheckRecord:
     sql: list[str] = dataclasses.field(default_factory=list)
     first_failed: str | None = None
     trend: str | None = None  # the chart its `@pytest.mark.trend(...)` names, if any
+    severity: str = "fail"  # fail: it fails the run; warn: reported, exit 0
+    owner: str = ""
+    runbook: str = ""
+    bytes_billed: int = 0  # the queries it read (a query shared by checks counts for each)
+    streak: dict[str, Any] | None = None  # history.memory.Streak.summary(); None: no history kept or readable
+    ack: dict[str, Any] | None = None  # the acknowledgement holding its notifications: by, why, until
+    window: dict[str, Any] | None = None  # the maintenance window holding them: why, until
+    fingerprint: str | None = None  # its incident's, when it fails
+
+    @property
+    def failing(self) -> bool:
+        return self.outcome in ("failed", "error")
 
     @property
     def title(self) -> str:
@@ -67,7 +76,9 @@ class CheckRecord:
     def summary(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "params": self.params, "suites": self.suites,
                 "outcome": self.outcome, "duration": round(self.duration, 3), "message": self.message,
-                "next_step": self.next_step, "first_failed": self.first_failed}
+                "next_step": self.next_step, "first_failed": self.first_failed, "severity": self.severity,
+                "owner": self.owner or None, "runbook": self.runbook or None, "bytes_billed": self.bytes_billed,
+                "streak": self.streak, "ack": self.ack, "maintenance": self.window, "fingerprint": self.fingerprint}
 
 
 @dataclasses.dataclass
@@ -81,21 +92,32 @@ class Run:
     duration: float
     trends: list[Chart] = dataclasses.field(default_factory=list)
     trends_note: str | None = None
+    run_id: str = ""
+    bytes_billed: int = 0  # every query the run ran, each once
+    history: dict[str, Any] = dataclasses.field(default_factory=dict)  # store, written, note
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = {"passed": 0, "failed": 0, "skipped": 0, "errors": 0}
+        counts = {"passed": 0, "failed": 0, "skipped": 0, "errors": 0, "warnings": 0}
         for check in self.checks:
-            counts["errors" if check.outcome == "error" else check.outcome] += 1
+            key = "warnings" if check.failing and check.severity == "warn" else \
+                "errors" if check.outcome == "error" else check.outcome
+            counts[key] += 1
         return counts
 
     @property
     def verdict(self) -> str:
         counts = self.counts
-        return "FAIL" if counts["failed"] or counts["errors"] or self.exit_code not in (0, 5) else "PASS"
+        if counts["failed"] or counts["errors"] or self.exit_code not in (0, 5):
+            return "FAIL"
+        return "WARN" if counts["warnings"] else "PASS"
 
     def failing(self) -> list[CheckRecord]:
-        return [c for c in self.checks if c.outcome in ("failed", "error")]
+        """The failures that fail the run (severity fail)."""
+        return [c for c in self.checks if c.failing and c.severity != "warn"]
+
+    def warnings(self) -> list[CheckRecord]:
+        return [c for c in self.checks if c.failing and c.severity == "warn"]
 
     def file_name(self) -> str:
         return f"{self.suite}-{str(self.facts['as_of'])[:10]}.html"
@@ -127,7 +149,8 @@ def summary(run: Run, page: str | None) -> dict[str, Any]:
         "mode": run.facts["mode"], "target": run.facts["target"], "scenario": run.facts["scenario"],
         "project": run.facts["project"], "environment": run.facts["environment"],
         "today": run.facts["today"], "as_of": run.facts["as_of"], "dates": run.facts["dates"],
-        "counts": run.counts, "duration": round(run.duration, 3), "report": page,
+        "counts": run.counts, "duration": round(run.duration, 3), "report": page, "run_id": run.run_id,
+        "bytes_billed": run.bytes_billed, "history": run.history,
         "checks": [c.summary() for c in run.checks],
     }
 
@@ -207,7 +230,7 @@ CSS = """
 :root{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b1b1b;background:#f6f7f9}
 body{margin:0 auto;max-width:980px;padding:0 12px 40px}
 header.banner{margin:12px 0;padding:14px 16px;border-radius:10px;color:#fff}
-header.FAIL{background:#b3261e}header.PASS{background:#1e7a34}
+header.FAIL{background:#b3261e}header.PASS{background:#1e7a34}header.WARN{background:#8a5a00}
 .verdict{font-size:1.6em;font-weight:700;margin:0}.mode{font-size:1.1em;font-weight:700;margin:6px 0 0}
 .facts{margin:6px 0 0;opacity:.92;font-size:.92em;overflow-wrap:anywhere}
 h2.section{margin:22px 0 8px;font-size:1.15em}
@@ -227,13 +250,21 @@ svg.chart{width:100%;height:auto;background:#fff;border-radius:8px}
 svg.chart text{font-size:13px;fill:#444}svg.chart .grid{stroke:#e3e3e3}
 figure{margin:8px 0}figcaption{font-size:.9em;color:#444}
 .passed td.outcome{color:#1e7a34}.skipped td.outcome{color:#8a6d00}
+article.check.warn{border-left-color:#d9822b}article.check.acked{border-left-color:#6b6b6b}
+.badge{display:inline-block;padding:1px 7px;border-radius:9px;font-size:.78em;font-weight:700;color:#fff;
+ background:#b3261e;margin-right:6px;vertical-align:middle}.badge.warn{background:#d9822b}.badge.acked{background:#555}
+.badge.flapping{background:#6a3fa0}.badges{margin:0 0 4px}.held{margin:6px 0;padding:6px 10px;background:#eef0f3;border-radius:6px}
+.strip{display:inline-flex;gap:2px;vertical-align:middle}.strip i{width:10px;height:14px;border-radius:2px;
+ display:inline-block}.strip i.passed{background:#1e7a34}.strip i.failed,.strip i.error{background:#b3261e}
+.strip i.skipped{background:#c9c9c9}footer{margin:24px 0 0;font-size:.85em;color:#555}
 """
 
 
 def page(run: Run) -> str:
     """The on-call page, one self-contained HTML document."""
     counts = run.counts
-    counted = " · ".join(f"{counts[k]} {k}" for k in ("failed", "errors", "passed", "skipped") if counts[k])
+    counted = " · ".join(f"{counts[k]} {k}" for k in ("failed", "errors", "warnings", "passed", "skipped")
+                        if counts[k])
     facts = run.facts
     rows = [f"project {facts['project']}", f"environment {facts['environment'] or 'default'}",
             f"as of {facts['as_of']}", f"dates {facts['dates'][0]}" + (
@@ -247,20 +278,12 @@ def page(run: Run) -> str:
         f"<p class=mode>{html.escape(facts['mode_text'])}</p>",
         f"<p class=facts>{html.escape(' · '.join(rows))} · suite {html.escape(run.suite)}</p></header>",
     ]
-    failing = run.failing()
-    if failing:
-        parts.append(f'<h2 class=section id=failures>What is broken ({len(failing)})</h2>')
-        by_check: dict[str, list[CheckRecord]] = {}
-        for check in failing:
-            by_check.setdefault(check.name, []).append(check)
-        for same in by_check.values():
-            parts += [_card(check, bool(run.trends)) for check in same[:FULL_CARDS]]
-            if len(same) > FULL_CARDS:  # a range failing day after day: the rest in one folded table
-                rest = "".join(f"<tr><td>{html.escape(c.title)}</td><td>{html.escape(c.message)}</td></tr>"
-                               for c in same[FULL_CARDS:])
-                parts.append(f"<details class=more-failures><summary>{len(same) - FULL_CARDS} more failures of "
-                             f"{html.escape(same[0].name)}</summary><div class=scroll><table><thead><tr><th>check</th>"
-                             f"<th>message</th></tr></thead><tbody>{rest}</tbody></table></div></details>")
+    for anchor, heading, shown in (("failures", "What is broken", run.failing()),
+                                   ("warnings", "Warnings (severity warn: reported, the run still exits 0)",
+                                    run.warnings())):
+        if shown:
+            parts.append(f'<h2 class=section id={anchor}>{heading} ({len(shown)})</h2>')
+            parts += _cards(shown, bool(run.trends))
     if run.trends or run.trends_note:
         parts.append('<h2 class=section id=trends>Trends</h2>')
         parts += [f'<figure id="trend-{c.anchor}">{c.svg()}<figcaption>{html.escape(c.title)}</figcaption></figure>'
@@ -275,13 +298,68 @@ def page(run: Run) -> str:
         parts.append(f'<details id=passed><summary>{counts["passed"]} passed, {counts["skipped"]} skipped</summary>'
                      f'<div class=scroll><table><thead><tr><th>check</th><th>outcome</th><th>time</th><th>note</th>'
                      f"</tr></thead><tbody>{body}</tbody></table></div></details>")
-    parts.append("</body></html>")
+    parts.append(f"<footer id=cost>{html.escape(_footer(run))}</footer></body></html>")
     return "\n".join(parts)
+
+
+def _cards(failing: list[CheckRecord], trends: bool) -> list[str]:
+    """A card per failure; one check failing on many dates shows FULL_CARDS of them, the rest in a table."""
+    parts: list[str] = []
+    by_check: dict[str, list[CheckRecord]] = {}
+    for check in failing:
+        by_check.setdefault(check.name, []).append(check)
+    for same in by_check.values():
+        parts += [_card(check, trends) for check in same[:FULL_CARDS]]
+        if len(same) > FULL_CARDS:  # a range failing day after day: the rest in one folded table
+            rest = "".join(f"<tr><td>{html.escape(c.title)}</td><td>{html.escape(c.message)}</td></tr>"
+                           for c in same[FULL_CARDS:])
+            parts.append(f"<details class=more-failures><summary>{len(same) - FULL_CARDS} more failures of "
+                         f"{html.escape(same[0].name)}</summary><div class=scroll><table><thead><tr><th>check</th>"
+                         f"<th>message</th></tr></thead><tbody>{rest}</tbody></table></div></details>")
+    return parts
+
+
+def _footer(run: Run) -> str:
+    """What the run cost and where it is remembered."""
+    billed = f"bytes billed {run.bytes_billed:,} ({run.bytes_billed / 2**30:.3f} GiB)"
+    if run.facts["mode"] == "OFFLINE":
+        billed += ": an offline replay runs no query"
+    note = run.history.get("note") or (f"remembered in {run.history['store']}" if run.history.get("written")
+                                       else "not remembered")
+    return f"run {run.run_id} · {billed} · {note}"
+
+
+def _memory(check: CheckRecord) -> list[str]:
+    """Since when it fails, the strip of its last runs, and who holds its notifications (history)."""
+    parts: list[str] = []
+    streak = check.streak
+    if streak and streak["length"]:
+        parts.append(f"<p class=since>Failing for {streak['length']} run{'s' if streak['length'] > 1 else ''}, "
+                     f"since the run of {html.escape(str(streak['since']))}</p>")
+    if streak and streak["strip"]:
+        boxes = "".join(f'<i class={o} title="{o}"></i>' for o in streak["strip"])
+        parts.append(f'<p class=since>Last {len(streak["strip"])} runs, oldest first: <span class=strip '
+                     f'aria-label="{" ".join(streak["strip"])}">{boxes}</span></p>')
+    if check.ack:
+        parts.append(f"<p class=held><b>ACKED</b> by {html.escape(check.ack['by'])} until "
+                     f"{html.escape(check.ack['until'])}: {html.escape(check.ack['why'])}</p>")
+    if check.window:
+        parts.append(f"<p class=held><b>MAINTENANCE</b> until {html.escape(check.window['until'])}: "
+                     f"{html.escape(check.window['why'])} (notifications held)</p>")
+    if check.owner or check.runbook:
+        owner = f"owner {html.escape(check.owner)}" if check.owner else ""
+        book = f'<a href="{html.escape(check.runbook)}">runbook</a>' if check.runbook else ""
+        parts.append(f"<p class=since>{' · '.join(p for p in (owner, book) if p)}</p>")
+    return parts
 
 
 def _card(check: CheckRecord, trends: bool) -> str:
     """One check's card; a failure of a single date links to the trend its check names (how it came to this)."""
-    parts = [f'<article class="check {check.outcome}"><h3>{html.escape(check.title)}</h3>',
+    badges = [(check.severity, check.severity.upper())] + ([("acked", "ACKED")] if check.ack else []) + (
+        [("flapping", "FLAPPING")] if check.streak and check.streak["flapping"] else [])
+    marks = "".join(f"<span class='badge {k}'>{t}</span>" for k, t in badges)
+    classes = " ".join([check.outcome, check.severity] + (["acked"] if check.ack else []))
+    parts = [f'<article class="check {classes}"><h3>{html.escape(check.title)}</h3><p class=badges>{marks}</p>',
              f"<p class=message>{html.escape(check.message)}</p>"]
     if check.next_step:
         parts.append(f"<p class=next><b>Next:</b> {html.escape(check.next_step)}</p>")
@@ -290,6 +368,7 @@ def _card(check: CheckRecord, trends: bool) -> str:
     elif trends and check.trend:
         parts.append(f'<p class=since>How it came to this: <a href="#trend-{check.trend}">the {check.trend} '
                      'trend</a></p>')
+    parts += _memory(check)
     for item in check.evidence:
         shown = Item(item["title"], item["kind"], item["payload"])
         parts.append(f"<h4>{html.escape(shown.title)}</h4>{shown.html()}")
@@ -317,48 +396,3 @@ def mode_text(facts: Mapping[str, Any]) -> str:
     if facts["target"] == "sandbox":
         return f"LOCAL PLATFORM ({facts['mode']}: the miniature platform, not production)"
     return f"{facts['mode']} · Google Cloud project {facts['project']}"
-
-
-# ---- for pipelines: a Markdown summary from the JUnit XML ----------------------
-_MESSAGE = 240
-
-
-def junit_summary(path: Path) -> tuple[str, str]:
-    """The run's verdict (PASS, FAIL or NOTHING RAN) and a Markdown summary: counts, facts, a row per failure.
-
-    Only JUnit XML is read (a `testsuites` or `testsuite` root): anything else is an error, never a PASS;
-    a file with no test case says that nothing ran.
-    """
-    try:
-        root = ET.parse(path).getroot()
-    except (OSError, ET.ParseError) as exc:
-        raise OpscheckError(f"{path}: not a readable JUnit XML file ({exc})") from None
-    if root.tag not in ("testsuites", "testsuite"):
-        raise OpscheckError(f"{path}: not JUnit XML (its root is <{root.tag}>, not <testsuites> or <testsuite>); "
-                            "give the file pytest's --junitxml wrote")
-    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
-    facts = {p.get("name", ""): p.get("value", "") for s in suites for p in s.iter("property")}
-    rows, counts = [], {"passed": 0, "failed": 0, "skipped": 0}
-    for case in (c for s in suites for c in s.iter("testcase")):
-        problem = case.find("failure")
-        if problem is None:
-            problem = case.find("error")
-        if problem is not None:
-            counts["failed"] += 1
-            text = (problem.get("message") or problem.text or "").strip().splitlines()
-            first = text[0][:_MESSAGE] if text else ""
-            rows.append(f"| `{case.get('name')}` | {first.replace('|', '/')} |")
-        elif case.find("skipped") is not None:
-            counts["skipped"] += 1
-        else:
-            counts["passed"] += 1
-    verdict = "FAIL" if counts["failed"] else "PASS" if counts["passed"] else "NOTHING RAN"
-    lines = [f"## opscheck {verdict}: {counts['failed']} failed, {counts['passed']} passed, "
-             f"{counts['skipped']} skipped" + (" (no check ran, so nothing was verified)"
-                                                if verdict == "NOTHING RAN" else "")]
-    if facts:
-        lines += ["", " · ".join(f"{k.removeprefix('opscheck ')}: {v}" for k, v in facts.items()
-                                 if k.startswith("opscheck ") and v)]
-    if rows:
-        lines += ["", "| check | what failed |", "| --- | --- |", *rows]
-    return verdict, "\n".join(lines) + "\n"

@@ -79,6 +79,12 @@ class Views:
         """Views of one day, for a command (diagnose, doctor, registry) rather than a pytest session."""
         return cls(platform, Days.of([today]))
 
+    def made(self, kind: type[_V]) -> _V | None:
+        """The session's `kind` view if a check has asked for it (no new call is made for it here)."""
+        with self._lock:
+            made = self._made.get(kind)
+        return made if isinstance(made, kind) else None
+
     def get(self, kind: type[_V]) -> _V:
         """The session's one `kind` view."""
         with self._lock:

@@ -108,7 +108,7 @@ def test_allure_results_carry_evidence_as_tables_and_the_next_step(
 
 def _card_sql(page: str, check: str) -> list[str]:
     """The named queries listed on `check`'s card of the on-call page."""
-    card = re.search(rf'<article class="check [a-z]+"><h3>{check}\[.*?</article>', page, re.DOTALL)
+    card = re.search(rf'<article class="check [a-z ]+"><h3>{check}\[.*?</article>', page, re.DOTALL)
     assert card is not None, f"no card for {check}"
     return sorted(re.findall(r"-- (\w+)\.sql ", html.unescape(card.group(0))))
 
