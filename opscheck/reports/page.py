@@ -253,7 +253,8 @@ figure{margin:8px 0}figcaption{font-size:.9em;color:#444}
 article.check.warn{border-left-color:#d9822b}article.check.acked{border-left-color:#6b6b6b}
 .badge{display:inline-block;padding:1px 7px;border-radius:9px;font-size:.78em;font-weight:700;color:#fff;
  background:#b3261e;margin-right:6px;vertical-align:middle}.badge.warn{background:#d9822b}.badge.acked{background:#555}
-.badge.flapping{background:#6a3fa0}.badges{margin:0 0 4px}.held{margin:6px 0;padding:6px 10px;background:#eef0f3;border-radius:6px}
+.badge.flapping{background:#6a3fa0}.badges{margin:0 0 4px}
+.held{margin:6px 0;padding:6px 10px;background:#eef0f3;border-radius:6px}
 .strip{display:inline-flex;gap:2px;vertical-align:middle}.strip i{width:10px;height:14px;border-radius:2px;
  display:inline-block}.strip i.passed{background:#1e7a34}.strip i.failed,.strip i.error{background:#b3261e}
 .strip i.skipped{background:#c9c9c9}footer{margin:24px 0 0;font-size:.85em;color:#555}
@@ -278,6 +279,9 @@ def page(run: Run) -> str:
         f"<p class=mode>{html.escape(facts['mode_text'])}</p>",
         f"<p class=facts>{html.escape(' · '.join(rows))} · suite {html.escape(run.suite)}</p></header>",
     ]
+    parts += [f"<p class=held id=maintenance><b>MAINTENANCE</b> until {html.escape(w['until'])}: "
+              f"{html.escape(w['why'])} (results recorded, notifications held for "
+              f"{html.escape(', '.join(w['checks']) or 'every check')})</p>" for w in run.history.get("maintenance", [])]
     for anchor, heading, shown in (("failures", "What is broken", run.failing()),
                                    ("warnings", "Warnings (severity warn: reported, the run still exits 0)",
                                     run.warnings())):
