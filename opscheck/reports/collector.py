@@ -24,8 +24,9 @@ from opscheck.errors import CredentialsError, OpscheckError, UnresolvedHostError
 from opscheck.history.incidents import Memory, give_back
 from opscheck.platform.bigquery import QueryRun
 from opscheck.reports import notify, trends
+from opscheck.reports.charts import Chart
 from opscheck.reports.evidence import Evidence
-from opscheck.reports.page import Chart, CheckRecord, Run, mark_first_failures, mode_text, split_next, write
+from opscheck.reports.page import CheckRecord, Run, mark_first_failures, mode_text, split_next, write
 from opscheck.reports.remember import into_history
 from opscheck.session import Session
 from opscheck.views import Views

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from opscheck.config import Config
-from opscheck.reports.page import Chart, Series
+from opscheck.reports.charts import Chart, Series
 from opscheck.views import Views
 from opscheck.views.base import Days, between
 from opscheck.views.hit_rate import HitRate
