@@ -267,12 +267,12 @@ class Infrastructure(SandboxState):
                 raise SandboxError(f"batch {batch_id} stalled at {batch['progress']}")
             time.sleep(0.2)
 
-    def _write_target(self) -> None:
+    def write_target(self) -> None:
         """The overlay that makes opscheck's live gateways talk to this platform."""
         lines = [
             "# Written by `opscheck sandbox up`: points opscheck's gateways at the local platform.",
-            "[run]", f'today = {season.TODAY.isoformat()}',
-            f"clock_offset_seconds = {self._state['clock_offset']:.0f}  # the platform's clock: {season.TODAY}", "",
+            "[run]", f'today = {self.today.isoformat()}',
+            f"clock_offset_seconds = {self._state['clock_offset']:.0f}  # the platform's clock: {self.today}", "",
             "[gcp]", f'project = "{PROJECT}"', f'region = "{REGION}"', "",
             "[repo]", f'path = "{self.doc_file.parent}"', "",
             "# A miniature platform: its worker keeps canary receipts, and a batch finishes in seconds.",

@@ -94,7 +94,7 @@ class Sandbox(Infrastructure):
             self._start_service(CLOUD_API)
             if seeded:
                 self._seed_through_services()
-            self._write_target()
+            self.write_target()
         except BaseException:
             with sigint_deferred():
                 if training is not None:

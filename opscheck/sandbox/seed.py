@@ -107,17 +107,30 @@ def reference_rows(seed: int, clock: Clock) -> dict[str, list[Row]]:
                                             "updated_at": scraped.isoformat()})
         if day > season.TODAY:
             continue
-        for pd in season.player_days(seed, day):
-            key = {"game_date": day.isoformat(), "game_id": pd.game.game_id,
-                   "player_lookup": pd.player.lookup}
-            tables[schema.PROP_LINES].append({**key, "line_value": pd.line_value,
-                                              "bookmaker": "consensus",
-                                              "scraped_at": scraped.isoformat() if day == season.TODAY
-                                              else clock.at(day, dt.time(11, 0))})
-            tables[schema.FEATURES].append({**key, "features": json.dumps(pd.features)})
-            if day < season.TODAY:
-                tables[schema.BOXSCORES].append({**key, "points": pd.actual_points})
+        lines, features = day_rows(seed, day, scraped.isoformat() if day == season.TODAY
+                                   else clock.at(day, dt.time(11, 0)))
+        tables[schema.PROP_LINES] += lines
+        tables[schema.FEATURES] += features
+        if day < season.TODAY:
+            tables[schema.BOXSCORES] += boxscore_rows(seed, day)
     return tables
+
+
+def day_rows(seed: int, day: dt.date, scraped_at: str) -> tuple[list[Row], list[Row]]:
+    """A game day's prop lines (as the scrapers fetch them that morning) and its feature rows."""
+    lines: list[Row] = []
+    features: list[Row] = []
+    for pd in season.player_days(seed, day):
+        key = {"game_date": day.isoformat(), "game_id": pd.game.game_id, "player_lookup": pd.player.lookup}
+        lines.append({**key, "line_value": pd.line_value, "bookmaker": "consensus", "scraped_at": scraped_at})
+        features.append({**key, "features": json.dumps(pd.features)})
+    return lines, features
+
+
+def boxscore_rows(seed: int, day: dt.date) -> list[Row]:
+    """What the players scored on a game day (the grading service reads them the next night)."""
+    return [{"game_date": day.isoformat(), "game_id": pd.game.game_id, "player_lookup": pd.player.lookup,
+             "points": pd.actual_points} for pd in season.player_days(seed, day)]
 
 
 def prediction_rows(seed: int, trained: dict[str, models.TrainedModel], clock: Clock) -> list[Row]:

@@ -164,6 +164,19 @@ class SandboxState:
         expected = {*EMULATORS, *SERVICES, CLOUD_API}
         return expected <= set(status) and all(s["alive"] for s in status.values())
 
+    @property
+    def today(self) -> dt.date:
+        """The platform's day: season.TODAY when it came up, one more for each `mornings.next_morning`."""
+        return dt.date.fromisoformat(self._state.get("today") or season.TODAY.isoformat())
+
+    def turn_day(self) -> dt.date:
+        """The platform's clock one day on (the processes read it when they start); returns the new day."""
+        day = self.today + dt.timedelta(days=1)
+        self._state["clock_offset"] = float(self._state.get("clock_offset", 0)) + 86400
+        self._state["today"] = day.isoformat()
+        self._save_state()
+        return day
+
     def now(self) -> dt.datetime:
         """The platform's clock (see clients.now): on its own day, running at the machine's pace."""
         return clients.now({clients.CLOCK_ENV: str(self._state.get("clock_offset", 0))})
