@@ -5,8 +5,10 @@ writes first claims it (`told_at`), the other sees it told. A claim is given bac
 not be reached, so the next run tells it instead. An incident is one check failing for one reason
 (history.memory.fingerprint); it is told once ("new"), again after `remind_after_hours` while it stays
 open, and once when it recovers. An acknowledgement or a maintenance window holds its "new" and reminders
-(a recovery of a told incident is always told); a flapping check's incident stays open until it has
-passed `settle_runs` times in a row, so its flaps are one incident, not one a day.
+(a recovery of a told incident is always told). Once a check is flapping (history.flapping_changes in
+its strip), a failure reopens its last incident of the same cause instead of opening a new one, and the
+incident stays open until the check has passed `settle_runs` times in a row: its flaps are one incident,
+not one a day.
 """
 
 from __future__ import annotations
@@ -162,6 +164,12 @@ def _move_on(db: sqlite3.Connection, memory: Memory, facts: RunFacts, key: str, 
         if incident is not None and incident["fingerprint"] != print_:  # a different cause, or more dates
             db.execute("UPDATE incidents SET state = 'changed', closed_at = ? WHERE id = ?", (when, incident["id"]))
             incident = None
+        if incident is None and memory.streaks[key].flapping:  # flapping: the same incident again, not news
+            last = db.execute("SELECT * FROM incidents WHERE lineage = ? AND check_key = ? AND fingerprint = ? AND "
+                              "state = 'resolved' ORDER BY id DESC LIMIT 1", (facts.lineage, key, print_)).fetchone()
+            if last is not None:
+                db.execute("UPDATE incidents SET state = 'open', closed_at = NULL WHERE id = ?", (last["id"],))
+                incident = dict(last)
         if incident is None:
             new_id = db.execute("INSERT INTO incidents (lineage, check_key, name, fingerprint, state, opened_seq, "
                                 "opened_at, last_seq) VALUES (?, ?, ?, ?, 'open', ?, ?, ?)",

@@ -65,10 +65,12 @@ class Store:
                 if write:
                     connection.execute("PRAGMA journal_mode = WAL")
                     connection.execute("BEGIN IMMEDIATE")  # take the write lock now: two runs queue, never interleave
+                self._check_schema(connection)
+                if write:
                     for statement in SCHEMA.split(";"):
                         if statement.strip():
                             connection.execute(statement)
-                self._check_schema(connection)
+                    connection.execute("INSERT OR IGNORE INTO meta VALUES ('version', ?)", (str(VERSION),))
                 try:
                     yield connection
                 except BaseException:
@@ -95,6 +97,8 @@ class Store:
                 raise HistoryError(f"history store {self.path} cannot be written ({text}); "
                                    "fix the file's permissions or history.path") from None
             raise HistoryError(f"history store {self.path}: {text}") from None
+        except sqlite3.IntegrityError as exc:
+            raise HistoryError(f"history store {self.path} refused a write ({exc}): a run id written twice?") from None
         except sqlite3.DatabaseError as exc:
             raise HistoryError(f"history store {self.path} is not a usable SQLite database ({exc}): corrupted? "
                                "move it aside; the next run starts a new one") from None
@@ -105,13 +109,11 @@ class Store:
             raise HistoryError(f"history store {self.path}: table results has columns {', '.join(columns)}, not "
                                f"opscheck's ({', '.join(RESULT_COLUMNS)}): another tool or version wrote it; "
                                "point history.path at a new file")
-        version = connection.execute("SELECT value FROM meta WHERE key = 'version'").fetchone() \
-            if columns else None
+        has_meta = connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
+        version = connection.execute("SELECT value FROM meta WHERE key = 'version'").fetchone() if has_meta else None
         if version is not None and int(version[0]) != VERSION:
             raise HistoryError(f"history store {self.path} is of format {version[0]}, this opscheck reads "
                                f"{VERSION}: point history.path at a new file")
-        if columns and version is None and connection.in_transaction:
-            connection.execute("INSERT INTO meta VALUES ('version', ?)", (str(VERSION),))
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:

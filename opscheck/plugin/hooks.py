@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from opscheck.errors import ConfigError, CredentialsError
+from opscheck.errors import ConfigError, CredentialsError, OpscheckError
+from opscheck.history import acks
 from opscheck.platform.channel import READER
 from opscheck.plugin.options import dates_of, refuse_unusable_values
 from opscheck.replay import offline
@@ -65,6 +66,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except (ConfigError, CredentialsError) as exc:
         raise pytest.UsageError(f"opscheck: {exc}") from None
     config.stash[SESSION_KEY] = session
+    _known_policies(config, session)
     if session.mode == "offline":  # from now until pytest_unconfigure: reports and notifications included
         offline.enable()
     validated = dates_of(dates, "--dates") or dates_of(date, "--date") or [session.today]
@@ -88,6 +90,19 @@ def pytest_configure(config: pytest.Config) -> None:
         from opscheck.plugin.html import HtmlHooks
 
         config.pluginmanager.register(HtmlHooks(session), "opscheck-html")
+
+
+def _known_policies(config: pytest.Config, session: Session) -> None:
+    """A [checks.NAME] that names no check would quietly never apply: refused, naming the closest check."""
+    folder = Path(str(config.rootpath)) / "checks"
+    if not session.config.checks or not folder.is_dir():
+        return
+    known = acks.known_checks(folder)
+    for name in session.config.checks:
+        try:
+            acks.existing(name, known, "[checks]")
+        except OpscheckError as exc:
+            raise pytest.UsageError(f"opscheck: {session.config.source}: {exc}") from None
 
 
 def _report_metadata(config: pytest.Config, session: Session) -> None:

@@ -177,6 +177,7 @@ class Reports:
             lines.append(self._tell(url, run, page, memory))
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
+            reporter.write("\n")  # not glued to the progress line (which pytest ends only at its summary)
             for line in lines:
                 reporter.write_line(line)
 

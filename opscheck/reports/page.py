@@ -171,7 +171,7 @@ article.check h3{margin:0 0 6px;font-size:1.02em;overflow-wrap:anywhere}
 .message{margin:6px 0;overflow-wrap:anywhere}
 .next{margin:8px 0;padding:8px 10px;background:#fff4e5;border-radius:6px;overflow-wrap:anywhere}
 .since{margin:6px 0;font-size:.92em;color:#5b5b5b}
-h4{margin:12px 0 4px;font-size:.92em}
+h4{margin:12px 0 4px;font-size:.92em;overflow-wrap:anywhere}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;font-size:.84em}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;
  white-space:nowrap}th{background:#f0f1f3}
@@ -188,7 +188,8 @@ article.check.warn{border-left-color:#d9822b}article.check.acked{border-left-col
 .held{margin:6px 0;padding:6px 10px;background:#eef0f3;border-radius:6px}
 .strip{display:inline-flex;gap:2px;vertical-align:middle}.strip i{width:10px;height:14px;border-radius:2px;
  display:inline-block}.strip i.passed{background:#1e7a34}.strip i.failed,.strip i.error{background:#b3261e}
-.strip i.skipped{background:#c9c9c9}footer{margin:24px 0 0;font-size:.85em;color:#555}
+.strip i.skipped{background:#c9c9c9}footer{margin:24px 0 0;font-size:.85em;color:#555;overflow-wrap:anywhere}
+.since,.held{overflow-wrap:anywhere}
 """
 
 

@@ -1,4 +1,4 @@
-"""`--notify` from live runs against the local platform: on failure only, the URL kept out, a dead webhook harmless.
+"""`--notify` from live runs against the local platform: news only, the URL kept out, a dead webhook harmless.
 
 Live, because an offline replay never notifies (tests/plugin/test_offline.py): it describes a recording, and
 a chat message about it would read as news about the platform now.
@@ -29,7 +29,7 @@ def config_with_timeout(tmp_path: Path, seconds: int) -> Path:
     return config
 
 
-def test_notify_posts_on_failure_only_and_keeps_the_url_out_of_the_output(
+def test_notify_posts_what_started_failing_once_and_keeps_the_url_out_of_the_output(
     healthy: Sandbox, pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     posted: list[dict[str, Any]] = []
@@ -44,13 +44,17 @@ def test_notify_posts_on_failure_only_and_keeps_the_url_out_of_the_output(
         assert passing.ret == pytest.ExitCode.OK and posted == [], passing.stdout.str()[-2000:]
         faults.inject(healthy, "partial-run")
         failing = run_checks(pytester, DAILY, "--target", "sandbox", f"--report-dir={tmp_path}")
-    assert failing.ret == pytest.ExitCode.TESTS_FAILED
+        again = run_checks(pytester, DAILY, "--target", "sandbox")  # the same incident, minutes later: not news
+    assert failing.ret == again.ret == pytest.ExitCode.TESTS_FAILED
     assert [p["path"] for p in posted] == ["/services/T000/B000/secret-token"]
     text = posted[0]["body"]["text"]
-    assert "*opscheck daily: FAIL* (1 failing) · LOCAL PLATFORM (LIVE" in text
-    assert "• test_predictions_landed[2026-02-09]: 2026-02-09: 24 players have an active catboost_v9 prediction" in text
+    assert "*opscheck daily: 1 started failing* · LOCAL PLATFORM (LIVE" in text
+    assert ("• [FAIL] test_predictions_landed[2026-02-09]: 2026-02-09: 24 players have an active catboost_v9 "
+            "prediction") in text
+    assert posted[0]["body"]["opscheck"]["kind"] == "new"
     assert f"report: {tmp_path}" in text
-    failing.stdout.fnmatch_lines(["opscheck: failure summary sent to 127.0.0.1"])
+    failing.stdout.fnmatch_lines(["opscheck: told 127.0.0.1: 1 started failing"])
+    again.stdout.fnmatch_lines(["opscheck: nothing new to tell 127.0.0.1"])
     assert "secret-token" not in failing.stdout.str() + failing.stderr.str()
 
 
@@ -63,7 +67,7 @@ def test_a_hanging_webhook_is_tried_twice_and_leaves_the_exit_code(
                             f"--opscheck-config={config_with_timeout(tmp_path, TIMEOUT)}")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["opscheck: could not notify 127.0.0.1 (ReadTimeout, 2 attempts); the exit code is "
-                                 "unchanged"])
+                                 "unchanged, and the next run tells it again"])
     assert len(accepted) == 2  # two attempts, each given up at the timeout, and no third
 
 
@@ -78,4 +82,4 @@ def test_a_dead_webhook_leaves_the_exit_code(
                             f"--opscheck-config={config_with_timeout(tmp_path, TIMEOUT)}")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["opscheck: could not notify 127.0.0.1 (ConnectionError, 2 attempts); the exit "
-                                 "code is unchanged"])
+                                 "code is unchanged, and the next run tells it again"])
