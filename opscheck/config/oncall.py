@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 from typing import Literal
 
-from opscheck.config.values import check, up_to, url
+from opscheck.config.values import check, table_name, up_to, url
 
 Severity = Literal["fail", "warn"]
 SUITES = ("daily", "deploy", "training", "probe", "active")  # the suite markers: [suites.NAME] keys
@@ -35,6 +35,11 @@ class HistoryConfig:
     # incident, which closes only after settle_runs passes in a row.
     flapping_changes: int = dataclasses.field(default=4, metadata=check(up_to(99, "changes")))
     settle_runs: int = dataclasses.field(default=3, metadata=check(up_to(30, "runs")))
+    # Live runs on Google Cloud also append their rows to this BigQuery table (dataset.table, partitioned by
+    # run_date; one load job a run, never streaming); "" none. Created when create_table is true, else a
+    # missing table is one line with its DDL and the role that may run it.
+    table: str = dataclasses.field(default="", metadata=check(lambda v: table_name(v) if v else None))
+    create_table: bool = False
     # How long a run waits for another run's write to the store before it gives up (with a warning).
     busy_seconds: float = dataclasses.field(default=10.0, metadata=check(up_to(600, "seconds")))
 

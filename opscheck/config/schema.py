@@ -298,7 +298,10 @@ class Config:
 
     def table(self, key: str) -> str:
         """The fully qualified `project.dataset.table` of a configured table."""
-        name: str = getattr(self.tables, key)
+        return self.table_id(getattr(self.tables, key))
+
+    def table_id(self, name: str) -> str:
+        """`dataset.table` in gcp.project, or already `project.dataset.table`."""
         return name if name.count(".") == 2 else f"{self.gcp.project}.{name}"
 
     def policy(self, name: str, suites: list[str]) -> Policy:

@@ -183,6 +183,35 @@ class BigQuery:
             job.cancel(timeout=timeout)
             raise
 
+    # ---- opscheck's own history table: not platform data, so never recorded nor replayed ----
+    def columns(self, table_id: str) -> list[str] | None:
+        """A table's column names, or None when it does not exist."""
+        from google.api_core import exceptions as gexc
+
+        timeout = self._config.endpoints.timeout_seconds
+        with self._errors(f"table {table_id}"):
+            try:
+                table = self._client.get_table(table_id, timeout=timeout, retry=bounded_retry(timeout))
+            except gexc.NotFound:
+                return None
+        return [field.name for field in table.schema]
+
+    def run_ddl(self, sql: str, what: str) -> None:
+        """A DDL statement (CREATE TABLE), in the configured location."""
+        with self._job(what) as timeout:
+            self._client.query(sql, location=self._config.gcp.region, timeout=timeout,
+                               retry=bounded_retry(timeout), job_retry=None).result(timeout=timeout)
+
+    def append(self, table_id: str, rows: list[Row]) -> None:
+        """Rows appended with one load job (free, unlike streaming inserts, and atomic: all or none)."""
+        from google.cloud import bigquery
+
+        with self._job(f"load into {table_id}") as timeout:
+            job = self._client.load_table_from_json(
+                rows, table_id, location=self._config.gcp.region, timeout=timeout,
+                job_config=bigquery.LoadJobConfig(write_disposition="WRITE_APPEND"))
+            job.result(timeout=timeout)
+
     def _table(self, table_id: str) -> TableInfo:
         with self._errors(f"table {table_id}"):
             timeout = self._config.endpoints.timeout_seconds

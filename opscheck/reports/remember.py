@@ -13,6 +13,7 @@ from typing import Any
 
 from opscheck import __version__, history
 from opscheck.errors import OpscheckError
+from opscheck.history import warehouse
 from opscheck.history.incidents import Memory, RunFacts, remember
 from opscheck.history.memory import Result, check_key
 from opscheck.reports.page import Run
@@ -55,14 +56,20 @@ def into_history(session: Session, views: Views, run: Run, telling: bool) -> tup
     if not run.checks:
         run.history["note"] = "nothing ran: nothing remembered"
         return None, None
+    told, checked = facts(session, views, run), results(run)
     try:
-        memory = remember(store, facts(session, views, run), results(run), session.config.history,
-                          session.config.maintenance, telling)
+        memory = remember(store, told, checked, session.config.history, session.config.maintenance, telling)
     except OpscheckError as exc:
         run.history["note"] = f"not remembered: {exc}"
         return None, f"opscheck: warning: this run is not remembered ({exc}); its verdict and exit code stand"
     run.history["written"] = True
     annotate(run, memory)
+    if session.config.history.table and session.mode != "offline":
+        try:
+            warehouse.export(session, told, checked, memory.fingerprints)
+        except OpscheckError as exc:
+            run.history["note"] = f"not copied to BigQuery: {exc}"
+            return memory, f"opscheck: warning: {exc}; the run is remembered in {store.path}, its exit code stands"
     return memory, None
 
 
