@@ -192,3 +192,38 @@ def test_an_unknown_check_names_the_closest_one(tmp_path: Path) -> None:
                                             r"test_predictions_landed\?\)$"):
         acks.existing("test_predictions_landd", known)
     assert acks.existing("test_service_healthy[scrapers]", known) == "test_service_healthy[scrapers]"
+
+
+@pytest.mark.parametrize(("toml", "line"), [
+    ("[[maintenance]]\nstart = 2026-02-12T06:00:00-05:00\nend = 2026-02-11T09:00:00-05:00\nwhy = 'x'\n",
+     r"maintenance\[0\]: ends \(2026-02-11T09:00:00-05:00\) before it starts \(2026-02-12T06:00:00-05:00\): a window "
+     r"must end after it starts; swap start and end"),
+    ("[[maintenance]]\nstart = 2026-02-12T06:00:00\nend = 2026-02-12T09:00:00-05:00\n",
+     r"maintenance\[0\].start: must be a date-time with its offset, like 2026-02-12T06:00:00-05:00"),
+    ("[[maintenance]]\nstart = 2026-02-12T06:00:00-05:00\n", r"maintenance\[0\]: end missing"),
+    ("[[maintenance]]\nstart = 2026-02-12T06:00:00-05:00\nend = 2026-02-12T09:00:00-05:00\nuntil = 1\n",
+     r"maintenance\[0\].until: unknown key"),
+    ("[checks.test_x]\nseverity = 'page'\n", r"checks.test_x.severity: must be one of fail, warn"),
+    ("[checks.test_x]\nrunbook = 'wiki/drift'\n", r"checks.test_x.runbook: must be a URL"),
+    ("[suites.dialy]\nowner = 'x'\n", r"suites.dialy: no such suite \(suites: daily, deploy"),
+    ("[history]\nremind_after_hours = 0\n", r"history.remind_after_hours: must be a positive number of hours"),
+])
+def test_on_call_configuration_that_cannot_be_meant_is_one_line(tmp_path: Path, toml: str, line: str) -> None:
+    from opscheck.config import load
+    from opscheck.errors import ConfigError
+
+    path = tmp_path / "opscheck.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError, match=line):
+        load(path)
+
+
+def test_a_check_policy_wins_over_its_suite_field_by_field(tmp_path: Path) -> None:
+    from opscheck.config import load
+
+    path = tmp_path / "opscheck.toml"
+    path.write_text("[suites.daily]\nowner = 'oncall'\nseverity = 'warn'\n[checks.test_a]\nseverity = 'fail'\n")
+    config = load(path)
+    assert config.policy("test_a", ["daily"]) == type(config.policy("x", []))("fail", "oncall", "")
+    assert config.policy("test_b", ["daily"]).severity == "warn"
+    assert config.policy("test_b", ["deploy"]).severity == "fail"
