@@ -63,7 +63,7 @@ def show(session: Session, check: str | None, since: dt.date | None, given: Path
     if not keys:
         print(f"no run remembered since {start} for {lineage.replace('|', ' · ')} ({store.path})")
         return OK
-    with store.writing() as db:  # one consistent read of every check's runs
+    with store.reading() as db:  # one consistent read of every check's runs
         runs = {k["check_key"]: outcomes(db, lineage, k["check_key"], LOOK_BACK) for k in keys}
     runs = {key: [r for r in rs if r["as_of"] >= start] for key, rs in runs.items()}
     failing = False

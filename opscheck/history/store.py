@@ -121,6 +121,13 @@ class Store:
         with self._connect(write=True) as connection:
             yield connection
 
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: several reads that see the same runs (no write lock taken)."""
+        with self._connect(write=False) as connection:
+            connection.execute("BEGIN")
+            yield connection
+
     def read(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Row]:
         with self._connect(write=False) as connection:
             return [dict(r) for r in connection.execute(sql, params)]

@@ -3,7 +3,8 @@
 As pytest-randomly does, in a class registered only when xdist is present, so a run without
 xdist never meets a hook it does not know. What they do: under `pytest -n N` the delivery probes
 share one worker and run in file order, as they do serially; an active probe's messages in flight
-would otherwise show up as backlog in a passive probe running beside it.
+would otherwise show up as backlog in a passive probe running beside it. And each worker's bytes
+billed reach the controller, which reports the run's total.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from opscheck.delivery import PROBE_GROUP
+from opscheck.reports.collector import BYTES_OUTPUT
 
 LOADGROUP_INPUT = "opscheck_loadgroup"  # workerinput key: the controller switched `-n N` to loadgroup
 
@@ -35,6 +37,12 @@ class XdistHooks:
     def pytest_configure_node(self, node: Any) -> None:
         """On the controller, for each worker: pass the switch to `loadgroup` on."""
         node.workerinput[LOADGROUP_INPUT] = node.config.option.dist == "loadgroup"
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """On the controller, as each worker ends: what its queries billed, for the run's total."""
+        reports = node.config.pluginmanager.get_plugin("opscheck-reports")
+        if reports is not None:
+            reports.worker_bytes += int(getattr(node, "workeroutput", {}).get(BYTES_OUTPUT, 0))
 
     @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:

@@ -142,19 +142,15 @@ class Reports:
             record.message, record.next_step = split_next(fragment["message"])
             record.sql = fragment.get("sql", [])
 
-    def pytest_testnodedown(self, node: Any, error: Any) -> None:
-        """Under xdist, on the controller: what a worker's queries billed."""
-        self.worker_bytes += int(getattr(node, "workeroutput", {}).get(BYTES_OUTPUT, 0))
-
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         """Remember the run, settle its exit code (warnings alone exit 0), write the reports, tell the news."""
         if hasattr(self.config, "workerinput"):
             self.config.workeroutput[BYTES_OUTPUT] = self._run_bytes()  # type: ignore[attr-defined]
             return  # an xdist worker: its controller reports
-        if not self.records:
-            return  # nothing opscheck checks (opscheck's own tests, a collection error): nothing to remember
         folder, url = self.config.getoption("report_dir"), self.config.getoption("notify") or os.environ.get(
             notify.URL_ENV)
+        if not self.records and folder is None and not url:
+            return  # no check ran (opscheck's own tests): nothing to remember or report
         run = self.run(int(exitstatus))
         if run.exit_code == pytest.ExitCode.TESTS_FAILED and not run.failing() and run.warnings():
             session.exitstatus = run.exit_code = pytest.ExitCode.OK  # failures of severity warn only
