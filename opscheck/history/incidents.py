@@ -102,9 +102,21 @@ def remember(store: Store, facts: RunFacts, results: Sequence[Result], history: 
         acks = [dict(a) for a in db.execute("SELECT * FROM acks WHERE lineage = ? AND cleared IS NULL AND until > ?",
                                             (facts.lineage, when))]
         memory = Memory(seq, streaks, prints, {}, {}, {}, [])
+        if telling:
+            _untold_recoveries(db, memory, facts.lineage)
         for key, rs in by_key.items():
             _move_on(db, memory, facts, key, rs, when, history, acks, windows, telling)
     return memory
+
+
+def _untold_recoveries(db: sqlite3.Connection, memory: Memory, lineage: str) -> None:
+    """Recoveries an earlier run could not deliver (the webhook was down): told with this run's news."""
+    for row in db.execute("SELECT * FROM incidents WHERE lineage = ? AND state = 'untold'", (lineage,)).fetchall():
+        db.execute("UPDATE incidents SET state = 'resolved' WHERE id = ?", (row["id"],))
+        title = row["check_key"].rsplit("::", 1)[-1]
+        memory.notices.append(Notice("resolved", row["id"], row["check_key"],
+                                     Result(row["check_key"], row["check_key"], row["name"], title, None, "passed",
+                                            "fail"), row["fingerprint"], row["opened_at"]))
 
 
 def _row(facts: RunFacts, seq: int, when: str, r: Result, print_: str | None) -> tuple[Any, ...]:
@@ -217,6 +229,9 @@ def give_back(store: Store, notices: Sequence[Notice]) -> None:
     """The webhook was not reached: the claims go back, so the next run tells these incidents."""
     with store.writing() as db:
         for notice in notices:
-            if notice.kind != "resolved":
+            if notice.kind == "resolved":  # closed all the same; its recovery is told by the next run that tells
+                db.execute("UPDATE incidents SET state = 'untold' WHERE id = ? AND state = 'resolved'",
+                           (notice.incident,))
+            else:
                 db.execute("UPDATE incidents SET told_at = ?, reminded_at = ? WHERE id = ?",
                            (*notice.previous, notice.incident))

@@ -120,6 +120,11 @@ def test_claims_go_back_when_the_webhook_was_not_reached(tmp_path: Path) -> None
     first = remember(store, facts(0, "a"), [landed(0, "failed")], HistoryConfig(), (), True)
     give_back(store, first.notices)
     assert morning(store, 0, "failed") == ["new"]
+    recovered = remember(store, facts(1, "b"), [landed(1, "passed")], HistoryConfig(), (), True)
+    assert [n.kind for n in recovered.notices] == ["resolved"]
+    give_back(store, recovered.notices)  # the recovery could not be told either
+    assert morning(store, 2, "passed") == ["resolved"]  # told by the next run, once
+    assert morning(store, 3, "passed") == []
 
 
 def test_a_streak_starts_at_its_first_failing_run_and_skips_neither_extend_nor_end_it(tmp_path: Path) -> None:
