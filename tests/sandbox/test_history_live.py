@@ -18,7 +18,9 @@ TABLE = "nba_predictions.opscheck_history"
 
 def config_with(tmp_path: Path, history: str) -> Path:
     config = tmp_path / "opscheck.toml"
-    config.write_text((REPO / "opscheck.toml").read_text() + f"\n[history]\n{history}\n")
+    shipped = (REPO / "opscheck.toml").read_text()
+    assert "\n[history]" in shipped  # its section (all comments): the keys go under it, TOML allows one
+    config.write_text(shipped.replace("\n[history]", f"\n[history]\n{history}\n", 1))
     return config
 
 
