@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from opscheck import config as configuration
 from opscheck import governance
+from opscheck.backfill import command as backfill
 from opscheck.errors import OpscheckError
 from opscheck.governance import commands
 from opscheck.governance.commands import Refused, SyncResult
@@ -364,6 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
         _session_options(sub)
     reg.set_defaults(handler=_registry)
     remembered.install(commands, _session_options, _session, iso_date)
+    backfill.install(commands, _session_options, _session)
     return parser
 
 

@@ -137,6 +137,8 @@ class ServicesConfig:
     expected_commit: str = dataclasses.field(default="", metadata=check(commit_problem))
     # The worker's floor of min instances: below it, cold starts answer 503 to pushes (incident 9).
     worker_min_instances: int = dataclasses.field(default=1, metadata=check(up_to(1000, "instances")))
+    # Which of `others` materialises the subset picks (POST /materialize): what a backfill calls after /start.
+    materializer: str = dataclasses.field(default="subset-materializer", metadata=check(resource_name))
     # The Cloud Scheduler job (in gcp.region) that calls the coordinator's /start each morning.
     morning_job: str = dataclasses.field(default="morning-predictions", metadata=check(resource_name))
 
