@@ -96,7 +96,7 @@ def remember(store: Store, facts: RunFacts, results: Sequence[Result], history: 
         prints = {key: fingerprint(key, scope(facts, failing), [r.message for r in failing])
                   for key, rs in by_key.items() if (failing := [r for r in rs if r.outcome in FAILING])}
         db.executemany(f"INSERT INTO results VALUES ({', '.join('?' * len(RESULT_COLUMNS))})",
-                       [_row(facts, seq, when, r, prints.get(r.check_key) if r.outcome in FAILING else None)
+                       [tuple(row(facts, seq, when, r, prints.get(r.check_key))[c] for c in RESULT_COLUMNS)
                         for r in results])
         streaks = {key: _streak(db, facts.lineage, key, history) for key in by_key}
         acks = [dict(a) for a in db.execute("SELECT * FROM acks WHERE lineage = ? AND cleared IS NULL AND until > ?",
@@ -119,15 +119,15 @@ def _untold_recoveries(db: sqlite3.Connection, memory: Memory, lineage: str) -> 
                                             "fail"), row["fingerprint"], row["opened_at"]))
 
 
-def _row(facts: RunFacts, seq: int, when: str, r: Result, print_: str | None) -> tuple[Any, ...]:
-    values = {"run_id": facts.run_id, "seq": seq, "lineage": facts.lineage, "started": facts.started, "as_of": when,
-              "mode": facts.mode, "target": facts.target, "project": facts.project, "environment": facts.environment,
-              "scenario": facts.scenario, "suite": facts.suite, "check_id": r.check_id, "check_key": r.check_key,
-              "name": r.name, "day": r.day, "outcome": r.outcome, "severity": r.severity,
-              "duration": round(r.duration, 3), "message": r.message.split("\n", 1)[0], "next_step": r.next_step,
-              "fingerprint": print_, "bytes_billed": r.bytes_billed, "opscheck_version": facts.version,
-              "platform_commit": facts.platform_commit}
-    return tuple(values[c] for c in RESULT_COLUMNS)
+def row(facts: RunFacts, seq: int, when: str, r: Result, print_: str | None) -> dict[str, Any]:
+    """One result as history keeps it, by column (the SQLite store and the BigQuery copy write the same)."""
+    return {"run_id": facts.run_id, "seq": seq, "lineage": facts.lineage, "started": facts.started, "as_of": when,
+            "mode": facts.mode, "target": facts.target, "project": facts.project, "environment": facts.environment,
+            "scenario": facts.scenario, "suite": facts.suite, "check_id": r.check_id, "check_key": r.check_key,
+            "name": r.name, "day": r.day, "outcome": r.outcome, "severity": r.severity,
+            "duration": round(r.duration, 3), "message": r.message.split("\n", 1)[0], "next_step": r.next_step,
+            "fingerprint": print_ if r.outcome in FAILING else None, "bytes_billed": r.bytes_billed,
+            "opscheck_version": facts.version, "platform_commit": facts.platform_commit}
 
 
 def outcomes(db: sqlite3.Connection, lineage: str, key: str, limit: int) -> list[dict[str, Any]]:

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from opscheck.errors import GatewayError, HistoryError
-from opscheck.history.incidents import RunFacts
-from opscheck.history.memory import FAILING, Result
+from opscheck.history.incidents import RunFacts, row
+from opscheck.history.memory import Result
 from opscheck.history.store import RESULT_COLUMNS
 from opscheck.session import Session
 
@@ -30,18 +30,13 @@ def ddl(table: str) -> str:
 
 
 def rows(facts: RunFacts, results: Sequence[Result], fingerprints: dict[str, str]) -> list[dict[str, Any]]:
+    """The run's rows as the store keeps them, with their run date (the partition) and without the store's seq."""
     as_of = facts.as_of.astimezone(dt.UTC)
     made = []
     for r in results:
-        made.append({"run_date": as_of.date().isoformat(), "run_id": facts.run_id, "lineage": facts.lineage,
-                     "started": facts.started, "as_of": as_of.isoformat(), "mode": facts.mode, "target": facts.target,
-                     "project": facts.project, "environment": facts.environment, "scenario": facts.scenario,
-                     "suite": facts.suite, "check_id": r.check_id, "check_key": r.check_key, "name": r.name,
-                     "day": r.day, "outcome": r.outcome, "severity": r.severity, "duration": round(r.duration, 3),
-                     "message": r.message.split("\n", 1)[0], "next_step": r.next_step,
-                     "fingerprint": fingerprints.get(r.check_key) if r.outcome in FAILING else None,
-                     "bytes_billed": r.bytes_billed, "opscheck_version": facts.version,
-                     "platform_commit": facts.platform_commit})
+        kept = row(facts, 0, as_of.isoformat(), r, fingerprints.get(r.check_key))
+        del kept["seq"]
+        made.append({"run_date": as_of.date().isoformat(), **kept})
     return made
 
 

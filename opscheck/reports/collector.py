@@ -68,7 +68,8 @@ class Reports:
             fragment["sql"] = self._sql(item.nodeid)
         elif made.skipped and isinstance(made.longrepr, tuple):
             fragment["message"] = str(made.longrepr[2]).removeprefix("Skipped: ")
-        fragment["bytes_billed"] = self._billed(item.nodeid)
+        if made.when == "teardown":  # its last phase: every query it read is known by now
+            fragment["bytes_billed"] = self._billed(item.nodeid)
         collected = item.stash.get(EVIDENCE_KEY, None)
         if made.when == "call" and collected is not None and collected.items:
             fragment["evidence"] = [i.plain() for i in collected.items]
@@ -130,7 +131,8 @@ class Reports:
         record = self.records.setdefault(check_id, CheckRecord(check_id, fragment["name"], fragment["params"],
                                                                fragment["suites"], trend=fragment["trend"]))
         record.duration += report.duration
-        record.bytes_billed = max(record.bytes_billed, int(fragment.get("bytes_billed", 0)))
+        if "bytes_billed" in fragment:
+            record.bytes_billed = int(fragment["bytes_billed"])
         if fragment["trend"]:
             self.trends_named.add(fragment["trend"])
         record.evidence += fragment.get("evidence", [])

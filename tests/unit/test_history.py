@@ -5,6 +5,7 @@ On real SQLite files: a corrupted one, one locked by another connection, one of 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sqlite3
 from pathlib import Path
@@ -58,15 +59,9 @@ def test_an_incident_is_told_once_reminded_each_day_and_resolved_once(tmp_path: 
 def test_a_reminder_waits_for_remind_after_hours(tmp_path: Path) -> None:
     store = Store(tmp_path / "h.sqlite")
     first = remember(store, facts(0, "a"), [landed(0, "failed")], HistoryConfig(), (), True)
-    later = dataclass_replace(facts(0, "b"), as_of=MORNING + dt.timedelta(hours=23))
+    later = dataclasses.replace(facts(0, "b"), as_of=MORNING + dt.timedelta(hours=23))
     again = remember(store, later, [landed(0, "failed")], HistoryConfig(), (), True)
     assert [n.kind for n in first.notices] == ["new"] and again.notices == []
-
-
-def dataclass_replace(f: RunFacts, **changes: object) -> RunFacts:
-    import dataclasses
-
-    return dataclasses.replace(f, **changes)  # type: ignore[arg-type]
 
 
 def test_a_different_cause_is_a_new_incident_but_other_counts_are_not(tmp_path: Path) -> None:
