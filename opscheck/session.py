@@ -133,7 +133,8 @@ def open_session(options: Options, overrides: Mapping[str, Any] | None = None) -
     config = dataclasses.replace(config, run=dataclasses.replace(
         config.run, mode=cast(Mode, mode), target=target, scenario=scenario_name, fixtures=str(fixtures)),
         history=dataclasses.replace(config.history, path=_under(home, config.history.path),
-                                    offline_path=_under(home, config.history.offline_path)))
+                                    offline_path=_under(home, config.history.offline_path)),
+        backfill=dataclasses.replace(config.backfill, log=_under(home, config.backfill.log)))
     folder = (options.recordings or fixtures / replay.RECORDINGS) / scenario_name
     now = config.now()
     if mode == "offline":

@@ -3,7 +3,8 @@
 Probes and the local platform clean up after themselves on success, failure
 and Ctrl-C; a second Ctrl-C during that cleanup would leave exactly the
 leftovers it exists to remove. Inside `sigint_deferred`, SIGINT is held until
-the block ends, then raised.
+the block ends, then raised. Inside `sigint_stops`, the first Ctrl-C asks long work (a backfill) to stop
+after what it is doing, so it can say what it did and what it did not.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 
 @contextlib.contextmanager
@@ -28,3 +30,24 @@ def sigint_deferred() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
     if caught:
         raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def sigint_stops(stop: threading.Event, say: Callable[[str], None]) -> Iterator[threading.Event]:
+    """Within the block, a first Ctrl-C sets `stop` (work ends after the request in flight); a second one
+    interrupts at once. Outside the main thread signals cannot be caught: `stop` is then only set by its owner."""
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def first(number: int, frame: Any) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        say("Ctrl-C: stopping after the request in flight (Ctrl-C again to stop at once)")
+
+    previous = signal.signal(signal.SIGINT, first)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -72,18 +72,8 @@ def test_no_stalled_batches(coordinator: Coordinator, delivery: Delivery, servic
     landed = coordinator.landed(watched, before=as_of - dt.timedelta(seconds=probes.tracker_grace_seconds))
     evidence.table("coordinator batches (GET /status)",
                    [b.row(as_of, landed.get(b.batch_id)) for b in watched])
-    stalled = []
-    for batch in (b for b in watched if not b.done):
-        age, quiet = as_of - batch.started_at, as_of - batch.updated_at
-        rows = landed.get(batch.batch_id, 0)
-        if batch.completed == 0 and age.total_seconds() >= probes.stall_zero_seconds:
-            stalled.append((batch, f"at 0/{batch.expected} for {age.total_seconds():.0f}s"))
-        elif batch.completed and quiet.total_seconds() >= probes.stall_progress_seconds:
-            stalled.append((batch, f"at {batch.completed}/{batch.expected}, no progress for "
-                                   f"{quiet.total_seconds():.0f}s"))
-        elif rows > batch.completed:
-            stalled.append((batch, f"at {batch.completed}/{batch.expected} by its tracker while {rows} of its "
-                                   "rows landed"))
+    stalled = [(b, why) for b in watched
+               if (why := b.stall(as_of, landed.get(b.batch_id, 0), probes)) is not None]
     settled = as_of - dt.timedelta(seconds=probes.tracker_grace_seconds)
     unwritten = [(b, landed.get(b.batch_id, 0)) for b in watched
                  if b.updated_at < settled and landed.get(b.batch_id, 0) < b.completed]

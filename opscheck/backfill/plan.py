@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Literal
 
 from opscheck.errors import OpscheckError
@@ -29,6 +29,7 @@ class Step:
     service: str
     path: str
     body: dict[str, Any]
+    before: str  # the date's state as the views read it before the repair ("24/48 active", "missing: a, b")
     after: str | None = None  # the step it waits for
 
     def row(self) -> dict[str, Any]:
@@ -47,6 +48,75 @@ class Plan:
     @property
     def empty(self) -> bool:
         return not self.steps
+
+    @property
+    def span(self) -> str:
+        return f"{self.first}..{self.last}" if self.first != self.last else str(self.first)
+
+
+@dataclasses.dataclass(frozen=True)
+class Gaps:
+    """One date's subsets the picks check fails: without picks, or whose picks name replaced predictions."""
+
+    missing: frozenset[str] = frozenset()
+    stale: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.stale)
+
+    def __or__(self, other: Gaps) -> Gaps:
+        return Gaps(self.missing | other.missing, self.stale | other.stale)
+
+    def describe(self, otherwise: str) -> str:
+        parts = [f"{what}: {', '.join(sorted(names))}" for what, names in
+                 (("missing", self.missing), ("picks of replaced predictions", self.stale)) if names]
+        return "; ".join(parts) or otherwise
+
+
+def gaps(picks: Subsets, day: dt.date, wanted: Collection[str]) -> dict[dt.date, Gaps]:
+    """The gaps of every date of `day`'s look-back window (what its subsets checks judge), by date."""
+    found: dict[dt.date, Gaps] = {}
+    pairs = [(date, Gaps(missing=frozenset([subset]))) for date, subset in picks.missing(day)]
+    pairs += [(r["game_date"], Gaps(stale=frozenset([r["subset_name"]]))) for r in picks.stale(day)]
+    for date, gap in pairs:
+        if gap.missing <= set(wanted) and gap.stale <= set(wanted):
+            day_of = dt.date.fromisoformat(date)
+            found[day_of] = found.get(day_of, Gaps()) | gap
+    return found
+
+
+@dataclasses.dataclass(frozen=True)
+class DayState:
+    """One date as the checks judge it: its predictions (active against the floor) and its subsets."""
+
+    day: dt.date
+    players: int  # players with prop lines
+    active: int
+    floor: int
+    gaps: Gaps  # its subsets' (among those asked about)
+
+    def of(self, kind: str) -> str:
+        """The state a step of `kind` repairs, as a before or after cell."""
+        if kind == "predictions":
+            return f"{self.active}/{self.players} active"
+        return self.gaps.describe("every subset picked from active predictions")
+
+    def repaired(self, kind: str) -> bool:
+        return self.active >= self.floor if kind == "predictions" else not self.gaps
+
+
+def judge(session: Session, day: dt.date, subsets: Sequence[str] = ()) -> DayState:
+    """`day` read afresh (no answer remembered from before a repair) by the views its checks read.
+
+    What test_predictions_landed and the subsets checks judge of that date: active predictions against
+    the floor, and which configured subsets have no picks or picks of replaced predictions.
+    """
+    views = Views(session.platform, Days.of([day]))
+    predictions, picks = views.get(Predictions), views.get(Subsets)
+    found = gaps(picks, day, subsets or session.config.subsets.names).get(day, Gaps())
+    expected = predictions.expected(day)
+    return DayState(day, expected.players_with_lines, predictions.active_players(day), predictions.floor(day),
+                    found)
 
 
 def dates(value: str, today: dt.date, most: int) -> list[dt.date]:
@@ -97,24 +167,26 @@ def plan(session: Session, days: Sequence[dt.date], what: What = "all", subsets:
         elif active < floor:
             why = (f"{active} of {expected.players_with_lines} players with lines have an active prediction "
                    f"(at least {floor} expected)" if active else "no active prediction")
-            reruns[day] = Step(day, "predictions", why, coordinator, "/start", {"game_date": day.isoformat()})
-    # What the subsets check of each date judges: its whole look-back window, so dates before the range count.
-    missing: dict[dt.date, set[str]] = {}
+            reruns[day] = Step(day, "predictions", why, coordinator, "/start", {"game_date": day.isoformat()},
+                               f"{active}/{expected.players_with_lines} active")
+    # What the subsets checks of each date judge: its whole look-back window, so dates before the range count.
+    missing: dict[dt.date, Gaps] = {}
     for day in days if what in ("subsets", "all") else ():
-        for date, subset in picks.missing(day):
-            if subset in wanted:
-                missing.setdefault(dt.date.fromisoformat(date), set()).add(subset)
+        for date, gap in gaps(picks, day, wanted).items():
+            missing[date] = missing.get(date, Gaps()) | gap
     steps: list[Step] = []
     for day in sorted(set(reruns) | set(missing)):
         if day in reruns:
             steps.append(reruns[day])
             if what == "all":
                 steps.append(Step(day, "subsets", "its picks are made from the predictions being rerun",
-                                  materializer, "/materialize", _range(day), after=f"predictions of {day}"))
+                                  materializer, "/materialize", _range(day),
+                                  missing.get(day, Gaps()).describe("picked from the partial run"),
+                                  after=f"predictions of {day}"))
                 continue
         if day in missing:
-            steps.append(Step(day, "subsets", f"missing: {', '.join(sorted(missing[day]))}", materializer,
-                              "/materialize", _range(day)))
+            told = missing[day].describe("")
+            steps.append(Step(day, "subsets", told, materializer, "/materialize", _range(day), told))
     return Plan(days[0], days[-1], steps, notes)
 
 

@@ -1,5 +1,5 @@
 """The on-call sections of opscheck.toml: the history store, each check's severity, owner and runbook,
-and maintenance windows.
+maintenance windows, and how backfills are applied.
 
 Why in configuration, next to the thresholds: who owns a check and whether it pages is a team's decision
 reviewed like code (Checkly keeps its windows in code for the same reason), and a typo in any of it must
@@ -42,6 +42,22 @@ class HistoryConfig:
     create_table: bool = False
     # How long a run waits for another run's write to the store before it gives up (with a warning).
     busy_seconds: float = dataclasses.field(default=10.0, metadata=check(up_to(600, "seconds")))
+
+
+@dataclasses.dataclass(frozen=True)
+class BackfillConfig:
+    """How `opscheck backfill --apply` acts: where each action is logged, how it watches and waits."""
+
+    # Every request a backfill makes, one JSON line each (who, when, what, the answer); relative to the
+    # project's root (the folder of opscheck.toml). Never rotated by opscheck.
+    log: str = ".opscheck/backfill-actions.jsonl"
+    # How often a running batch's /status and rows landed are read.
+    poll_seconds: float = dataclasses.field(default=1.0, metadata=check(up_to(60, "seconds")))
+    # /start publishes a day's requests and /materialize rewrites a day's picks before they answer: longer
+    # than a read.
+    request_timeout_seconds: float = dataclasses.field(default=120.0, metadata=check(up_to(3600, "seconds")))
+    # The most batches `--concurrency N` may run side by side.
+    max_concurrency: int = dataclasses.field(default=4, metadata=check(up_to(32, "batches")))
 
 
 def _runbook(value: str) -> str | None:

@@ -11,7 +11,7 @@ import datetime as dt
 import zoneinfo
 from typing import Literal
 
-from opscheck.config.oncall import HistoryConfig, Policy, Window
+from opscheck.config.oncall import BackfillConfig, HistoryConfig, Policy, Window
 from opscheck.config.values import (
     attempts,
     check,
@@ -290,6 +290,7 @@ class Config:
     probes: ProbesConfig = ProbesConfig()
     endpoints: EndpointsConfig = EndpointsConfig()
     history: HistoryConfig = HistoryConfig()
+    backfill: BackfillConfig = BackfillConfig()
     # Per suite ([suites.daily]) and per check ([checks.test_prediction_drift]): severity, owner, runbook;
     # a check's own entry wins, field by field, over its suite's; unset, a failure fails the run.
     suites: dict[str, Policy] = dataclasses.field(default_factory=dict)

@@ -22,6 +22,13 @@ if TYPE_CHECKING:  # imported lazily: offline runs never need it, and it costs s
     import requests
 
 _BODY_LIMIT = 8192
+DENIED = (401, 403)
+"""What Cloud Run's IAM answers a caller without roles/run.invoker (no token, or one it may not use)."""
+
+
+def may_not_call(config: Config, service: str, status: int) -> str:
+    """The words for a service that refused opscheck: retrying cannot help, a role can."""
+    return f"HTTP {status}: opscheck may not call it: grant roles/run.invoker on {service} to {auth.identity(config)}"
 
 
 class HttpResult(TypedDict):

@@ -7,8 +7,10 @@ import datetime as dt
 import json
 from typing import Any
 
+from opscheck.config import ProbesConfig
 from opscheck.delivery import contract
-from opscheck.errors import GatewayError
+from opscheck.errors import AccessDeniedError, GatewayError
+from opscheck.platform.http import DENIED, may_not_call
 from opscheck.views.base import Context, View, Warmer, once
 
 
@@ -30,6 +32,23 @@ class Batch:
     @property
     def done(self) -> bool:
         return self.completed >= self.expected
+
+    def stall(self, now: dt.datetime, landed: int, probes: ProbesConfig) -> str | None:
+        """Why this batch is stalled at `now`, by the probes' thresholds, with `landed` of its rows written; else None.
+
+        At 0/N past stall_zero_seconds, no progress for stall_progress_seconds, or fewer completed than
+        landed (the tracker stopped counting): what incident 9's backfill looked like for minutes.
+        """
+        if self.done:
+            return None
+        age, quiet = (now - self.started_at).total_seconds(), (now - self.updated_at).total_seconds()
+        if self.completed == 0 and age >= probes.stall_zero_seconds:
+            return f"at 0/{self.expected} for {age:.0f}s"
+        if self.completed and quiet >= probes.stall_progress_seconds:
+            return f"at {self.completed}/{self.expected}, no progress for {quiet:.0f}s"
+        if landed > self.completed:
+            return f"at {self.completed}/{self.expected} by its tracker while {landed} of its rows landed"
+        return None
 
     def row(self, now: dt.datetime, landed: int | None = None) -> dict[str, Any]:
         """The batch as an evidence row, ages in seconds from `now`."""
@@ -62,6 +81,9 @@ class Coordinator(View):
         """Every batch the tracker knows, read now (not remembered: probes watch it move)."""
         uri = self._platform.run.service(self.name)["uri"]
         answer = self._platform.http.get(uri, "/status")
+        if answer["status"] in DENIED:
+            denied = may_not_call(self._platform.config, self.name, answer["status"])
+            raise AccessDeniedError(f"{self.name} /status: {denied}")
         if answer["status"] != 200:
             raise GatewayError(f"{self.name} /status: HTTP {answer['status']}: {answer['body'][:200]}")
         try:

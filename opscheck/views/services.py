@@ -9,8 +9,8 @@ from typing import Any
 
 from opscheck.config import Config
 from opscheck.errors import UnreachableError, UnresolvedHostError
-from opscheck.platform import auth
 from opscheck.platform.cloudrun import ServiceInfo
+from opscheck.platform.http import DENIED, may_not_call
 from opscheck.views.base import Context, View, Warmer, calls_of
 
 HEALTHY_WORDS = frozenset({"ok", "healthy", "up", "ready", "pass", "serving"})
@@ -114,9 +114,8 @@ class Services(View):
             return HealthAnswer(path, None, None, str(exc))
         status = result["status"]
         problem = body_problem(path, result["body"]) if status == 200 else f"HTTP {status}: {result['body'][:120]}"
-        if status in (401, 403):
-            problem = (f"HTTP {status}: opscheck may not call it: grant roles/run.invoker on {name} to "
-                       f"{auth.identity(self._platform.config)}")
+        if status in DENIED:
+            problem = may_not_call(self._platform.config, name, status)
         return HealthAnswer(path, status, result["latency_ms"], problem, result["body"])
 
     def health_paths(self, name: str) -> tuple[str, ...]:
