@@ -58,7 +58,8 @@ def test_predictions_landed(
         f"{day}: {active} players have an active {predictions.system_id} prediction, expected at least {floor} "
         f"({expected.players_with_lines} players with lines in {expected.games} games x coverage "
         f"{opscheck_config.thresholds.coverage_floor:g}); next: check the coordinator's /status "
-        f"for the day's batch and rerun POST /start {{\"game_date\": \"{day}\"}}." + why
+        f"for the day's batch, then rerun it: opscheck backfill --date {day} --apply (POST /start "
+        f"{{\"game_date\": \"{day}\"}}, then its subsets)." + why
     )
     assert active <= expected.players_with_lines, (
         f"{day}: {active} players have an active {predictions.system_id} prediction but only "

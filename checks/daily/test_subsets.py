@@ -22,8 +22,10 @@ def judged_window(subsets: Subsets, day: dt.date, nothing_due: str) -> tuple[dt.
 
 
 def materialize(first: str, last: str) -> str:
-    """The call that makes the picks of `first`..`last` again."""
-    return f"POST /materialize {{\"start_date\": \"{first}\", \"end_date\": \"{last}\"}} on subset-materializer"
+    """The command that makes the picks of `first`..`last` again, and the calls it makes."""
+    dates = f"--date {first}" if first == last else f"--dates {first}..{last}"
+    return (f"opscheck backfill subsets {dates} --apply (POST /materialize {{\"start_date\": \"{first}\", "
+            f"\"end_date\": \"{last}\"}} on subset-materializer, a date at a time)")
 
 
 def test_subsets_materialized(subsets: Subsets, day: dt.date, evidence: Evidence) -> None:
@@ -37,7 +39,7 @@ def test_subsets_materialized(subsets: Subsets, day: dt.date, evidence: Evidence
         more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
         pytest.fail(
             f"{len(missing)} (date, subset) pairs have predictions but no picks: {pairs}{more}; "
-            f"next: backfill with {materialize(first, last)}",
+            f"next: {materialize(first, last)}",
             pytrace=False,
         )
 
@@ -52,7 +54,7 @@ def test_subsets_pick_active_predictions(subsets: Subsets, day: dt.date, evidenc
         picks = sum(r["stale_picks"] for r in stale)
         pytest.fail(
             f"{picks} subset picks in {len(stale)} (date, subset) pairs {first}..{last} name predictions that "
-            f"are no longer active (a rerun replaced them after the picks were made); next: materialise again "
-            f"with {materialize(first, last)}",
+            f"are no longer active (a rerun replaced them after the picks were made); next: materialise them "
+            f"again: {materialize(first, last)}",
             pytrace=False,
         )

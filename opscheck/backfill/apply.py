@@ -19,7 +19,7 @@ import json
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Literal
 
 from opscheck.backfill import actions
@@ -91,18 +91,24 @@ class Applier:
         self.coordinator = Views(self.platform, Days.of([plan.first])).get(Coordinator)
         self.halted = threading.Event()  # a stall or a refused call: no new request, whichever lane
         self.findings: list[diagnosis.Finding] = []
+        self._verifier: ThreadPoolExecutor
+        self._verifying: list[Future[None]] = []
 
     def run(self, concurrency: int = 1) -> Applied:
         lanes: dict[dt.date, list[Outcome]] = {}
         for step in self.plan.steps:
             lanes.setdefault(step.day, []).append(Outcome(step))
-        if concurrency <= 1:
-            for lane in lanes.values():
-                self._lane(lane)
-        else:
-            with ThreadPoolExecutor(concurrency, thread_name_prefix="backfill") as pool:
-                for done in [pool.submit(self._lane, lane) for lane in lanes.values()]:
-                    done.result()
+        # A date is verified while the next one is repaired: reads, which never wait for the batches.
+        with ThreadPoolExecutor(1, thread_name_prefix="verify") as self._verifier:
+            if concurrency <= 1:
+                for lane in lanes.values():
+                    self._lane(lane)
+            else:
+                with ThreadPoolExecutor(concurrency, thread_name_prefix="backfill") as pool:
+                    for done in [pool.submit(self._lane, lane) for lane in lanes.values()]:
+                        done.result()
+            for verified in self._verifying:
+                verified.result()
         outcomes = [o for lane in lanes.values() for o in lane]
         return Applied(self.plan, outcomes, self.findings, self.stop.is_set())
 
@@ -125,18 +131,17 @@ class Applier:
                 for later in lane[lane.index(outcome) + 1:]:
                     later.detail = f"waits for {outcome.step.kind} of {outcome.step.day}"
                 return
-        self._verify(lane)
+        self._verifying.append(self._verifier.submit(self._verify, lane))
 
     def _verify(self, lane: list[Outcome]) -> None:
         day = lane[0].step.day
         try:
-            state = judge(self.session, day, self.subsets)
+            for outcome in lane:
+                outcome.after, outcome.verified = judge(self.session, day, outcome.step.kind, self.subsets)
         except GatewayError as exc:
             for outcome in lane:
                 outcome.detail = f"not verified: {exc}"
             return
-        for outcome in lane:
-            outcome.after, outcome.verified = state.of(outcome.step.kind), state.repaired(outcome.step.kind)
         verdict = "verified" if all(o.verified for o in lane) else "NOT repaired"
         self.progress.say(f"{day}: {verdict} ({'; '.join(f'{o.step.kind} {o.after}' for o in lane)})")
 
@@ -163,14 +168,16 @@ class Applier:
 
     def _watch(self, outcome: Outcome, batch_id: str) -> None:
         """Follow batch `batch_id` to N/N, a stall, or a stop; the tracker's word held against rows landed."""
-        step, probes = outcome.step, self.config.probes
+        step, probes, every = outcome.step, self.config.probes, self.config.backfill.rows_every_seconds
         label, started = f"{step.day} predictions {batch_id}", time.monotonic()
+        landed, read_at = 0, float("-inf")
         while True:
             batch = next((b for b in self.coordinator.status() if b.batch_id == batch_id), None)
             if batch is None:
                 self._stalled(outcome, batch_id, label, "vanished from the coordinator's tracker")
                 return
-            landed = self.coordinator.landed((batch,)).get(batch_id, 0)
+            if batch.done or time.monotonic() - read_at >= every:  # a query: not at every poll
+                landed, read_at = self.coordinator.landed((batch,)).get(batch_id, 0), time.monotonic()
             line = batch_line(label, batch, landed, time.monotonic() - started)
             if batch.done:
                 outcome.status, outcome.seconds = "done", _tracked(batch)

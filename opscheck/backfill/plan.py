@@ -85,38 +85,24 @@ def gaps(picks: Subsets, day: dt.date, wanted: Collection[str]) -> dict[dt.date,
     return found
 
 
-@dataclasses.dataclass(frozen=True)
-class DayState:
-    """One date as the checks judge it: its predictions (active against the floor) and its subsets."""
+def judge(session: Session, day: dt.date, kind: str, subsets: Sequence[str] = ()) -> tuple[str, bool]:
+    """What a `kind` step of `day` repairs, read afresh by the views its checks read; and whether it passes.
 
-    day: dt.date
-    players: int  # players with prop lines
-    active: int
-    floor: int
-    gaps: Gaps  # its subsets' (among those asked about)
-
-    def of(self, kind: str) -> str:
-        """The state a step of `kind` repairs, as a before or after cell."""
-        if kind == "predictions":
-            return f"{self.active}/{self.players} active"
-        return self.gaps.describe("every subset picked from active predictions")
-
-    def repaired(self, kind: str) -> bool:
-        return self.active >= self.floor if kind == "predictions" else not self.gaps
-
-
-def judge(session: Session, day: dt.date, subsets: Sequence[str] = ()) -> DayState:
-    """`day` read afresh (no answer remembered from before a repair) by the views its checks read.
-
-    What test_predictions_landed and the subsets checks judge of that date: active predictions against
-    the floor, and which configured subsets have no picks or picks of replaced predictions.
+    Fresh views (no answer remembered from before the repair), reading only what that kind's checks
+    read: test_predictions_landed's active predictions against the floor, or the subsets checks' picks
+    (none, or naming replaced predictions) of the configured subsets.
     """
     views = Views(session.platform, Days.of([day]))
-    predictions, picks = views.get(Predictions), views.get(Subsets)
-    found = gaps(picks, day, subsets or session.config.subsets.names).get(day, Gaps())
-    expected = predictions.expected(day)
-    return DayState(day, expected.players_with_lines, predictions.active_players(day), predictions.floor(day),
-                    found)
+    if kind == "predictions":
+        predictions = views.get(Predictions)
+        active = predictions.active_players(day)
+        return _active(active, predictions.expected(day).players_with_lines), active >= predictions.floor(day)
+    found = gaps(views.get(Subsets), day, subsets or session.config.subsets.names).get(day, Gaps())
+    return found.describe("every subset picked from active predictions"), not found
+
+
+def _active(active: int, players: int) -> str:
+    return f"{active}/{players} active"
 
 
 def dates(value: str, today: dt.date, most: int) -> list[dt.date]:
@@ -168,7 +154,7 @@ def plan(session: Session, days: Sequence[dt.date], what: What = "all", subsets:
             why = (f"{active} of {expected.players_with_lines} players with lines have an active prediction "
                    f"(at least {floor} expected)" if active else "no active prediction")
             reruns[day] = Step(day, "predictions", why, coordinator, "/start", {"game_date": day.isoformat()},
-                               f"{active}/{expected.players_with_lines} active")
+                               _active(active, expected.players_with_lines))
     # What the subsets checks of each date judge: its whole look-back window, so dates before the range count.
     missing: dict[dt.date, Gaps] = {}
     for day in days if what in ("subsets", "all") else ():

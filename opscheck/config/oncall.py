@@ -51,8 +51,9 @@ class BackfillConfig:
     # Every request a backfill makes, one JSON line each (who, when, what, the answer); relative to the
     # project's root (the folder of opscheck.toml). Never rotated by opscheck.
     log: str = ".opscheck/backfill-actions.jsonl"
-    # How often a running batch's /status and rows landed are read.
+    # How often a running batch's /status is read, and its rows landed (a query, billed on Google Cloud).
     poll_seconds: float = dataclasses.field(default=1.0, metadata=check(up_to(60, "seconds")))
+    rows_every_seconds: float = dataclasses.field(default=5.0, metadata=check(up_to(600, "seconds")))
     # /start publishes a day's requests and /materialize rewrites a day's picks before they answer: longer
     # than a read.
     request_timeout_seconds: float = dataclasses.field(default=120.0, metadata=check(up_to(3600, "seconds")))

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from opscheck.backfill import Plan, plan
+from opscheck.errors import OpscheckError
+from opscheck.replay import offline
+from opscheck.session import Options, Session, open_session
 from tests.helpers import REPO
 
 
@@ -67,17 +72,18 @@ def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], line: str) -> N
     assert done.stderr.strip().splitlines()[-1].startswith("opscheck: ")
 
 
-def test_the_plan_is_a_function_a_pipeline_can_call() -> None:
-    from opscheck.backfill import plan
-    from opscheck.replay import offline
-    from opscheck.session import Options, open_session
-
+def partial_run_plan() -> tuple[Session, Plan]:
+    """The plan of the partial-run scenario, made through the function a pipeline calls."""
     session = open_session(Options(config_path=REPO / "opscheck.toml", scenario="partial-run", root=REPO))
     offline.enable()
     try:
-        made = plan(session, [session.today])
+        return session, plan(session, [session.today])
     finally:
         offline.disable()
+
+
+def test_the_plan_is_a_function_a_pipeline_can_call() -> None:
+    _, made = partial_run_plan()
     assert [(s.kind, s.path, s.body) for s in made.steps] == [
         ("predictions", "/start", {"game_date": "2026-02-09"}),
         ("subsets", "/materialize", {"start_date": "2026-02-09", "end_date": "2026-02-09"})]
@@ -90,3 +96,51 @@ def test_a_materializer_that_is_no_configured_service_is_refused(tmp_path: Path)
         'materializer = "subset-materializer"  #', 'materializer = "picks"  #', 1))
     done = backfill("--scenario", "healthy", f"--opscheck-config={config}")
     assert done.returncode == 2 and "services.materializer (picks) is not one of services.others" in done.stderr
+
+
+def test_picks_that_name_replaced_predictions_are_made_again() -> None:
+    done = backfill("--scenario", "subsets-stale")
+    assert done.returncode == 1, done.stderr
+    assert steps(done.stdout) == [("2026-02-09", "subsets")]
+    assert "picks of replaced predictions: best_bets, high_edge, top_confidence" in done.stdout
+
+
+def test_offline_a_backfill_is_planned_never_applied() -> None:
+    done = backfill("--scenario", "partial-run", "--apply", "--yes")
+    assert done.returncode == 2, done.stdout
+    assert ("opscheck: --apply in offline mode (scenario partial-run): a backfill is only planned from a recording; "
+            "apply it live") in done.stderr
+    assert done.stdout == ""  # refused before anything was planned or shown as if it would run
+
+
+@pytest.mark.parametrize("concurrency", [0, 5])
+def test_a_concurrency_outside_the_configured_bound_is_refused(concurrency: int) -> None:
+    from opscheck.backfill import apply
+
+    session = open_session(Options(config_path=REPO / "opscheck.toml", scenario="healthy", root=REPO))
+    live = Session(session.config, "live", "sandbox", None, session.today, session.as_of, session.channel)
+    with pytest.raises(OpscheckError, match=rf"--concurrency {concurrency}: give 1 to 4 \(backfill.max_concurrency\)"):
+        apply(live, Plan(session.today, session.today, [], []), concurrency=concurrency)
+
+
+@pytest.mark.parametrize(("typed", "goes_on"), [("nba-props-platform\n", True), ("yes\n", False), ("\n", False)])
+def test_on_google_cloud_the_person_types_the_project_to_go_on(
+    typed: str, goes_on: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from opscheck.backfill.command import confirmed
+
+    session, made = partial_run_plan()
+    monkeypatch.setattr(sys, "stdin", Typed(typed))
+    assert confirmed(session, made) is goes_on
+    out = capsys.readouterr()
+    assert ("apply these 2 steps for 2026-02-09 to project nba-props-platform (prediction-coordinator /start, "
+            "subset-materializer /materialize)? type the project id to go on: ") in out.out
+    if not goes_on:
+        assert "not confirmed" in out.err and "nothing was called" in out.err
+
+
+class Typed(io.StringIO):
+    """A terminal's stdin with `text` typed into it."""
+
+    def isatty(self) -> bool:
+        return True

@@ -103,7 +103,9 @@ def test_allure_results_carry_evidence_as_tables_and_the_next_step(
     assert any("<table>" in a and "subset_name" in a and "2026-02-01" in a for a in attachments)
     cases = [json.loads(p.read_text()) for p in (site / "data" / "test-cases").glob("*.json")]
     failed = next(c for c in cases if c["name"].startswith("test_subsets_materialized"))
-    assert failed["status"] == "failed" and "Next: backfill with POST /materialize" in failed["description"]
+    assert failed["status"] == "failed"
+    assert "Next: opscheck backfill subsets --dates 2026-02-01..2026-02-08 --apply (POST /materialize" in \
+        failed["description"]
 
 
 def _card_sql(page: str, check: str) -> list[str]:
