@@ -91,6 +91,7 @@ class Applier:
         self.coordinator = Views(self.platform, Days.of([plan.first])).get(Coordinator)
         self.halted = threading.Event()  # a stall or a refused call: no new request, whichever lane
         self.findings: list[diagnosis.Finding] = []
+        self._moved_at: dict[str, float] = {}  # each watched batch's last progress (monotonic), across lanes
         self._verifier: ThreadPoolExecutor
         self._verifying: list[Future[None]] = []
 
@@ -170,12 +171,14 @@ class Applier:
         """Follow batch `batch_id` to N/N, a stall, or a stop; the tracker's word held against rows landed."""
         step, probes, every = outcome.step, self.config.probes, self.config.backfill.rows_every_seconds
         label, started = f"{step.day} predictions {batch_id}", time.monotonic()
-        landed, read_at = 0, float("-inf")
+        landed, read_at, completed = 0, float("-inf"), 0
         while True:
             batch = next((b for b in self.coordinator.status() if b.batch_id == batch_id), None)
             if batch is None:
                 self._stalled(outcome, batch_id, label, "vanished from the coordinator's tracker")
                 return
+            if batch.completed > completed:
+                completed, self._moved_at[batch_id] = batch.completed, time.monotonic()
             if batch.done or time.monotonic() - read_at >= every:  # a query: not at every poll
                 landed, read_at = self.coordinator.landed((batch,)).get(batch_id, 0), time.monotonic()
             line = batch_line(label, batch, landed, time.monotonic() - started)
@@ -188,6 +191,8 @@ class Applier:
                 landed = self.coordinator.landed(
                     (batch,), before=now - dt.timedelta(seconds=probes.tracker_grace_seconds)).get(batch_id, 0)
             why = batch.stall(now, landed, probes)
+            if why is not None and landed <= batch.completed and self._others_moving(batch_id):
+                why = None  # its requests wait behind a sibling batch's on the one push subscription
             if why is not None:
                 self.progress.finish(batch_id, line)
                 self._stalled(outcome, batch_id, label, why)
@@ -199,6 +204,11 @@ class Applier:
                                   "(not watched to its end, not verified)")
                 self.progress.finish(batch_id, f"{line}: left running")
                 return
+
+    def _others_moving(self, batch_id: str) -> bool:
+        """Whether another batch of this backfill progressed within stall_zero_seconds: delivery works."""
+        recent = time.monotonic() - self.config.probes.stall_zero_seconds
+        return any(moved > recent for other, moved in list(self._moved_at.items()) if other != batch_id)
 
     def _stalled(self, outcome: Outcome, batch_id: str, label: str, why: str) -> None:
         """A stall stops the whole backfill: the next batch would stall the same way. The diagnosis says why."""

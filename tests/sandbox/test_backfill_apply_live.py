@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from opscheck.backfill.actions import ActionLog
-from opscheck.sandbox import faults
+from opscheck.sandbox import faults, schema
+from opscheck.sandbox.faults.common import sql
 from opscheck.sandbox.lifecycle import Sandbox, running
 from tests.conftest import require_standins
 from tests.helpers import REPO, run_checks
@@ -108,13 +109,28 @@ def test_a_backfill_repairs_what_the_checks_failed_then_plans_nothing_then_stops
         assert "0 of 2 step(s) done" in stalled.stdout
 
 
-def test_ctrl_c_stops_after_the_request_in_flight_and_a_running_batch_is_never_started_twice(
+def test_dates_side_by_side_then_ctrl_c_after_the_request_in_flight_then_a_running_batch_refused(
     tmp_path: Path,
 ) -> None:
+    """--concurrency 2 starts both dates' batches before either's subsets (the second not judged stalled while it
+    waits behind the first on the one push subscription); Ctrl-C then stops after the request in flight; and a
+    date whose batch still runs is refused."""
     require_standins()
     config = configured(tmp_path / "project")
     with running(tmp_path / "platform") as platform:
+        # Two dates to rerun: Feb 8's run lost, Feb 9's stopped halfway.
+        withdraw(platform, "2026-02-08")
         faults.inject(platform, "partial-run")
+        side_by_side = backfill(config, "--target", "sandbox", "--apply", "--yes", "--concurrency", "2")
+        assert side_by_side.returncode == 0, side_by_side.stdout[-3000:] + side_by_side.stderr
+        requests = [(a["what"]["request"], a["what"]["body"].get("game_date", a["what"]["body"].get("start_date")))
+                    for a in actions_of(config)]
+        assert requests[:2] == [("POST /start", "2026-02-08"), ("POST /start", "2026-02-09")] or \
+            requests[:2] == [("POST /start", "2026-02-09"), ("POST /start", "2026-02-08")], requests  # not waiting
+        assert sorted(requests[2:]) == [("POST /materialize", "2026-02-08"), ("POST /materialize", "2026-02-09")]
+        assert "4 of 4 step(s) done, 4 verified" in side_by_side.stdout
+
+        withdraw(platform, "2026-02-09")  # lost again (never healed: its rows would come back as active twice)
         slow(platform)
         child = subprocess.Popen(backfill_command(config, "--target", "sandbox", "--apply", "--yes"), cwd=REPO,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
@@ -134,13 +150,18 @@ def test_ctrl_c_stops_after_the_request_in_flight_and_a_running_batch_is_never_s
         assert "not started: waits for predictions of 2026-02-09" in rows[1], rows
         assert "interrupted: 0 of 2 step(s) done" in out and "2026-02-09 predictions (interrupted)" in out
         started = [a for a in actions_of(config) if a["what"]["request"] == "POST /start"]
-        assert len(started) == 1  # the request in flight finished, and was written down
+        assert len(started) == 3  # the two side by side; then the request in flight finished, and was written down
 
         twice = backfill(config, "--target", "sandbox", "--apply", "--yes")
         assert twice.returncode == 1, twice.stdout + twice.stderr
         assert "refused: batch batch-20260209-" in twice.stdout and "still running" in twice.stdout
         assert "a second /start would leave duplicate active rows" in twice.stdout
-        assert len([a for a in actions_of(config) if a["what"]["request"] == "POST /start"]) == 1
+        assert len([a for a in actions_of(config) if a["what"]["request"] == "POST /start"]) == 3
+
+
+def withdraw(platform: Sandbox, day: str) -> None:
+    """A date's run lost: its predictions gone (its picks stay, naming them)."""
+    sql(platform, f"DELETE FROM {schema.PREDICTIONS} WHERE game_date = '{day}'")
 
 
 def slow(platform: Sandbox) -> None:
