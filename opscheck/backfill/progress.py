@@ -26,9 +26,10 @@ def batch_line(label: str, batch: Batch, landed: int, elapsed: float) -> str:
     share = batch.completed / batch.expected if batch.expected else 1.0
     filled = round(share * BAR)
     rate = batch.completed / elapsed if elapsed > 0 else 0.0
-    left = f"about {(batch.expected - batch.completed) / rate:.0f}s left" if rate else "time left unknown"
+    left = "" if batch.done else (f", about {(batch.expected - batch.completed) / rate:.0f}s left" if rate
+                                  else ", time left unknown")
     return (f"{label} [{'#' * filled}{'.' * (BAR - filled)}] {batch.completed}/{batch.expected} done, "
-            f"{landed} rows landed, {rate:.1f}/s, {left}")
+            f"{landed} rows landed, {rate:.1f}/s{left}")
 
 
 class Progress:

@@ -30,6 +30,7 @@ def test_a_batch_line_says_progress_rows_rate_and_time_left() -> None:
     assert line == ("2026-02-09 predictions [#####...............] 12/48 done, 11 rows landed, 2.0/s, "
                     "about 18s left")
     assert batch_line("x", batch(0), landed=0, elapsed=3.0).endswith("0.0/s, time left unknown")
+    assert batch_line("x", batch(48), landed=48, elapsed=12.0).endswith("48/48 done, 48 rows landed, 4.0/s")
 
 
 class Terminal:
