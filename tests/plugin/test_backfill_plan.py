@@ -144,3 +144,11 @@ class Typed(io.StringIO):
 
     def isatty(self) -> bool:
         return True
+
+
+def test_applied_as_a_function_an_offline_session_is_refused_too() -> None:
+    from opscheck.backfill import apply
+
+    session, made = partial_run_plan()
+    with pytest.raises(OpscheckError, match=r"--apply in offline mode \(scenario partial-run\)"):
+        apply(session, made)
