@@ -39,14 +39,21 @@ class ActionLog:
         self.actor = actor
         self._lock = threading.Lock()
 
+    def ready(self) -> None:
+        """Make sure the log can be written before the first request: an action must never go unrecorded."""
+        self._append("")
+
     def record(self, what: Mapping[str, Any], answer: Mapping[str, Any]) -> None:
         line = json.dumps({"who": self.actor, "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                            "what": dict(what), "answer": dict(answer)}, sort_keys=True, default=str)
+        self._append(line + "\n")
+
+    def _append(self, text: str) -> None:
         with self._lock:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 with self.path.open("a", encoding="utf-8") as log:
-                    log.write(line + "\n")
+                    log.write(text)
                     log.flush()
                     os.fsync(log.fileno())
             except OSError as exc:

@@ -96,6 +96,7 @@ class Applier:
         self._verifying: list[Future[None]] = []
 
     def run(self, concurrency: int = 1) -> Applied:
+        self.log.ready()
         lanes: dict[dt.date, list[Outcome]] = {}
         for step in self.plan.steps:
             lanes.setdefault(step.day, []).append(Outcome(step))

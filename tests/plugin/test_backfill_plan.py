@@ -152,3 +152,19 @@ def test_applied_as_a_function_an_offline_session_is_refused_too() -> None:
     session, made = partial_run_plan()
     with pytest.raises(OpscheckError, match=r"--apply in offline mode \(scenario partial-run\)"):
         apply(session, made)
+
+
+def test_an_action_log_that_cannot_be_written_stops_the_backfill_before_its_first_request(tmp_path: Path) -> None:
+    import dataclasses
+
+    from opscheck.backfill import apply
+
+    offline_session, made = partial_run_plan()
+    (tmp_path / "a-file").write_text("")
+    config = dataclasses.replace(offline_session.config, backfill=dataclasses.replace(
+        offline_session.config.backfill, log=str(tmp_path / "a-file" / "backfill-actions.jsonl")))
+    live = Session(config, "live", "sandbox", None, offline_session.today, offline_session.as_of,
+                   offline_session.channel)  # the replay channel: any request would fail the test loudly
+    with pytest.raises(OpscheckError, match=r"backfill.log .*a-file/backfill-actions.jsonl: cannot write the action "
+                                            r"log \(File exists\): point backfill.log at a writable file"):
+        apply(live, made)
