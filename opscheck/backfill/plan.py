@@ -23,6 +23,8 @@ WHATS: tuple[What, ...] = ("predictions", "subsets", "all")
 
 @dataclasses.dataclass(frozen=True)
 class Step:
+    """One call that repairs one date, with why (as the checks would say it) and the date's state before."""
+
     day: dt.date
     kind: Literal["predictions", "subsets"]
     why: str
@@ -30,16 +32,18 @@ class Step:
     path: str
     body: dict[str, Any]
     before: str  # the date's state as the views read it before the repair ("24/48 active", "missing: a, b")
-    after: str | None = None  # the step it waits for
+    waits_for: str | None = None  # the step of the same date that must be done first
 
     def row(self) -> dict[str, Any]:
         return {"date": self.day.isoformat(), "step": self.kind, "why": self.why,
                 "call": f"POST {self.path} {json.dumps(self.body)} on {self.service}"
-                        + (f" (after {self.after})" if self.after else "")}
+                        + (f" (after {self.waits_for})" if self.waits_for else "")}
 
 
 @dataclasses.dataclass(frozen=True)
 class Plan:
+    """The steps for a range of dates, ordered by date and, within a date, predictions before subsets."""
+
     first: dt.date
     last: dt.date
     steps: list[Step]
@@ -168,7 +172,7 @@ def plan(session: Session, days: Sequence[dt.date], what: What = "all", subsets:
                 steps.append(Step(day, "subsets", "its picks are made from the predictions being rerun",
                                   materializer, "/materialize", _range(day),
                                   missing.get(day, Gaps()).describe("picked from the partial run"),
-                                  after=f"predictions of {day}"))
+                                  waits_for=f"predictions of {day}"))
                 continue
         if day in missing:
             told = missing[day].describe("")

@@ -87,7 +87,7 @@ def test_the_plan_is_a_function_a_pipeline_can_call() -> None:
     assert [(s.kind, s.path, s.body) for s in made.steps] == [
         ("predictions", "/start", {"game_date": "2026-02-09"}),
         ("subsets", "/materialize", {"start_date": "2026-02-09", "end_date": "2026-02-09"})]
-    assert made.steps[1].after == "predictions of 2026-02-09" and not made.empty
+    assert made.steps[1].waits_for == "predictions of 2026-02-09" and not made.empty
 
 
 def test_a_materializer_that_is_no_configured_service_is_refused(tmp_path: Path) -> None:
