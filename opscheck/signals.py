@@ -10,9 +10,10 @@ after what it is doing, so it can say what it did and what it did not.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -33,9 +34,14 @@ def sigint_deferred() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def sigint_stops(stop: threading.Event, say: Callable[[str], None]) -> Iterator[threading.Event]:
-    """Within the block, a first Ctrl-C sets `stop` (work ends after the request in flight); a second one
-    interrupts at once. Outside the main thread signals cannot be caught: `stop` is then only set by its owner."""
+def sigint_stops(stop: threading.Event, message: str) -> Iterator[threading.Event]:
+    """Within the block, a first Ctrl-C sets `stop` (work ends after the request in flight) and writes `message`
+    to stderr; a second one interrupts at once. Outside the main thread signals cannot be caught: `stop` is then
+    only set by its owner.
+
+    The handler takes no lock: it runs in the main thread between two bytecodes, perhaps while that thread
+    holds the display's lock, and waiting for it there would never end.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
@@ -44,7 +50,7 @@ def sigint_stops(stop: threading.Event, say: Callable[[str], None]) -> Iterator[
         if stop.is_set():
             raise KeyboardInterrupt
         stop.set()
-        say("Ctrl-C: stopping after the request in flight (Ctrl-C again to stop at once)")
+        os.write(2, f"\n{message}\n".encode())
 
     previous = signal.signal(signal.SIGINT, first)
     try:

@@ -26,10 +26,11 @@ pytest_plugins = ["pytester"]
 # pytester puts sys.modules back after each test, but protobuf's descriptor pool is one per process: a client
 # library first imported inside such a test (by an in-process `opscheck diagnose morning`, say) could never be
 # imported again ("duplicate file name ... cloudbuild.proto"). Every client opscheck uses is imported here, once;
-# numpy too ("cannot load module more than once per process"), which a local platform's seeding imports.
+# catboost too, with the numpy and scipy it loads ("cannot load module more than once per process"): a test that
+# brings up a platform of its own inside a pytester test would otherwise take them out again with it.
 for _client in ("google.cloud.bigquery", "google.cloud.storage", "google.cloud.pubsub_v1", "google.cloud.run_v2",
                 "google.cloud.monitoring_v3", "google.cloud.scheduler_v1", "google.cloud.devtools.cloudbuild_v1",
-                "google.cloud.logging_v2", "numpy"):
+                "google.cloud.logging_v2", "catboost"):
     importlib.import_module(_client)
 
 

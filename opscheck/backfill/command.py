@@ -48,7 +48,8 @@ def run(session: Session, args: argparse.Namespace) -> int:
     if session.target == "gcp" and not args.yes and not confirmed(session, made):
         return CANNOT
     progress = Progress()
-    with sigint_stops(threading.Event(), progress.say) as stop:
+    with sigint_stops(threading.Event(), "Ctrl-C: stopping after the request in flight (Ctrl-C again to stop at "
+                                         "once)") as stop:
         applied = apply(session, made, concurrency=args.concurrency, progress=progress, stop=stop,
                         subsets=args.subset or ())
     report(applied)

@@ -144,7 +144,7 @@ def test_dates_side_by_side_then_ctrl_c_after_the_request_in_flight_then_a_runni
         rest, errors = child.communicate(timeout=120)
         out = "".join(seen) + rest
         assert child.returncode == 130, out + errors
-        assert "Ctrl-C: stopping after the request in flight" in out
+        assert "Ctrl-C: stopping after the request in flight" in errors
         rows = [r[2] for r in outcome_rows(out)]
         assert "interrupted: batch batch-20260209-" in rows[0] and "left running" in rows[0], rows
         assert "not started: waits for predictions of 2026-02-09" in rows[1], rows

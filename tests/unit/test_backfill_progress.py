@@ -7,14 +7,18 @@ import fcntl
 import io
 import os
 import pty
+import signal
 import struct
 import termios
+import threading
+import time
 from collections.abc import Iterator
 
 import pyte
 import pytest
 
 from opscheck.backfill.progress import Progress, batch_line
+from opscheck.signals import sigint_stops
 from opscheck.views.coordinator import Batch
 
 START = dt.datetime(2026, 2, 9, 12, 0, tzinfo=dt.UTC)
@@ -112,3 +116,19 @@ def test_plain_lines_repeat_only_when_progress_moved() -> None:
         progress.show("a", line)
     progress.finish("a", "batch a stalled")
     assert out.getvalue().splitlines() == ["batch a 0/48", "batch a 5/48", "batch a stalled"]
+
+
+def test_a_ctrl_c_while_the_display_draws_stops_the_work_without_waiting_for_the_display(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """The handler runs in the main thread, perhaps mid-draw with the display's lock held: it must not wait for it
+    (it once did, through Progress.say, and the backfill never ended)."""
+    progress, stop = Progress(io.StringIO()), threading.Event()
+    with sigint_stops(stop, "Ctrl-C: stopping after the request in flight"):
+        with progress._lock:  # the main thread is drawing
+            os.kill(os.getpid(), signal.SIGINT)
+            assert stop.wait(5)
+        with pytest.raises(KeyboardInterrupt):  # a second Ctrl-C stops at once
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+    assert "Ctrl-C: stopping after the request in flight" in capfd.readouterr().err
