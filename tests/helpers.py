@@ -112,11 +112,6 @@ def check_markers(pytester: pytest.Pytester) -> dict[str, set[str]]:
     return _MARKERS
 
 
-def check_markers_seen() -> dict[str, set[str]]:
-    """What check_markers collected in this process (empty if nothing asked)."""
-    return _MARKERS
-
-
 def failed_by_suite(result: pytest.RunResult, markers: dict[str, set[str]],
                     suites: tuple[str, ...] = SUITES) -> dict[str, set[str]]:
     """The failed checks of a run of every suite, under each suite they belong to."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from opscheck.replay import available
@@ -33,8 +35,11 @@ def test_every_check_a_fault_declares_exists_in_that_suite(pytester: pytest.Pyte
 
 
 @pytest.mark.parametrize("scenario", sorted(TABLE))
-def test_scenario_fails_exactly_its_checks(pytester: pytest.Pytester, scenario: str) -> None:
+def test_scenario_fails_exactly_its_checks(
+    pytester: pytest.Pytester, scenario: str, record_property: Callable[[str, object], None]
+) -> None:
     markers = check_markers(pytester)
+    record_property("checks", len(markers))  # what the matrix line at the end counts (from xdist workers too)
     result = run_checks(pytester, str(REPO / "checks"), "--scenario", scenario, "-rA")
     assert result.ret in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED), result.stdout.str()
     live_only = {name for name, marks in markers.items() if "active" in marks}  # active probes skip offline

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from opscheck import cli
@@ -25,12 +27,14 @@ TABLE = fault_table()
 
 @pytest.mark.parametrize("scenario", sorted(TABLE))
 def test_fault_fails_exactly_its_checks_live(
-    healthy: Sandbox, pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str], scenario: str
+    healthy: Sandbox, pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str], scenario: str,
+    record_property: Callable[[str, object], None],
 ) -> None:
     """Broken, the fault changes what it declares it changes, every suite fails exactly its checks, and
     `opscheck diagnose morning` ranks its cause first (MORNING_CAUSES; exit 0 where there is none to name);
     healed, that raw state is back. One injection serves all (a fault costs seconds to inject)."""
     markers = check_markers(pytester)
+    record_property("checks", len(markers))  # what the matrix line at the end counts (from xdist workers too)
     observe = faults.FAULTS[scenario].observe if scenario != "healthy" else None
     before = observe(healthy) if observe else None
     if observe:
