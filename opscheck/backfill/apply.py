@@ -173,6 +173,7 @@ class Applier:
         step, probes, every = outcome.step, self.config.probes, self.config.backfill.rows_every_seconds
         label, started = f"{step.day} predictions {batch_id}", time.monotonic()
         landed, read_at, completed = 0, float("-inf"), 0
+        held = Suspicion(probes.tracker_grace_seconds)
         while True:
             batch = next((b for b in self.coordinator.status() if b.batch_id == batch_id), None)
             if batch is None:
@@ -194,6 +195,7 @@ class Applier:
             why = batch.stall(now, landed, probes)
             if why is not None and landed <= batch.completed and self._others_moving(batch_id):
                 why = None  # its requests wait behind a sibling batch's on the one push subscription
+            why = held.confirm(why, batch.completed, time.monotonic())
             if why is not None:
                 self.progress.finish(batch_id, line)
                 self._stalled(outcome, batch_id, label, why)
@@ -227,6 +229,29 @@ class Applier:
         outcome.status, outcome.seconds = "done", time.monotonic() - started
         picks = _field(answer["body"], "picks")
         self.progress.say(f"{step.day} subsets: materialized ({picks} picks) in {outcome.seconds:.1f}s")
+
+
+@dataclasses.dataclass
+class Suspicion:
+    """A stall verdict stands only once it held for `hold_seconds` while the tracker did not move.
+
+    One reading is not enough on a busy machine: a worker stamps its row, the insert commits seconds later
+    and its `/complete` follows, so for a moment a healthy batch has more rows landed than its tracker
+    counts (CI saw 41 rows at 40/48). A stuck tracker stays stuck; a counting one moves within the grace.
+    """
+
+    hold_seconds: float
+    since: float | None = None
+    completed: int = -1
+
+    def confirm(self, why: str | None, completed: int, at: float) -> str | None:
+        """`why` if it has held since `hold_seconds` before `at` with the tracker at `completed`; else None."""
+        if why is None:
+            self.since = None
+            return None
+        if self.since is None or completed != self.completed:
+            self.since, self.completed = at, completed
+        return why if at - self.since >= self.hold_seconds else None
 
 
 def _tracked(batch: Batch) -> float:
