@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -93,9 +93,8 @@ class Sandbox(Infrastructure):
             self._write_services_spec(self.model_path(models.PRODUCTION.file))
             self._write_scheduler()
             self._write_builds()
-            for name in SERVICES:
-                self._start_service(name)
-            self._start_service(CLOUD_API)
+            self._start_services(SERVICES)
+            self._start_services((CLOUD_API,))
             if seeded:
                 self._seed_through_services()
             self.write_target()
@@ -201,7 +200,15 @@ class Sandbox(Infrastructure):
             raise SandboxError(f"training the models failed (exit {code}): {processes.tail(self._log('training'))}")
         return models.read_history(self.state_dir / "trained")
 
-    def _start_service(self, name: str, extra_env: dict[str, str] | None = None) -> None:
+    def _start_services(self, names: Sequence[str], extra_env: dict[str, str] | None = None) -> None:
+        """Launch every one of `names`, then wait for each: their start-ups (imports, a model load) overlap."""
+        launched = [(name, *self._launch_service(name, extra_env)) for name in names]
+        for name, pid, port in launched:
+            processes.wait_until(name, pid, self._log(name),
+                                 processes.http_ok(f"http://127.0.0.1:{port}/health"), START_TIMEOUT)
+
+    def _launch_service(self, name: str, extra_env: dict[str, str] | None) -> tuple[int, int]:
+        """Start one service's process from the deployed spec; its pid and port."""
         if name == CLOUD_API:
             port = self._state.get("cloud_api_port") or processes.free_port()
             self._state["cloud_api_port"] = port
@@ -219,14 +226,17 @@ class Sandbox(Infrastructure):
                 env["COORDINATOR_URL"] = self.deployed()["prediction-coordinator"]["uri"]
         env.update(extra_env or {})
         argv = [sys.executable, "-m", "opscheck.sandbox.services", name, str(port)]
-        pid = self._launch(name, argv, port, env, (port,))
-        processes.wait_until(name, pid, self._log(name),
-                             processes.http_ok(f"http://127.0.0.1:{port}/health"), START_TIMEOUT)
+        return self._launch(name, argv, port, env, (port,)), port
 
     def restart_service(self, name: str, extra_env: dict[str, str] | None = None) -> None:
         """Redeploy one service: stop its process, start it from the deployed spec."""
-        self.stop(name)  # already gone after `service-down`: a no-op
-        self._start_service(name, extra_env)
+        self.restart_services((name,), extra_env)
+
+    def restart_services(self, names: Sequence[str], extra_env: dict[str, str] | None = None) -> None:
+        """Redeploy services at once (a new day's revisions): stop each, then start them all together."""
+        for name in names:
+            self.stop(name)  # already gone after `service-down`: a no-op
+        self._start_services(names, extra_env)
         self._save_state()
 
     def _seed_through_services(self) -> None:
