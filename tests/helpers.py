@@ -61,13 +61,23 @@ def edited_scenario(
     return tmp_path
 
 
-def interruptible() -> None:
-    """`preexec_fn` of a child a test will Ctrl-C: SIGINT as a shell hands it over (default, unblocked), whatever
-    the test process inherited or was left with (a child inherits an ignored or blocked SIGINT)."""
-    import signal
+_SIGINT_AS_A_SHELL_HANDS_IT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])")
 
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+def interruptible(args: list[str]) -> list[str]:
+    """`python <args>` as a child a test will Ctrl-C: SIGINT as a shell hands it over (default, unblocked), whatever
+    the test process inherited (a child inherits an ignored or blocked SIGINT; a background job's is ignored).
+
+    Reset in the child's own interpreter, which then execs the command: not in a `preexec_fn`, which Python's
+    subprocess docs call "NOT SAFE to use in the presence of threads" (the test process has gRPC's) and which
+    once left a child dead of SIGABRT before it ran (CI, test_ctrl_c_during_a_probe_leaves_nothing).
+    """
+    import sys
+
+    return [sys.executable, "-c", _SIGINT_AS_A_SHELL_HANDS_IT, *args]
 
 
 def daily_page(scenario: str, folder: Path) -> Path:

@@ -8,7 +8,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -161,11 +160,10 @@ def test_ctrl_c_during_an_offline_run_is_exit_2_without_a_traceback(tmp_path: Pa
     """Ctrl-C ended in a 115-line OfflineViolation traceback and exit 1, which reads as "a check failed"."""
     with silent_listener() as (url, accepted):
         env = {**os.environ, "OPSCHECK_NOTIFY_URL": f"{url}/hook", "OPSCHECK_REPLAY_LATENCY_MS": "3000"}
-        child = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--rootdir", str(REPO),
+        child = subprocess.Popen(interruptible(["-m", "pytest", "-p", "no:cacheprovider", "--rootdir", str(REPO),
                                   "-c", str(REPO / "pyproject.toml"), str(REPO / "checks" / "daily"),
-                                  "--scenario", "partial-run", f"--report-dir={tmp_path}"],
-                                 cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                 preexec_fn=interruptible)
+                                  "--scenario", "partial-run", f"--report-dir={tmp_path}"]),
+                                 cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         assert child.stdout is not None
         for line in child.stdout:  # the replay is under way (each answer takes 3 s): interrupt it
             if "opscheck OFFLINE" in line and "=" in line:

@@ -99,10 +99,9 @@ def test_a_stopped_test_session_takes_its_platform_with_it(tmp_path: Path, sig: 
     require_standins()
     state = tmp_path / "state"
     (tmp_path / "test_holding.py").write_text(SESSION_HOLDING_A_PLATFORM)
-    child = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
-                              str(tmp_path / "test_holding.py")], cwd=tmp_path, env=child_env(tmp_path, state),
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                             preexec_fn=interruptible)
+    child = subprocess.Popen(interruptible(["-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
+                              str(tmp_path / "test_holding.py")]), cwd=tmp_path, env=child_env(tmp_path, state),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         wait_for("the child session's platform", (state / "READY").exists, 180, child)
         groups = recorded_groups(state)
@@ -123,9 +122,9 @@ def sandbox_up(tmp_path: Path) -> Iterator[Callable[[Path], subprocess.Popen[str
     started: list[tuple[subprocess.Popen[str], Path]] = []
 
     def start(state: Path) -> subprocess.Popen[str]:
-        up = subprocess.Popen([sys.executable, "-m", "opscheck.cli", "sandbox", "up"], cwd=tmp_path,
+        up = subprocess.Popen(interruptible(["-m", "opscheck.cli", "sandbox", "up"]), cwd=tmp_path,
                               env=child_env(tmp_path, state), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, start_new_session=True, preexec_fn=interruptible)
+                              text=True, start_new_session=True)
         started.append((up, state))
         return up
 

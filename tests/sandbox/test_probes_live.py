@@ -78,9 +78,9 @@ def test_ctrl_c_during_a_probe_leaves_nothing(healthy: Sandbox, live: Session) -
     faults.inject(healthy, "tracker-stuck")  # the probe batch will wait for its whole deadline
     watcher = prober(live)
     env = {**os.environ, "OPSCHECK_SANDBOX_DIR": str(healthy.state_dir)}
-    child = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
-                              f"{ACTIVE}::test_probe_batch", "--target", "sandbox"], cwd=REPO, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=interruptible)
+    child = subprocess.Popen(interruptible(["-m", "pytest", "-p", "no:cacheprovider", "-q",
+                              f"{ACTIVE}::test_probe_batch", "--target", "sandbox"]), cwd=REPO, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 30
         while not watcher.leftovers()["rows"]:  # the probe's rows have landed: it is mid-flight
@@ -107,10 +107,9 @@ def test_rows_landing_after_an_interrupted_probe_are_swept_once_it_expires(
                                                                      "batch_deadline_seconds = 2"))
     watcher = prober(live)
     env = {**os.environ, "OPSCHECK_SANDBOX_DIR": str(healthy.state_dir)}
-    child = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
-                              f"{ACTIVE}::test_probe_batch", "--target", "sandbox", f"--opscheck-config={config}"],
-                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             preexec_fn=interruptible)
+    child = subprocess.Popen(interruptible(["-m", "pytest", "-p", "no:cacheprovider", "-q",
+                              f"{ACTIVE}::test_probe_batch", "--target", "sandbox", f"--opscheck-config={config}"]),
+                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 30
         while not watcher.leftovers()["batches"]:  # /start answered: its requests are on their way

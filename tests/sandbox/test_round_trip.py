@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -40,10 +39,9 @@ def test_ctrl_c_during_record_mode_writes_nothing(healthy: Sandbox, tmp_path: Pa
     env = {**os.environ, "OPSCHECK_SANDBOX_DIR": str(healthy.state_dir)}
     os.kill(bigquery, signal.SIGSTOP)  # the run waits on its first query: interrupt it there
     try:
-        child = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", DAILY, "--mode", "record",
-                                  "--target", "sandbox", "--scenario", "cut", "--recordings", str(tmp_path)],
-                                 cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                 preexec_fn=interruptible)
+        child = subprocess.Popen(interruptible(["-m", "pytest", "-p", "no:cacheprovider", DAILY, "--mode", "record",
+                                  "--target", "sandbox", "--scenario", "cut", "--recordings", str(tmp_path)]),
+                                 cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         assert child.stdout is not None
         for line in child.stdout:
             if "opscheck RECORD" in line and "=" in line:  # collected, the prefetch under way
